@@ -1,0 +1,230 @@
+/**
+ * A queue of received chunks with a head offset.
+ *
+ * Arrivals are appended, never merged: merging everything on each arrival is
+ * quadratic (Tornado's old `_merge_prefix`). A read that lies inside the first
+ * chunk is a zero-copy view; a read that spans chunks copies once.
+ *
+ * Positions in this API are relative to the head (0 is the first unread byte);
+ * {@link ByteQueue.consumed} turns them into stream offsets.
+ *
+ * @module
+ */
+
+const EMPTY = new Uint8Array(0);
+
+export class ByteQueue {
+  private chunks: Uint8Array[] = [];
+  /** Index in `chunks` of the chunk that holds the head. */
+  private first = 0;
+  /** Offset of the head inside `chunks[first]`. */
+  private headOffset = 0;
+  /** Bytes buffered and not yet consumed. */
+  length = 0;
+  /** Bytes consumed since the start of the stream: the stream offset of the head. */
+  consumed = 0;
+  /**
+   * Bytes looked at by delimiter searches, in total. A test counter of the
+   * work searches do; it costs one addition per searched chunk.
+   */
+  examined = 0;
+
+  // A cursor that remembers which chunk holds a position, so that a scan
+  // resumed over many small chunks does not walk them again from the head.
+  private cursorEpoch = -1;
+  private cursorIndex = 0;
+  private cursorPos = 0;
+
+  /** Append a chunk. The queue keeps a reference: do not reuse the memory. */
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+
+  /** The bytes buffered in the first chunk, as a view (empty when nothing is buffered). */
+  peekFirst(): Uint8Array {
+    if (this.length === 0) return EMPTY;
+    const c = this.chunks[this.first];
+    return this.headOffset === 0 ? c : c.subarray(this.headOffset);
+  }
+
+  /** The byte at position `pos` (0 is the head). The caller checks the bound. */
+  byteAt(pos: number): number {
+    let i = this.first;
+    let p = pos + this.headOffset;
+    while (p >= this.chunks[i].length) {
+      p -= this.chunks[i].length;
+      i++;
+    }
+    return this.chunks[i][p];
+  }
+
+  /**
+   * Remove and return the first `n` bytes (`n <= length`): a view of the first
+   * chunk when they lie in it, one copy otherwise.
+   */
+  take(n: number): Uint8Array {
+    if (n === 0) return EMPTY;
+    const c = this.chunks[this.first];
+    const start = this.headOffset;
+    if (start + n <= c.length) {
+      const out = start === 0 && n === c.length ? c : c.subarray(start, start + n);
+      this.advance(n);
+      return out;
+    }
+    const out = new Uint8Array(n);
+    this.copyTo(out, 0, n);
+    this.advance(n);
+    return out;
+  }
+
+  /** Remove the first `n` bytes and write them into `target` at `at`. */
+  takeInto(target: Uint8Array, at: number, n: number): void {
+    this.copyTo(target, at, n);
+    this.advance(n);
+  }
+
+  /** Remove the first `n` bytes without looking at them. */
+  skip(n: number): void {
+    this.advance(n);
+  }
+
+  /** Copy bytes `[start, end)` into a new array, leaving the queue as it is. */
+  slice(start: number, end: number): Uint8Array {
+    const n = Math.max(0, Math.min(end, this.length) - start);
+    const out = new Uint8Array(n);
+    let i = this.first;
+    let p = start + this.headOffset;
+    let w = 0;
+    while (w < n) {
+      const c = this.chunks[i++];
+      if (p >= c.length) {
+        p -= c.length;
+        continue;
+      }
+      const k = Math.min(c.length - p, n - w);
+      out.set(c.subarray(p, p + k), w);
+      w += k;
+      p = 0;
+    }
+    return out;
+  }
+
+  /**
+   * Find the first position `p >= from` where `delim` occurs and ends at or
+   * before `end` (`p + delim.length <= end`). Returns -1 when there is none.
+   * Uses the native `indexOf` on each chunk for the first byte, then checks the
+   * rest, across chunk boundaries if it must.
+   */
+  indexOf(delim: Uint8Array, from: number, end: number): number {
+    const dl = delim.length;
+    const last = end - dl; // last start position that fits
+    if (from > last) return -1;
+    const b0 = delim[0];
+    this.locate(from);
+    let i = this.cursorIndex;
+    let base = this.cursorPos; // position of chunks[i][0] relative to head (may be negative for the first)
+    const chunks = this.chunks;
+    let examined = 0;
+    let pos = from;
+    while (pos <= last && i < chunks.length) {
+      const c = chunks[i];
+      const local = pos - base;
+      const hit = c.indexOf(b0, local);
+      if (hit < 0 || base + hit > last) {
+        examined += Math.min(c.length, last - base + 1) - local;
+        if (hit >= 0 || base + c.length > last) break;
+        base += c.length;
+        pos = base;
+        i++;
+        continue;
+      }
+      examined += hit - local + 1;
+      const p = base + hit;
+      if (dl === 1 || this.matchesAt(delim, i, hit)) {
+        this.examined += examined + dl - 1;
+        this.cursorIndex = i;
+        this.cursorPos = base;
+        return p;
+      }
+      examined += dl - 1;
+      pos = p + 1;
+    }
+    this.examined += examined;
+    return -1;
+  }
+
+  /** Drop all buffered bytes and return them (one copy if there are several chunks). */
+  takeAll(): Uint8Array {
+    return this.take(this.length);
+  }
+
+  private matchesAt(delim: Uint8Array, index: number, local: number): boolean {
+    let c = this.chunks[index];
+    let p = local + 1;
+    for (let k = 1; k < delim.length; k++, p++) {
+      while (p >= c.length) {
+        p -= c.length;
+        index++;
+        if (index >= this.chunks.length) return false;
+        c = this.chunks[index];
+      }
+      if (c[p] !== delim[k]) return false;
+    }
+    return true;
+  }
+
+  /** Point the cursor at the chunk holding position `pos` (`pos < length`). */
+  private locate(pos: number): void {
+    if (this.cursorEpoch !== this.consumed || this.cursorPos > pos) {
+      this.cursorEpoch = this.consumed;
+      this.cursorIndex = this.first;
+      this.cursorPos = -this.headOffset;
+    }
+    const chunks = this.chunks;
+    while (this.cursorIndex < chunks.length - 1 && this.cursorPos + chunks[this.cursorIndex].length <= pos) {
+      this.cursorPos += chunks[this.cursorIndex].length;
+      this.cursorIndex++;
+    }
+  }
+
+  private copyTo(target: Uint8Array, at: number, n: number): void {
+    let i = this.first;
+    let p = this.headOffset;
+    let w = 0;
+    while (w < n) {
+      const c = this.chunks[i++];
+      const k = Math.min(c.length - p, n - w);
+      target.set(p === 0 && k === c.length ? c : c.subarray(p, p + k), at + w);
+      w += k;
+      p = 0;
+    }
+  }
+
+  private advance(n: number): void {
+    this.length -= n;
+    this.consumed += n;
+    if (this.length === 0) {
+      // Everything read: drop references to the chunks.
+      this.chunks.length = 0;
+      this.first = 0;
+      this.headOffset = 0;
+      return;
+    }
+    let off = this.headOffset + n;
+    let i = this.first;
+    while (off >= this.chunks[i].length) {
+      off -= this.chunks[i].length;
+      i++;
+    }
+    this.first = i;
+    this.headOffset = off;
+    if (i > 1024 && i * 2 > this.chunks.length) {
+      // Compact the list now and then so that it does not grow without bound.
+      this.chunks = this.chunks.slice(i);
+      this.first = 0;
+      this.cursorEpoch = -1;
+    }
+  }
+}

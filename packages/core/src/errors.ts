@@ -1,0 +1,179 @@
+/**
+ * Typed errors with stable string codes.
+ *
+ * Every failure that bad input can cause is one of these classes, never a bare
+ * `Error`. Callers match on `code`, which never changes between releases;
+ * messages are for people and may change.
+ *
+ * Identity survives two copies of the package in one process: every instance
+ * carries a `Symbol.for` brand, and `instanceof` checks the brand rather than
+ * the prototype chain.
+ *
+ * @module
+ */
+
+/** Stable error codes, one per kind of failure. */
+export const ErrorCode = {
+  /** A read asked for more than its `maxBytes` allowed. */
+  MAX_BYTES: 'WIRESTATE_ERR_MAX_BYTES',
+  /** More bytes were buffered than the driver's `maxBufferSize`. */
+  BUFFER_OVERFLOW: 'WIRESTATE_ERR_BUFFER_OVERFLOW',
+  /** Input ended (or failed) while a read was still pending. */
+  STREAM_CLOSED: 'WIRESTATE_ERR_STREAM_CLOSED',
+  /** Two steps in a row consumed nothing and produced nothing. */
+  NO_PROGRESS: 'WIRESTATE_ERR_NO_PROGRESS',
+  /** A completed read reached a state with no enabled transition for it. */
+  UNHANDLED_READ: 'WIRESTATE_ERR_UNHANDLED_READ',
+  /** A protocol rejected its input (the protocol gives a more precise `reason`). */
+  PROTOCOL: 'WIRESTATE_ERR_PROTOCOL',
+  /** An action or guard of the machine threw something that is not a wirestate error. */
+  ACTION_FAILED: 'WIRESTATE_ERR_ACTION_FAILED',
+  /** A machine was refused when it was compiled or validated. */
+  INVALID_MACHINE: 'WIRESTATE_ERR_INVALID_MACHINE',
+  /** An API was called with arguments it cannot accept. */
+  INVALID_ARGUMENT: 'WIRESTATE_ERR_INVALID_ARGUMENT',
+  /** An API was called in a state that does not allow it (a second concurrent read, say). */
+  INVALID_STATE: 'WIRESTATE_ERR_INVALID_STATE',
+} as const;
+
+/** One of the {@link ErrorCode} values. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const BRAND = Symbol.for('wirestate.error');
+const KIND = Symbol.for('wirestate.error.kind');
+
+function hasKind(value: unknown, kind: string): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const kinds = (value as { [KIND]?: readonly string[] })[KIND];
+  return kinds !== undefined && kinds.includes(kind);
+}
+
+/**
+ * Base class of every error wirestate raises.
+ *
+ * @example
+ * ```ts
+ * try { driver.feed(bytes) } catch (e) {
+ *   if (e instanceof WirestateError && e.code === ErrorCode.MAX_BYTES) reply(431);
+ * }
+ * ```
+ */
+export class WirestateError extends Error {
+  /** Stable code; see {@link ErrorCode}. Protocols may define codes of their own. */
+  readonly code: string;
+  declare readonly [BRAND]: true;
+  declare readonly [KIND]: readonly string[];
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
+    Object.defineProperty(this, KIND, { value: kindsOf(new.target) });
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this === WirestateError) {
+      return typeof value === 'object' && value !== null && (value as { [BRAND]?: true })[BRAND] === true;
+    }
+    return hasKind(value, this.name);
+  }
+}
+
+function kindsOf(ctor: Function): readonly string[] {
+  const kinds: string[] = [];
+  for (let c: Function | null = ctor; c && c !== Error && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    kinds.push(c.name);
+  }
+  return kinds;
+}
+
+/** Where in the stream and in the machine a protocol error happened. */
+export interface ErrorPosition {
+  /** Byte offset in the whole stream (0 is the first byte ever fed). */
+  offset: number;
+  /** The machine state that was waiting, as a dotted path (`"head.line"`). */
+  state: string;
+  /** Up to 32 of the offending bytes, starting at `offset`. */
+  excerpt: Uint8Array;
+}
+
+/**
+ * The input broke the protocol. Carries the position: byte offset, state and
+ * an excerpt of the offending bytes. `code` is one of {@link ErrorCode} or a
+ * code the protocol defines (`FRAME_TOO_LARGE`, say).
+ */
+export class ProtocolError extends WirestateError implements ErrorPosition {
+  offset: number;
+  state: string;
+  excerpt: Uint8Array;
+
+  constructor(
+    code: string,
+    message: string,
+    position: Partial<ErrorPosition> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.offset = position.offset ?? -1;
+    this.state = position.state ?? '';
+    this.excerpt = position.excerpt ?? new Uint8Array(0);
+  }
+}
+
+/** A read exceeded its `maxBytes` before it could complete. */
+export class MaxBytesError extends ProtocolError {
+  /** The limit that was exceeded. */
+  readonly limit: number;
+  constructor(limit: number, position: Partial<ErrorPosition> = {}) {
+    super(ErrorCode.MAX_BYTES, `read exceeds maxBytes (${limit})`, position);
+    this.limit = limit;
+  }
+}
+
+/** More was buffered than the driver's `maxBufferSize` allows. */
+export class BufferOverflowError extends ProtocolError {
+  readonly limit: number;
+  constructor(limit: number, buffered: number, position: Partial<ErrorPosition> = {}) {
+    super(ErrorCode.BUFFER_OVERFLOW, `buffered ${buffered} bytes, more than maxBufferSize (${limit})`, position);
+    this.limit = limit;
+  }
+}
+
+/**
+ * The input ended while a read was pending. `cause` holds the transport's
+ * error, if it ended with one; `unread` holds the bytes that no read took.
+ */
+export class StreamClosedError extends ProtocolError {
+  readonly unread: Uint8Array;
+  constructor(message: string, unread: Uint8Array, position: Partial<ErrorPosition> = {}, cause?: unknown) {
+    super(ErrorCode.STREAM_CLOSED, message, position, cause === undefined ? undefined : { cause });
+    this.unread = unread;
+  }
+}
+
+/** A machine was refused: it names the state and the feature. */
+export class InvalidMachineError extends WirestateError {
+  readonly state: string;
+  readonly feature: string;
+  constructor(state: string, feature: string, message: string) {
+    super(ErrorCode.INVALID_MACHINE, `state "${state}": ${message}`);
+    this.state = state;
+    this.feature = feature;
+  }
+}
+
+/**
+ * Thrown from inside a machine's action to reject input. The driver catches
+ * it and returns a {@link ProtocolError} filled in with the position.
+ * Use the {@link fail} action rather than throwing this yourself.
+ */
+export class ProtocolFault extends WirestateError {}
+
+/** `true` when `value` is a wirestate error, whichever copy of the package made it. */
+export function isWirestateError(value: unknown): value is WirestateError {
+  return value instanceof WirestateError;
+}

@@ -1,0 +1,63 @@
+/**
+ * wirestate core: incremental wire-protocol parsers declared as xstate
+ * machines. Byte buffer, read requests, the iterative driver, the two
+ * executors, the stream API and typed errors.
+ *
+ * @packageDocumentation
+ */
+export { ByteQueue } from './byte-queue.js';
+export { createDriver, DEFAULT_MAX_BUFFER_SIZE, Driver } from './driver.js';
+export type { DriverOptions, DriverStatus, DriverStep } from './driver.js';
+export {
+  BufferOverflowError,
+  ErrorCode,
+  InvalidMachineError,
+  isWirestateError,
+  MaxBytesError,
+  ProtocolError,
+  ProtocolFault,
+  StreamClosedError,
+  WirestateError,
+} from './errors.js';
+export type { ErrorPosition } from './errors.js';
+export { compile } from './machine/compile.js';
+export type { ActionArgs, Program } from './machine/compile.js';
+export type { ExecutorKind } from './machine/executor.js';
+export type { ReadSpec } from './machine/nodes.js';
+export { validateMachine } from './machine/validate.js';
+export { memoryPair } from './memory.js';
+export type { MemoryPairOptions } from './memory.js';
+export { parse } from './parse.js';
+export type { ParseOptions, ParseResult } from './parse.js';
+export { fail, protocolTypes } from './protocol.js';
+export type { ProtocolTypes, ReadMeta } from './protocol.js';
+export {
+  bytes,
+  DEFAULT_REGEX_MAX_BYTES,
+  into,
+  isStreaming,
+  regex,
+  streamBytes,
+  streamUntilClose,
+  until,
+  untilClose,
+} from './reads.js';
+export type {
+  BytesRead,
+  ChunkEvent,
+  EofEvent,
+  IntoRead,
+  ReadDoneEvent,
+  ReadEvent,
+  ReadRequest,
+  RegexRead,
+  StreamBytesRead,
+  StreamDoneEvent,
+  StreamUntilCloseRead,
+  UntilCloseRead,
+  UntilRead,
+} from './reads.js';
+export { latin1 } from './satisfy.js';
+export { ByteStream } from './stream.js';
+export type { ByteStreamOptions } from './stream.js';
+export type { Transport, TransportSink } from './transport.js';

@@ -1,0 +1,36 @@
+/**
+ * The interface the driver uses to run a protocol machine, whichever executor
+ * runs it.
+ *
+ * @module
+ */
+import type { ReadEvent, ReadRequest } from '../reads.js';
+
+/** Which executor runs the machine. */
+export type ExecutorKind = 'compiled' | 'xstate';
+
+export interface Executor {
+  /** The read the current state waits for; `null` once the machine is done. */
+  currentRead(): ReadRequest | null;
+  /** An identity of the current atomic state: a streaming read goes on while it stays the same. */
+  stateKey(): unknown;
+  /** The current state as a dotted path, for errors and traces. */
+  stateName(): string;
+  /**
+   * Deliver an event. Returns `false` when no transition was enabled (the
+   * event was not handled). Throws what the machine's actions throw.
+   */
+  send(event: ReadEvent): boolean;
+  /** `true` once the machine reached a top-level final state. */
+  isDone(): boolean;
+  /** The machine's context, for inspection. */
+  context(): unknown;
+}
+
+/** Options every executor takes. */
+export interface ExecutorOptions {
+  /** The machine's input (passed to a `context` function, as xstate does). */
+  input?: unknown;
+  /** Called with every event the machine emits, in order. */
+  emit: (output: any) => void;
+}

@@ -1,0 +1,74 @@
+/**
+ * The pull API: an async iterable of a protocol's outputs from any async
+ * iterable of bytes.
+ *
+ * @module
+ */
+import type { AnyStateMachine, EmittedFrom, InputFrom } from 'xstate';
+import { Driver, type DriverOptions } from './driver.js';
+import type { WirestateError } from './errors.js';
+
+/** Options of {@link parse}. */
+export interface ParseOptions<TInput = unknown> extends Omit<DriverOptions<unknown, TInput>, 'onOutput' | 'onError' | 'onDone'> {
+  /** Satisfied reads between two turns of the event loop. Default 1024. */
+  stepsPerTurn?: number;
+}
+
+/** What {@link parse} returns when it ends: the bytes read from the source that no read took. */
+export interface ParseResult {
+  remaining: Uint8Array;
+}
+
+const nextTurn: () => Promise<void> =
+  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+    ? () => new Promise((resolve) => (globalThis as unknown as { setImmediate(f: () => void): void }).setImmediate(resolve))
+    : () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Parse a byte stream into the machine's outputs. Yields to the event loop
+ * after every `stepsPerTurn` reads, so a large buffered input does not hold
+ * the loop. Throws the driver's error (after yielding the outputs before it).
+ * Stops pulling from `source` when the machine reaches its final state; the
+ * generator's return value holds the bytes already pulled that no read took.
+ *
+ * @example
+ * ```ts
+ * for await (const line of parse(lineProtocol, socketChunks)) console.log(line);
+ * ```
+ */
+export async function* parse<TMachine extends AnyStateMachine>(
+  machine: TMachine,
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: ParseOptions<InputFrom<TMachine>> = {},
+): AsyncGenerator<EmittedFrom<TMachine>, ParseResult, undefined> {
+  const outputs: EmittedFrom<TMachine>[] = [];
+  let error: WirestateError | null = null;
+  const driver = new Driver<EmittedFrom<TMachine>>(machine, {
+    ...options,
+    onOutput: (o) => outputs.push(o),
+    onError: (e) => {
+      error = e;
+    },
+  });
+  const steps = options.stepsPerTurn ?? 1024;
+  async function* drain(): AsyncGenerator<EmittedFrom<TMachine>, void, undefined> {
+    for (;;) {
+      const more = driver.run(steps);
+      for (let i = 0; i < outputs.length; i++) yield outputs[i];
+      outputs.length = 0;
+      if (error !== null) throw error;
+      if (!more) return;
+      await nextTurn();
+    }
+  }
+  for await (const chunk of source) {
+    if (!driver.push(chunk)) break;
+    yield* drain();
+    if (driver.status !== 'running') break;
+  }
+  if (driver.status === 'running') {
+    driver.end();
+    yield* drain();
+  }
+  return { remaining: driver.status === 'done' ? driver.remaining() : new Uint8Array(0) };
+}

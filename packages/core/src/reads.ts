@@ -1,0 +1,226 @@
+/**
+ * Read requests: plain data that says what a waiting state needs.
+ *
+ * A request is built once (or computed from context) and handed to the
+ * driver, which satisfies it from buffered bytes. Results arrive at the
+ * machine as {@link ReadEvent}s.
+ *
+ * Conventions, the same as Tornado's IOStream and asyncio's StreamReader:
+ * - `until` and `regex` results **include** the delimiter (or the match),
+ *   unless `strip: true` is given; the delimiter is consumed either way.
+ * - `maxBytes` counts every byte the read would consume, **delimiter
+ *   included**. A read that cannot complete within `maxBytes` fails with
+ *   {@link MaxBytesError} as soon as that is certain.
+ *
+ * @module
+ */
+import { ErrorCode, WirestateError } from './errors.js';
+
+/** `bytes(n)`: exactly `n` bytes, or with `partial` between 1 and `n`. */
+export interface BytesRead {
+  readonly kind: 'bytes';
+  readonly n: number;
+  readonly partial: boolean;
+}
+/** `into(buffer)`: fill a caller's buffer (or, with `partial`, part of it). */
+export interface IntoRead {
+  readonly kind: 'into';
+  readonly buffer: Uint8Array;
+  readonly partial: boolean;
+}
+/** `until(delimiter)`: everything up to the first of the delimiters. */
+export interface UntilRead {
+  readonly kind: 'until';
+  readonly delimiters: readonly Uint8Array[];
+  readonly maxBytes: number;
+  readonly strip: boolean;
+  /** Longest delimiter length, precomputed for resuming the scan. */
+  readonly longest: number;
+}
+/** `regex(re)`: everything up to the end of the first match. */
+export interface RegexRead {
+  readonly kind: 'regex';
+  readonly re: RegExp;
+  readonly maxBytes: number;
+}
+/** `untilClose()`: everything until the input ends. */
+export interface UntilCloseRead {
+  readonly kind: 'untilClose';
+  readonly maxBytes: number;
+}
+/** `streamBytes(n)`: `n` bytes delivered as `chunk` events, then `done`. */
+export interface StreamBytesRead {
+  readonly kind: 'streamBytes';
+  readonly n: number;
+}
+/** `streamUntilClose()`: every byte until the end, as `chunk` events, then `done`. */
+export interface StreamUntilCloseRead {
+  readonly kind: 'streamUntilClose';
+}
+
+/** Any read request. */
+export type ReadRequest =
+  | BytesRead
+  | IntoRead
+  | UntilRead
+  | RegexRead
+  | UntilCloseRead
+  | StreamBytesRead
+  | StreamUntilCloseRead;
+
+/** A read completed. `data` is a zero-copy view when the bytes lay in one chunk. */
+export interface ReadDoneEvent {
+  readonly type: 'read';
+  readonly data: Uint8Array;
+  /** For `until`: which of the delimiters matched (its index). Otherwise -1. */
+  readonly delimiter: number;
+  /** For `regex`: the match, run over the bytes as latin1 text. Otherwise null. */
+  readonly match: RegExpExecArray | null;
+}
+/** A piece of a streaming read, as it arrived. */
+export interface ChunkEvent {
+  readonly type: 'chunk';
+  readonly data: Uint8Array;
+}
+/** A streaming read delivered its last chunk. */
+export interface StreamDoneEvent {
+  readonly type: 'done';
+}
+/**
+ * The input ended. Sent only to a state that has a transition for `eof`;
+ * `unread` holds the bytes no read took. A machine that reaches a final
+ * state on `eof` ends cleanly; otherwise the pending read fails.
+ */
+export interface EofEvent {
+  readonly type: 'eof';
+  readonly unread: Uint8Array;
+}
+
+/** Every event the driver sends to a protocol machine. */
+export type ReadEvent = ReadDoneEvent | ChunkEvent | StreamDoneEvent | EofEvent;
+
+/** Default `maxBytes` of `regex` reads, which rescan their window on each arrival. */
+export const DEFAULT_REGEX_MAX_BYTES = 64 * 1024;
+
+const encoder = new TextEncoder();
+
+function checkCount(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `${name} must be a non-negative safe integer, got ${value}`);
+  }
+  return value;
+}
+
+function toBytes(value: string | Uint8Array): Uint8Array {
+  if (typeof value !== 'string') return value;
+  // Delimiters are byte strings: each char must be one byte (latin1), so
+  // "\r\n" is 0d 0a and "\xff" is ff, not UTF-8.
+  const out = new Uint8Array(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0xff) return encoder.encode(value);
+    out[i] = c;
+  }
+  return out;
+}
+
+/**
+ * Read exactly `n` bytes. With `partial: true`, complete as soon as at least
+ * one byte is buffered, with at most `n` bytes (at end of input, whatever is
+ * left, if anything).
+ *
+ * @example
+ * ```ts
+ * meta: { read: bytes(4) }                           // a 4-byte length prefix
+ * meta: { read: ({ context }) => bytes(context.len) } // the frame it announced
+ * ```
+ */
+export function bytes(n: number, options?: { partial?: boolean }): BytesRead {
+  return { kind: 'bytes', n: checkCount('n', n), partial: options?.partial === true };
+}
+
+/**
+ * Fill `buffer` (the read completes when it is full), or with `partial: true`
+ * as much of it as is buffered (at least one byte). The event's `data` is a
+ * view of `buffer` over the bytes written. The caller owns `buffer`: the
+ * driver writes into it and never keeps it.
+ */
+export function into(buffer: Uint8Array, options?: { partial?: boolean }): IntoRead {
+  return { kind: 'into', buffer, partial: options?.partial === true };
+}
+
+/**
+ * Read up to and including the first occurrence of `delimiter`, or of the
+ * delimiter in the list that occurs first (on a tie at one position, the
+ * first listed wins). Strings are byte strings (one char per byte).
+ *
+ * `maxBytes` bounds what the read may consume, delimiter included; the
+ * default is no bound beyond the driver's `maxBufferSize`. The scan resumes
+ * where it stopped when more bytes arrive, so it never rescans.
+ *
+ * @example
+ * ```ts
+ * until('\r\n', { maxBytes: 8192 })
+ * until(['\r\n', '\n'], { maxBytes: 8192, strip: true })
+ * ```
+ */
+export function until(
+  delimiter: string | Uint8Array | readonly (string | Uint8Array)[],
+  options?: { maxBytes?: number; strip?: boolean },
+): UntilRead {
+  const list = (Array.isArray(delimiter) ? delimiter : [delimiter]) as (string | Uint8Array)[];
+  if (list.length === 0) throw new WirestateError(ErrorCode.INVALID_ARGUMENT, 'until() needs at least one delimiter');
+  const delimiters = list.map(toBytes);
+  let longest = 0;
+  for (const d of delimiters) {
+    if (d.length === 0) throw new WirestateError(ErrorCode.INVALID_ARGUMENT, 'until() delimiters must not be empty');
+    if (d.length > longest) longest = d.length;
+  }
+  const maxBytes = options?.maxBytes === undefined ? Number.POSITIVE_INFINITY : checkCount('maxBytes', options.maxBytes);
+  return { kind: 'until', delimiters, maxBytes, strip: options?.strip === true, longest };
+}
+
+/**
+ * Read up to and including the end of the first match of `re`, run over the
+ * buffered bytes as latin1 text (one char per byte). A regex cannot resume a
+ * scan, so the buffered window is searched again on each arrival: `maxBytes`
+ * (default {@link DEFAULT_REGEX_MAX_BYTES}) bounds both the read and that work.
+ * A match must end inside the window: a greedy pattern may match less than it
+ * would over the whole input, as with Tornado's `read_until_regex`.
+ */
+export function regex(re: RegExp, options?: { maxBytes?: number }): RegexRead {
+  const flags = re.flags.replace(/[gy]/g, '');
+  return {
+    kind: 'regex',
+    re: new RegExp(re.source, flags),
+    maxBytes: checkCount('maxBytes', options?.maxBytes ?? DEFAULT_REGEX_MAX_BYTES),
+  };
+}
+
+/**
+ * Read everything until the input ends. Completes at end of input (even with
+ * zero bytes). Bounded by `maxBytes` (default: only `maxBufferSize`).
+ */
+export function untilClose(options?: { maxBytes?: number }): UntilCloseRead {
+  const maxBytes = options?.maxBytes === undefined ? Number.POSITIVE_INFINITY : checkCount('maxBytes', options.maxBytes);
+  return { kind: 'untilClose', maxBytes };
+}
+
+/**
+ * Stream `n` bytes: each piece is delivered as a `chunk` event as soon as it
+ * is buffered (zero-copy views), then a `done` event. The body is never
+ * buffered whole. The state handles `chunk` with a targetless transition.
+ */
+export function streamBytes(n: number): StreamBytesRead {
+  return { kind: 'streamBytes', n: checkCount('n', n) };
+}
+
+/** Stream every byte until the input ends, as `chunk` events, then `done`. */
+export function streamUntilClose(): StreamUntilCloseRead {
+  return { kind: 'streamUntilClose' };
+}
+
+/** `true` for reads whose results arrive as `chunk` events and then `done`. */
+export function isStreaming(read: ReadRequest): read is StreamBytesRead | StreamUntilCloseRead {
+  return read.kind === 'streamBytes' || read.kind === 'streamUntilClose';
+}

@@ -1,0 +1,138 @@
+/**
+ * Satisfying one read request from a {@link ByteQueue}.
+ *
+ * This is the one place that knows what each read kind needs; the driver and
+ * {@link ByteStream} both call it. It is a plain function of the queue, the
+ * request and the read's progress: it returns the event to deliver, or `null`
+ * when more bytes are needed, and never calls back into anything.
+ *
+ * @module
+ */
+import type { ByteQueue } from './byte-queue.js';
+import { MaxBytesError } from './errors.js';
+import type { ReadEvent, ReadRequest, UntilRead } from './reads.js';
+
+/** Progress of the read in flight. Reset when a new read starts. */
+export class ReadProgress {
+  /** `until`: the first position not yet scanned for every delimiter. */
+  scan = 0;
+  /** `into`: bytes written so far. `streamBytes`: bytes delivered so far. */
+  count = 0;
+  /** `regex`: the window decoded so far, as latin1 text. */
+  text = '';
+
+  reset(): void {
+    this.scan = 0;
+    this.count = 0;
+    this.text = '';
+  }
+}
+
+function done(data: Uint8Array, delimiter = -1, match: RegExpExecArray | null = null): ReadEvent {
+  return { type: 'read', data, delimiter, match };
+}
+
+/**
+ * Satisfy `read` from `queue` if it can be, or return `null`.
+ * With `eof`, no more bytes will come: reads that complete at the end
+ * (`untilClose`, partial reads, the end of a stream) complete now.
+ * Throws {@link MaxBytesError} (without a position) when a limit is certain to
+ * be exceeded.
+ */
+export function satisfy(queue: ByteQueue, read: ReadRequest, progress: ReadProgress, eof: boolean): ReadEvent | null {
+  const available = queue.length;
+  switch (read.kind) {
+    case 'bytes': {
+      const n = read.n;
+      if (available >= n) return done(queue.take(n));
+      if (read.partial && available > 0) return done(queue.take(available));
+      return null;
+    }
+    case 'until':
+      return satisfyUntil(queue, read, progress);
+    case 'into': {
+      const buffer = read.buffer;
+      const want = buffer.length - progress.count;
+      const k = Math.min(want, available);
+      if (k > 0) {
+        // Copy what is here now, so the queue does not hold it twice.
+        queue.takeInto(buffer, progress.count, k);
+        progress.count += k;
+      }
+      if (progress.count === buffer.length || (read.partial && progress.count > 0)) {
+        return done(buffer.subarray(0, progress.count));
+      }
+      return null;
+    }
+    case 'regex':
+      return satisfyRegex(queue, read.re, read.maxBytes, progress);
+    case 'untilClose':
+      if (available > read.maxBytes) throw new MaxBytesError(read.maxBytes);
+      return eof ? done(queue.take(available)) : null;
+    case 'streamBytes': {
+      const left = read.n - progress.count;
+      if (left === 0) return { type: 'done' };
+      if (available === 0) return null;
+      const first = queue.peekFirst().length;
+      const k = first < left ? first : left;
+      progress.count += k;
+      return { type: 'chunk', data: queue.take(k) };
+    }
+    case 'streamUntilClose':
+      if (available > 0) return { type: 'chunk', data: queue.take(queue.peekFirst().length) };
+      return eof ? { type: 'done' } : null;
+  }
+}
+
+function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadProgress): ReadEvent | null {
+  const delimiters = read.delimiters;
+  const end = Math.min(queue.length, read.maxBytes);
+  let best = -1;
+  let which = -1;
+  for (let i = 0; i < delimiters.length; i++) {
+    const d = delimiters[i];
+    // Only a match that starts before the best so far can win.
+    const bound = best < 0 ? end : Math.min(end, best - 1 + d.length);
+    const p = queue.indexOf(d, progress.scan, bound);
+    if (p >= 0) {
+      best = p;
+      which = i;
+    }
+  }
+  if (best >= 0) {
+    const dl = delimiters[which].length;
+    if (read.strip) {
+      const data = queue.take(best);
+      queue.skip(dl);
+      return done(data, which);
+    }
+    return done(queue.take(best + dl), which);
+  }
+  if (queue.length >= read.maxBytes) throw new MaxBytesError(read.maxBytes);
+  // Every start position below `end - longest + 1` has been ruled out for
+  // every delimiter; resume there when more bytes arrive.
+  const resume = end - read.longest + 1;
+  if (resume > progress.scan) progress.scan = resume;
+  return null;
+}
+
+function satisfyRegex(queue: ByteQueue, re: RegExp, maxBytes: number, progress: ReadProgress): ReadEvent | null {
+  const window = Math.min(queue.length, maxBytes);
+  if (progress.text.length < window) progress.text += latin1(queue.slice(progress.text.length, window));
+  const m = re.exec(progress.text);
+  if (m !== null) {
+    const end = m.index + m[0].length;
+    return done(queue.take(end), -1, m);
+  }
+  if (queue.length >= maxBytes) throw new MaxBytesError(maxBytes);
+  return null;
+}
+
+/** Bytes as latin1 text, one char per byte (TextDecoder's "latin1" is windows-1252). */
+export function latin1(data: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < data.length; i += 8192) {
+    out += String.fromCharCode.apply(null, data.subarray(i, i + 8192) as unknown as number[]);
+  }
+  return out;
+}

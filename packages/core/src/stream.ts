@@ -1,0 +1,205 @@
+/**
+ * `ByteStream`: the imperative face of the same buffer and reads, as
+ * Tornado's IOStream and asyncio's StreamReader give it.
+ *
+ * One read may be pending at a time. Results follow the conventions of the
+ * read requests ({@link until} includes the delimiter, `maxBytes` counts it).
+ * A read that exceeds its `maxBytes` rejects with {@link MaxBytesError}, and
+ * the stream closes: every later read rejects with the same error.
+ *
+ * @module
+ */
+import { ByteQueue } from './byte-queue.js';
+import { DEFAULT_MAX_BUFFER_SIZE } from './driver.js';
+import {
+  BufferOverflowError,
+  ErrorCode,
+  MaxBytesError,
+  type ProtocolError,
+  StreamClosedError,
+  WirestateError,
+} from './errors.js';
+import { bytes, into, type ReadRequest, regex, until, untilClose } from './reads.js';
+import { ReadProgress, satisfy } from './satisfy.js';
+import type { Transport } from './transport.js';
+
+/** Options of {@link ByteStream}. */
+export interface ByteStreamOptions {
+  /** Most bytes held unread; beyond it the stream fails with {@link BufferOverflowError}. Default 16 MiB. */
+  maxBufferSize?: number;
+  /** Buffered bytes above which the transport is paused (if it can be) until reads drain them. Default 64 KiB. */
+  highWaterMark?: number;
+}
+
+interface Pending {
+  read: ReadRequest;
+  resolve: (data: Uint8Array) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Promise-returning reads over a {@link Transport}.
+ *
+ * @example
+ * ```ts
+ * const stream = new ByteStream(transport);
+ * const line = await stream.readUntil('\r\n', { maxBytes: 1024 });
+ * const body = await stream.readBytes(length);
+ * await stream.write(new TextEncoder().encode('OK\r\n'));
+ * ```
+ */
+export class ByteStream {
+  private readonly queue = new ByteQueue();
+  private readonly progress = new ReadProgress();
+  private readonly maxBufferSize: number;
+  private readonly highWaterMark: number;
+  private pending: Pending | null = null;
+  private ended = false;
+  private endCause: unknown = undefined;
+  private failure: ProtocolError | null = null;
+  private paused = false;
+  private closedByUs = false;
+
+  constructor(
+    private readonly transport: Transport,
+    options: ByteStreamOptions = {},
+  ) {
+    this.maxBufferSize = options.maxBufferSize ?? DEFAULT_MAX_BUFFER_SIZE;
+    this.highWaterMark = options.highWaterMark ?? 64 * 1024;
+    transport.start({
+      data: (chunk) => this.onData(chunk),
+      end: (error) => this.onEnd(error),
+    });
+  }
+
+  /** `true` once the input ended or the stream failed or was closed. */
+  get closed(): boolean {
+    return this.ended || this.failure !== null || this.closedByUs;
+  }
+
+  /** Bytes buffered and not yet read. */
+  get buffered(): number {
+    return this.queue.length;
+  }
+
+  /** Exactly `n` bytes; with `partial`, between 1 and `n` as soon as any are buffered. */
+  readBytes(n: number, options?: { partial?: boolean }): Promise<Uint8Array> {
+    return this.start(bytes(n, options));
+  }
+
+  /** Up to and including the first delimiter (or the earliest of several); `maxBytes` counts the delimiter. */
+  readUntil(delimiter: string | Uint8Array | readonly (string | Uint8Array)[], options?: { maxBytes?: number }): Promise<Uint8Array> {
+    return this.start(until(delimiter, options));
+  }
+
+  /** Up to and including the end of the first match of `re` (bytes read as latin1). */
+  readUntilRegex(re: RegExp, options?: { maxBytes?: number }): Promise<Uint8Array> {
+    return this.start(regex(re, options));
+  }
+
+  /** Everything until the input ends. */
+  readUntilClose(options?: { maxBytes?: number }): Promise<Uint8Array> {
+    return this.start(untilClose(options));
+  }
+
+  /** Fill `buffer` (or, with `partial`, part of it); resolves with the number of bytes written. */
+  async readInto(buffer: Uint8Array, options?: { partial?: boolean }): Promise<number> {
+    const data = await this.start(into(buffer, options));
+    return data.length;
+  }
+
+  /** Send bytes; resolves when the transport has flushed them. */
+  write(data: Uint8Array): Promise<void> {
+    if (this.closedByUs) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'write after close()'));
+    return this.transport.write(data);
+  }
+
+  /** Close the transport. A pending read rejects with {@link StreamClosedError}. */
+  close(error?: unknown): void {
+    if (this.closedByUs) return;
+    this.closedByUs = true;
+    this.transport.close(error);
+    this.onEnd(error);
+  }
+
+  private start(read: ReadRequest): Promise<Uint8Array> {
+    if (this.pending !== null) {
+      return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'a read is already pending on this stream'));
+    }
+    return new Promise((resolve, reject) => {
+      this.pending = { read, resolve, reject };
+      this.progress.reset();
+      this.pump();
+    });
+  }
+
+  private onData(chunk: Uint8Array): void {
+    if (this.closed) return;
+    this.queue.push(chunk);
+    this.pump();
+  }
+
+  private onEnd(error: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.endCause = error;
+    this.pump();
+  }
+
+  private pump(): void {
+    const p = this.pending;
+    if (p === null) {
+      if (this.queue.length > this.maxBufferSize && this.failure === null) {
+        this.failure = this.position(new BufferOverflowError(this.maxBufferSize, this.queue.length));
+        this.close();
+      }
+      return this.flowControl();
+    }
+    if (this.failure !== null) return this.settle(p, null, this.failure);
+    try {
+      const event = satisfy(this.queue, p.read, this.progress, this.ended);
+      if (event !== null && event.type === 'read') return this.settle(p, event.data, null);
+    } catch (e) {
+      const error = e instanceof MaxBytesError ? this.position(new MaxBytesError(e.limit)) : (e as ProtocolError);
+      this.failure = error;
+      this.close();
+      return this.settle(p, null, error);
+    }
+    if (this.ended) {
+      const unread = this.queue.takeAll();
+      const error = new StreamClosedError('the stream closed while a read was pending', unread, {}, this.endCause);
+      return this.settle(p, null, this.position(error));
+    }
+    if (this.queue.length > this.maxBufferSize) {
+      this.failure = this.position(new BufferOverflowError(this.maxBufferSize, this.queue.length));
+      this.close();
+      return this.settle(p, null, this.failure);
+    }
+    this.flowControl();
+  }
+
+  private settle(p: Pending, data: Uint8Array | null, error: unknown): void {
+    this.pending = null;
+    if (data !== null) p.resolve(data);
+    else p.reject(error);
+    this.flowControl();
+  }
+
+  private flowControl(): void {
+    const t = this.transport;
+    if (!this.paused && this.queue.length >= this.highWaterMark && t.pause) {
+      this.paused = true;
+      t.pause();
+    } else if (this.paused && this.queue.length < this.highWaterMark && t.resume) {
+      this.paused = false;
+      t.resume();
+    }
+  }
+
+  private position<E extends ProtocolError>(error: E): E {
+    error.offset = this.queue.consumed;
+    error.state = 'ByteStream';
+    error.excerpt = this.queue.slice(0, 32);
+    return error;
+  }
+}
