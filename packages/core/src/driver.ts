@@ -33,6 +33,13 @@ export const DEFAULT_MAX_BUFFER_SIZE = 16 * 1024 * 1024;
 
 const EXCERPT = 32;
 
+/**
+ * Steps in a row that consume no byte, whatever they emit, before the machine
+ * is called stuck. A machine that emits forever without reading (a loop over
+ * `bytes(0)`, or over a read that completes at end of input) is a spin too.
+ */
+const MAX_EMPTY_STEPS = 1024;
+
 /** Options of {@link createDriver}. */
 export interface DriverOptions<TOutput = unknown, TInput = unknown> {
   /** `compiled` (default) runs a flat program; `xstate` runs a real actor. */
@@ -115,6 +122,7 @@ export class Driver<TOutput = unknown> {
   private eofDelivered = false;
   private outputs = 0;
   private idle = 0;
+  private empty = 0;
   private _status: DriverStatus = 'running';
   private _error: WirestateError | null = null;
   private unreported = false;
@@ -279,19 +287,16 @@ export class Driver<TOutput = unknown> {
         }
         if (this.read !== null && exec.stateKey() !== this.readKey) this.read = null;
         if (this.onStep !== undefined) this.step(start, from, read, event);
-        if (queue.consumed === start && this.outputs === outputs) {
-          if (++this.idle >= 2) {
-            this.fail(
-              new ProtocolError(
-                ErrorCode.NO_PROGRESS,
-                `state "${exec.stateName()}": two steps in a row consumed nothing and produced nothing`,
-                this.position(start, null),
-              ),
-            );
+        if (queue.consumed !== start) {
+          this.idle = 0;
+          this.empty = 0;
+        } else {
+          this.idle = this.outputs === outputs ? this.idle + 1 : 0;
+          if (this.idle >= 2 || ++this.empty >= MAX_EMPTY_STEPS) {
+            const what = this.idle >= 2 ? 'two steps in a row consumed nothing and produced nothing' : `${MAX_EMPTY_STEPS} steps in a row consumed nothing`;
+            this.fail(new ProtocolError(ErrorCode.NO_PROGRESS, `state "${exec.stateName()}": ${what}`, this.position(start, null)));
             return false;
           }
-        } else {
-          this.idle = 0;
         }
         if (++steps >= maxSteps) return true;
       }

@@ -1,0 +1,98 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { ByteQueue } from '../src/byte-queue.js';
+
+const enc = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+/** The first p >= from with delim at p and p + delim.length <= end, by brute force. */
+function naiveIndexOf(hay: Uint8Array, delim: Uint8Array, from: number, end: number): number {
+  outer: for (let p = from; p + delim.length <= end; p++) {
+    for (let k = 0; k < delim.length; k++) if (hay[p + k] !== delim[k]) continue outer;
+    return p;
+  }
+  return -1;
+}
+
+function chunked(data: Uint8Array, cuts: number[]): Uint8Array[] {
+  const points = [...new Set(cuts.map((c) => c % (data.length + 1)))].sort((a, b) => a - b);
+  const out: Uint8Array[] = [];
+  let at = 0;
+  for (const p of [...points, data.length]) {
+    out.push(data.slice(at, p));
+    at = p;
+  }
+  return out;
+}
+
+describe('ByteQueue', () => {
+  test('a read inside one chunk is a zero-copy view of it', () => {
+    const q = new ByteQueue();
+    const chunk = enc('abcdef');
+    q.push(chunk);
+    q.skip(1);
+    const view = q.take(3);
+    expect(Array.from(view)).toEqual(Array.from(enc('bcd')));
+    expect(view.buffer).toBe(chunk.buffer);
+    expect(view.byteOffset).toBe(chunk.byteOffset + 1);
+  });
+
+  test('a read that spans chunks copies once into a new array', () => {
+    const q = new ByteQueue();
+    const a = enc('abc');
+    const b = enc('def');
+    q.push(a);
+    q.push(b);
+    const out = q.take(5);
+    expect(new TextDecoder().decode(out)).toBe('abcde');
+    expect(out.buffer).not.toBe(a.buffer);
+    expect(out.buffer).not.toBe(b.buffer);
+    expect(q.length).toBe(1);
+    expect(q.consumed).toBe(5);
+    expect(q.take(1)[0]).toBe('f'.charCodeAt(0));
+  });
+
+  test('empty chunks are ignored and take(0) consumes nothing', () => {
+    const q = new ByteQueue();
+    q.push(new Uint8Array(0));
+    expect(q.length).toBe(0);
+    expect(q.take(0).length).toBe(0);
+    expect(q.consumed).toBe(0);
+  });
+
+  test.prop([fc.uint8Array({ maxLength: 64 }), fc.array(fc.nat(), { maxLength: 8 }), fc.uint8Array({ minLength: 1, maxLength: 3 })], {
+    seed: 42,
+    numRuns: 300,
+  })('indexOf across chunk boundaries agrees with a brute-force search', (data, cuts, delimSeed) => {
+    // Draw the delimiter's bytes from a small alphabet so that matches happen.
+    const hay = data.map((b) => b % 3);
+    const delim = delimSeed.map((b) => b % 3);
+    const q = new ByteQueue();
+    for (const c of chunked(hay, cuts)) q.push(c);
+    for (let from = 0; from <= hay.length; from += 3) {
+      for (const end of [hay.length, Math.floor(hay.length / 2)]) {
+        expect(q.indexOf(delim, from, end)).toBe(naiveIndexOf(hay, delim, from, end));
+      }
+    }
+  });
+
+  test.prop([fc.uint8Array({ maxLength: 64 }), fc.array(fc.nat(), { maxLength: 8 }), fc.array(fc.nat({ max: 64 }), { maxLength: 6 })], {
+    seed: 7,
+  })('take and takeInto return the bytes in order whatever the chunking', (data, cuts, takes) => {
+    const q = new ByteQueue();
+    for (const c of chunked(data, cuts)) q.push(c);
+    const got: number[] = [];
+    for (const t of takes) {
+      const n = Math.min(t, q.length);
+      if (n % 2 === 0) got.push(...q.take(n));
+      else {
+        const target = new Uint8Array(n + 2);
+        q.takeInto(target, 1, n);
+        got.push(...target.subarray(1, n + 1));
+      }
+    }
+    got.push(...q.takeAll());
+    expect(got).toEqual(Array.from(data));
+    expect(q.length).toBe(0);
+    expect(q.consumed).toBe(data.length);
+  });
+});

@@ -1,0 +1,140 @@
+import { describe, expect, test } from 'vitest';
+import {
+  bytes,
+  ErrorCode,
+  into,
+  MaxBytesError,
+  regex,
+  streamBytes,
+  streamUntilClose,
+  until,
+  untilClose,
+  WirestateError,
+} from '../src/index.js';
+import { enc, readMachine, record, slicings } from './helpers.js';
+
+const got = (data: string, delimiter = -1) => ({ type: 'got', data, delimiter, groups: null });
+
+describe.each(['compiled', 'xstate'] as const)('reads (%s executor)', (executor) => {
+  test('bytes(n) returns exactly n bytes at every slicing', () => {
+    for (const pieces of slicings('abcdefgh')) {
+      const { outputs, errors } = record(readMachine(bytes(3)), pieces, { executor, end: false });
+      expect(outputs).toEqual([got('abc'), got('def')]);
+      expect(errors).toEqual([]);
+    }
+  });
+
+  test('bytes(n, { partial }) completes with what is buffered, at most n', () => {
+    const { outputs } = record(readMachine(bytes(4, { partial: true })), ['ab', 'cdefgh'], { executor });
+    expect(outputs).toEqual([got('ab'), got('cdef'), got('gh')]);
+  });
+
+  test('into(buffer) fills the caller buffer; partial takes what is there', () => {
+    const buffer = new Uint8Array(4);
+    const full = record(readMachine(into(buffer)), ['ab', 'cd'], { executor, end: false });
+    expect(full.outputs).toEqual([got('abcd')]);
+    expect(Array.from(buffer)).toEqual(Array.from(enc('abcd')));
+    // The next read copies into the same buffer as bytes arrive, so the queue never holds them twice.
+    full.driver.feed(enc('ef'));
+    expect(full.driver.buffered).toBe(0);
+    expect(Array.from(buffer.subarray(0, 2))).toEqual(Array.from(enc('ef')));
+    const partialBuffer = new Uint8Array(4);
+    const partial = record(readMachine(into(partialBuffer, { partial: true })), ['ab', 'cdefg'], { executor, end: false });
+    expect(partial.outputs).toEqual([got('ab'), got('cdef'), got('g')]);
+  });
+
+  test('until includes the delimiter unless strip is set; the delimiter is consumed either way', () => {
+    for (const pieces of slicings('one\r\ntwo\r\n')) {
+      expect(record(readMachine(until('\r\n')), pieces, { executor }).outputs).toEqual([got('one\r\n', 0), got('two\r\n', 0)]);
+      expect(record(readMachine(until('\r\n', { strip: true })), pieces, { executor }).outputs).toEqual([
+        got('one', 0),
+        got('two', 0),
+      ]);
+    }
+  });
+
+  test('until with a list of delimiters stops at the earliest; on a tie the first listed wins', () => {
+    const { outputs } = record(readMachine(until(['\r\n', '\n', '\r'])), ['a\nb\r\nc\rd'], { executor, end: false });
+    expect(outputs).toEqual([got('a\n', 1), got('b\r\n', 0), got('c\r', 2)]);
+  });
+
+  test('maxBytes counts the delimiter: a result of exactly maxBytes passes, one more byte fails', () => {
+    const ok = record(readMachine(until('\r\n', { maxBytes: 5 })), ['abc\r\n'], { executor });
+    expect(ok.outputs).toEqual([got('abc\r\n', 0)]);
+    expect(ok.errors).toEqual([]);
+    const bad = record(readMachine(until('\r\n', { maxBytes: 5 })), ['ok\r\n', 'abcd\r\n'], { executor });
+    expect(bad.outputs).toEqual([got('ok\r\n', 0)]);
+    expect(bad.errors).toHaveLength(1);
+    const e = bad.errors[0];
+    expect(e).toBeInstanceOf(MaxBytesError);
+    expect(e.code).toBe(ErrorCode.MAX_BYTES);
+    expect((e as MaxBytesError).offset).toBe(4);
+    expect((e as MaxBytesError).state).toBe('w');
+    expect(Array.from((e as MaxBytesError).excerpt)).toEqual(Array.from(enc('abcd\r\n')));
+  });
+
+  test('maxBytes fails once maxBytes bytes are buffered without a delimiter, only once; the driver then takes no input', () => {
+    const r = record(readMachine(until('\r\n', { maxBytes: 5 })), ['abcd'], { executor, end: false });
+    expect(r.errors).toEqual([]);
+    r.driver.feed(enc('e'));
+    expect(r.errors).toHaveLength(1);
+    expect(r.driver.status).toBe('failed');
+    expect(r.driver.feed(enc('\r\n'))).toBe(false);
+    r.driver.end();
+    expect(r.errors).toHaveLength(1);
+    expect(Array.from(r.driver.remaining())).toEqual(Array.from(enc('abcde')));
+  });
+
+  test('regex returns up to the end of the first match, with its groups', () => {
+    const { outputs } = record(readMachine(regex(/(\d+);/)), ['ab12', '3;rest7;'], { executor, end: false });
+    expect(outputs).toEqual([
+      { type: 'got', data: 'ab123;', delimiter: -1, groups: ['123;', '123'] },
+      { type: 'got', data: 'rest7;', delimiter: -1, groups: ['7;', '7'] },
+    ]);
+    const limited = record(readMachine(regex(/;/, { maxBytes: 4 })), ['abcd'], { executor, end: false });
+    expect(limited.errors.map((e) => e.code)).toEqual([ErrorCode.MAX_BYTES]);
+  });
+
+  test('untilClose completes at the end of input, bounded by maxBytes', () => {
+    expect(record(readMachine(untilClose()), ['ab', 'cd'], { executor }).outputs[0]).toEqual(got('abcd'));
+    const over = record(readMachine(untilClose({ maxBytes: 3 })), ['ab', 'cd'], { executor });
+    expect(over.errors.map((e) => e.code)).toEqual([ErrorCode.MAX_BYTES]);
+  });
+
+  test('streamBytes delivers chunks as they arrive, then done, never buffering the body', () => {
+    const { outputs, driver } = record(readMachine(streamBytes(5)), ['ab', 'cdefg'], { executor, end: false });
+    expect(outputs.slice(0, 3)).toEqual([{ type: 'chunk', data: 'ab' }, { type: 'chunk', data: 'cde' }, { type: 'done' }]);
+    expect(driver.buffered).toBeLessThanOrEqual(2);
+  });
+
+  test('streamUntilClose delivers every chunk, then done at the end', () => {
+    const { outputs, errors } = record(readMachine(streamUntilClose()), ['ab', 'c'], { executor });
+    expect(outputs).toEqual([{ type: 'chunk', data: 'ab' }, { type: 'chunk', data: 'c' }, { type: 'done' }]);
+    expect(errors).toEqual([]);
+  });
+
+  test('a zero-copy chunk of a stream read is a view of the fed chunk', () => {
+    const seen: Uint8Array[] = [];
+    const chunk = enc('xyz');
+    const raw = record(readMachine(streamBytes(3)), [chunk], { executor, end: false, onStep: (s) => seen.push(s.consumed) });
+    expect(raw.outputs[0]).toEqual({ type: 'chunk', data: 'xyz' });
+    expect(seen[0].buffer).toBe(chunk.buffer);
+  });
+});
+
+describe('read constructors', () => {
+  test('refuse negative or fractional counts and empty delimiters with a typed error', () => {
+    for (const f of [() => bytes(-1), () => bytes(1.5), () => until(''), () => until([]), () => until('x', { maxBytes: -2 })]) {
+      expect(f).toThrow(WirestateError);
+      try {
+        f();
+      } catch (e) {
+        expect((e as WirestateError).code).toBe(ErrorCode.INVALID_ARGUMENT);
+      }
+    }
+  });
+
+  test('string delimiters are byte strings: one char is one byte', () => {
+    expect(Array.from(until('\xff\r').delimiters[0])).toEqual([0xff, 0x0d]);
+  });
+});
