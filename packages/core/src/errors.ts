@@ -45,7 +45,7 @@ const KIND = Symbol.for('wirestate.error.kind');
 function hasKind(value: unknown, kind: string): boolean {
   if (typeof value !== 'object' || value === null) return false;
   const kinds = (value as { [KIND]?: readonly string[] })[KIND];
-  return kinds !== undefined && kinds.includes(kind);
+  return kinds?.includes(kind) === true;
 }
 
 /**
@@ -75,10 +75,13 @@ export class WirestateError extends Error {
     return this.constructor.name;
   }
 
+  // `this` is the class on the right of `instanceof`: each subclass checks its own kind.
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: the receiver is the point here.
     if (this === WirestateError) {
       return typeof value === 'object' && value !== null && (value as { [BRAND]?: true })[BRAND] === true;
     }
+    // biome-ignore lint/complexity/noThisInStatic: as above.
     return hasKind(value, this.name);
   }
 }

@@ -74,7 +74,7 @@ export function satisfy(queue: ByteQueue, read: ReadRequest, progress: ReadProgr
       if (left === 0) return { type: 'done' };
       if (available === 0) return null;
       const first = queue.peekFirst().length;
-      const k = first < left ? first : left;
+      const k = Math.min(first, left);
       progress.count += k;
       return { type: 'chunk', data: queue.take(k) };
     }
