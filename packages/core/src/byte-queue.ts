@@ -13,6 +13,20 @@
 
 const EMPTY = new Uint8Array(0);
 
+/** Bytes scanned by a plain loop before handing over to the native `indexOf`. */
+const SHORT_SCAN = 32;
+
+/**
+ * First index of `byte` in `c` at or after `from`, or -1. Short spans (a
+ * header line, say) are faster in a loop than through the native call; long
+ * ones go to `indexOf`.
+ */
+function find(c: Uint8Array, byte: number, from: number): number {
+  const stop = Math.min(c.length, from + SHORT_SCAN);
+  for (let i = from; i < stop; i++) if (c[i] === byte) return i;
+  return stop === c.length ? -1 : c.indexOf(byte, stop);
+}
+
 export class ByteQueue {
   private chunks: Uint8Array[] = [];
   /** Index in `chunks` of the chunk that holds the head. */
@@ -38,7 +52,10 @@ export class ByteQueue {
   /** Append a chunk. The queue keeps a reference: do not reuse the memory. */
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    this.chunks.push(chunk);
+    // Keep every chunk a plain Uint8Array: views of it are cheaper to make
+    // than views of a Node Buffer, and one shape keeps the hot path monomorphic.
+    const plain = chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+    this.chunks.push(plain);
     this.length += chunk.length;
   }
 
@@ -68,8 +85,16 @@ export class ByteQueue {
     if (n === 0) return EMPTY;
     const c = this.chunks[this.first];
     const start = this.headOffset;
-    if (start + n <= c.length) {
-      const out = start === 0 && n === c.length ? c : c.subarray(start, start + n);
+    const end = start + n;
+    if (end < c.length) {
+      // The common case, inlined: the read lies inside the first chunk and leaves some of it.
+      this.headOffset = end;
+      this.length -= n;
+      this.consumed += n;
+      return c.subarray(start, end);
+    }
+    if (end === c.length) {
+      const out = start === 0 ? c : c.subarray(start, end);
       this.advance(n);
       return out;
     }
@@ -131,7 +156,7 @@ export class ByteQueue {
     while (pos <= last && i < chunks.length) {
       const c = chunks[i];
       const local = pos - base;
-      const hit = c.indexOf(b0, local);
+      const hit = find(c, b0, local);
       if (hit < 0 || base + hit > last) {
         examined += Math.min(c.length, last - base + 1) - local;
         if (hit >= 0 || base + c.length > last) break;

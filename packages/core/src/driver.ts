@@ -255,21 +255,26 @@ export class Driver<TOutput = unknown> {
       for (;;) {
         let read = this.read;
         if (read === null) {
-          if (exec.isDone()) return this.finish();
-          read = exec.currentRead() as ReadRequest;
+          read = exec.currentRead();
+          if (read === null) return this.finish();
           this.read = read;
-          this.readKey = exec.stateKey();
-          this.progress.reset();
+          // Only reads that keep progress across arrivals need the bookkeeping.
+          if (read.kind !== 'bytes') {
+            this.readKey = exec.stateKey();
+            this.progress.reset();
+          }
         }
         start = queue.consumed;
-        event = satisfy(queue, read, this.progress, this.ended);
+        // A transport that failed did not end the data cleanly: reads that
+        // complete at the end (untilClose, the end of a stream) do not complete.
+        event = satisfy(queue, read, this.progress, this.ended && this.endCause === undefined);
         if (event === null) {
           if (!this.ended) return this.checkBuffer();
           // No more input, and the pending read cannot complete: a state that
           // handles `eof` gets it (once); otherwise the read fails.
           if (this.eofDelivered) return this.closed();
           this.eofDelivered = true;
-          event = { type: 'eof', unread: queue.slice(0, queue.length) };
+          event = { type: 'eof', unread: queue.slice(0, queue.length), error: this.endCause };
         }
         if (event.type !== 'chunk') this.read = null;
         const outputs = this.outputs;

@@ -41,6 +41,12 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 const BRAND = Symbol.for('wirestate.error');
 const KIND = Symbol.for('wirestate.error.kind');
+/** A class's stable kind, set on each class below: names can be minified or reused, this cannot. */
+const ID = Symbol.for('wirestate.error.id');
+
+function idOf(ctor: Function): string {
+  return Object.hasOwn(ctor, ID) ? (ctor as unknown as { [ID]: string })[ID] : ctor.name;
+}
 
 function hasKind(value: unknown, kind: string): boolean {
   if (typeof value !== 'object' || value === null) return false;
@@ -71,8 +77,15 @@ export class WirestateError extends Error {
     Object.defineProperty(this, KIND, { value: kindsOf(new.target) });
   }
 
+  static readonly [ID]: string = 'wirestate:WirestateError';
+
   override get name(): string {
     return this.constructor.name;
+  }
+
+  // Some libraries assign `name`; let them, on this instance only.
+  override set name(value: string) {
+    Object.defineProperty(this, 'name', { value, writable: true, configurable: true, enumerable: false });
   }
 
   // `this` is the class on the right of `instanceof`: each subclass checks its own kind.
@@ -82,14 +95,14 @@ export class WirestateError extends Error {
       return typeof value === 'object' && value !== null && (value as { [BRAND]?: true })[BRAND] === true;
     }
     // biome-ignore lint/complexity/noThisInStatic: as above.
-    return hasKind(value, this.name);
+    return hasKind(value, idOf(this));
   }
 }
 
 function kindsOf(ctor: Function): readonly string[] {
   const kinds: string[] = [];
   for (let c: Function | null = ctor; c && c !== Error && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
-    kinds.push(c.name);
+    kinds.push(idOf(c));
   }
   return kinds;
 }
@@ -110,6 +123,7 @@ export interface ErrorPosition {
  * code the protocol defines (`FRAME_TOO_LARGE`, say).
  */
 export class ProtocolError extends WirestateError implements ErrorPosition {
+  static override readonly [ID]: string = 'wirestate:ProtocolError';
   offset: number;
   state: string;
   excerpt: Uint8Array;
@@ -129,6 +143,7 @@ export class ProtocolError extends WirestateError implements ErrorPosition {
 
 /** A read exceeded its `maxBytes` before it could complete. */
 export class MaxBytesError extends ProtocolError {
+  static override readonly [ID]: string = 'wirestate:MaxBytesError';
   /** The limit that was exceeded. */
   readonly limit: number;
   constructor(limit: number, position: Partial<ErrorPosition> = {}) {
@@ -139,6 +154,7 @@ export class MaxBytesError extends ProtocolError {
 
 /** More was buffered than the driver's `maxBufferSize` allows. */
 export class BufferOverflowError extends ProtocolError {
+  static override readonly [ID]: string = 'wirestate:BufferOverflowError';
   readonly limit: number;
   constructor(limit: number, buffered: number, position: Partial<ErrorPosition> = {}) {
     super(ErrorCode.BUFFER_OVERFLOW, `buffered ${buffered} bytes, more than maxBufferSize (${limit})`, position);
@@ -151,6 +167,7 @@ export class BufferOverflowError extends ProtocolError {
  * error, if it ended with one; `unread` holds the bytes that no read took.
  */
 export class StreamClosedError extends ProtocolError {
+  static override readonly [ID]: string = 'wirestate:StreamClosedError';
   readonly unread: Uint8Array;
   constructor(message: string, unread: Uint8Array, position: Partial<ErrorPosition> = {}, cause?: unknown) {
     super(ErrorCode.STREAM_CLOSED, message, position, cause === undefined ? undefined : { cause });
@@ -160,6 +177,7 @@ export class StreamClosedError extends ProtocolError {
 
 /** A machine was refused: it names the state and the feature. */
 export class InvalidMachineError extends WirestateError {
+  static override readonly [ID]: string = 'wirestate:InvalidMachineError';
   readonly state: string;
   readonly feature: string;
   constructor(state: string, feature: string, message: string) {
@@ -174,7 +192,9 @@ export class InvalidMachineError extends WirestateError {
  * it and returns a {@link ProtocolError} filled in with the position.
  * Use the {@link fail} action rather than throwing this yourself.
  */
-export class ProtocolFault extends WirestateError {}
+export class ProtocolFault extends WirestateError {
+  static override readonly [ID]: string = 'wirestate:ProtocolFault';
+}
 
 /** `true` when `value` is a wirestate error, whichever copy of the package made it. */
 export function isWirestateError(value: unknown): value is WirestateError {

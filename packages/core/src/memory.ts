@@ -33,6 +33,11 @@ class MemoryEnd implements Transport {
     this.schedule();
   }
 
+  /**
+   * Resolves once the peer's sink has the bytes, or (when the peer is paused
+   * or not started) once they wait in its inbox. After the peer closed, the
+   * bytes are dropped, as a socket's would be.
+   */
   write(chunk: Uint8Array): Promise<void> {
     if (this.closed) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'write after close'));
     // Copy: the writer may reuse its buffer once the promise resolves.
@@ -40,9 +45,11 @@ class MemoryEnd implements Transport {
     return new Promise((resolve) => queueMicrotask(resolve));
   }
 
+  /** The peer's sink gets `end(error)` after what was written before; this end delivers nothing more. */
   close(error?: unknown): void {
     if (this.closed) return;
     this.closed = true;
+    this.inbox.length = 0;
     this.peer.deliver({ end: true, error });
   }
 
@@ -56,6 +63,7 @@ class MemoryEnd implements Transport {
   }
 
   private deliver(item: Uint8Array | { end: true; error?: unknown }): void {
+    if (this.closed) return;
     this.inbox.push(item);
     this.schedule();
   }
@@ -71,7 +79,7 @@ class MemoryEnd implements Transport {
 
   private flush(): void {
     const sink = this.sink as TransportSink;
-    while (!this.paused && this.inbox.length > 0) {
+    while (!this.paused && !this.closed && this.inbox.length > 0) {
       const item = this.inbox.shift() as Uint8Array | { end: true; error?: unknown };
       if (item instanceof Uint8Array) sink.data(item);
       else sink.end(item.error);
@@ -82,13 +90,17 @@ class MemoryEnd implements Transport {
 function splitter(option: MemoryPairOptions['chunkSize']): (data: Uint8Array) => Uint8Array[] {
   if (option === undefined) return (d) => [d];
   let next: () => number;
+  // Integers only: with `{ random: NaN }` every write would become one empty piece.
+  const size = typeof option === 'number' ? option : option.random;
+  if (!Number.isSafeInteger(size) || size < 1) {
+    throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `chunkSize must be an integer >= 1, got ${size}`);
+  }
   if (typeof option === 'number') {
-    if (!(option >= 1)) throw new WirestateError(ErrorCode.INVALID_ARGUMENT, 'chunkSize must be >= 1');
     next = () => option;
   } else {
     // xorshift32, seeded: the same seed gives the same cuts.
     let s = (option.seed ?? 1) | 0 || 1;
-    const max = Math.max(1, option.random * 2);
+    const max = option.random * 2;
     next = () => {
       s ^= s << 13;
       s ^= s >>> 17;

@@ -94,6 +94,8 @@ export interface StreamDoneEvent {
 export interface EofEvent {
   readonly type: 'eof';
   readonly unread: Uint8Array;
+  /** The transport's error when the input failed rather than ended; `undefined` on a clean end. */
+  readonly error: unknown;
 }
 
 /** Every event the driver sends to a protocol machine. */

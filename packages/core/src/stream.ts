@@ -7,6 +7,12 @@
  * A read that exceeds its `maxBytes` rejects with {@link MaxBytesError}, and
  * the stream closes: every later read rejects with the same error.
  *
+ * A read that the end of input completes (`readUntilClose`) completes only at
+ * a clean end. When the transport fails, or {@link ByteStream.close} cuts the
+ * input short, a read the buffered bytes cannot satisfy rejects with
+ * {@link StreamClosedError} (its `cause` is the transport's error, its
+ * `unread` the bytes left): a truncated input never passes for a whole one.
+ *
  * @module
  */
 import { ByteQueue } from './byte-queue.js';
@@ -14,6 +20,7 @@ import { DEFAULT_MAX_BUFFER_SIZE } from './driver.js';
 import {
   BufferOverflowError,
   ErrorCode,
+  type ErrorPosition,
   MaxBytesError,
   type ProtocolError,
   StreamClosedError,
@@ -59,6 +66,8 @@ export class ByteStream {
   private failure: ProtocolError | null = null;
   private paused = false;
   private closedByUs = false;
+  /** The input ended without an error, and not because of close(). */
+  private cleanEnd = false;
 
   constructor(
     private readonly transport: Transport,
@@ -68,7 +77,7 @@ export class ByteStream {
     this.highWaterMark = options.highWaterMark ?? 64 * 1024;
     transport.start({
       data: (chunk) => this.onData(chunk),
-      end: (error) => this.onEnd(error),
+      end: (error) => this.onEnd(error, error === undefined && !this.closedByUs),
     });
   }
 
@@ -84,27 +93,30 @@ export class ByteStream {
 
   /** Exactly `n` bytes; with `partial`, between 1 and `n` as soon as any are buffered. */
   readBytes(n: number, options?: { partial?: boolean }): Promise<Uint8Array> {
-    return this.start(bytes(n, options));
+    return this.start(() => bytes(n, options));
   }
 
   /** Up to and including the first delimiter (or the earliest of several); `maxBytes` counts the delimiter. */
-  readUntil(delimiter: string | Uint8Array | readonly (string | Uint8Array)[], options?: { maxBytes?: number }): Promise<Uint8Array> {
-    return this.start(until(delimiter, options));
+  readUntil(
+    delimiter: string | Uint8Array | readonly (string | Uint8Array)[],
+    options?: { maxBytes?: number },
+  ): Promise<Uint8Array> {
+    return this.start(() => until(delimiter, options));
   }
 
   /** Up to and including the end of the first match of `re` (bytes read as latin1). */
   readUntilRegex(re: RegExp, options?: { maxBytes?: number }): Promise<Uint8Array> {
-    return this.start(regex(re, options));
+    return this.start(() => regex(re, options));
   }
 
-  /** Everything until the input ends. */
+  /** Everything until the input ends cleanly (a failed input rejects: see the module notes). */
   readUntilClose(options?: { maxBytes?: number }): Promise<Uint8Array> {
-    return this.start(untilClose(options));
+    return this.start(() => untilClose(options));
   }
 
   /** Fill `buffer` (or, with `partial`, part of it); resolves with the number of bytes written. */
   async readInto(buffer: Uint8Array, options?: { partial?: boolean }): Promise<number> {
-    const data = await this.start(into(buffer, options));
+    const data = await this.start(() => into(buffer, options));
     return data.length;
   }
 
@@ -114,17 +126,28 @@ export class ByteStream {
     return this.transport.write(data);
   }
 
-  /** Close the transport. A pending read rejects with {@link StreamClosedError}. */
+  /**
+   * Close the transport; with `error`, abort it. A pending read rejects with
+   * {@link StreamClosedError} (`cause`: `error`). Bytes already buffered can
+   * still be read by exact-size and delimiter reads.
+   */
   close(error?: unknown): void {
     if (this.closedByUs) return;
     this.closedByUs = true;
     this.transport.close(error);
-    this.onEnd(error);
+    this.onEnd(error, false);
   }
 
-  private start(read: ReadRequest): Promise<Uint8Array> {
+  /** Start a read. Bad arguments reject (they do not throw) and leave no read pending. */
+  private start(request: () => ReadRequest): Promise<Uint8Array> {
     if (this.pending !== null) {
       return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'a read is already pending on this stream'));
+    }
+    let read: ReadRequest;
+    try {
+      read = request();
+    } catch (e) {
+      return Promise.reject(e);
     }
     return new Promise((resolve, reject) => {
       this.pending = { read, resolve, reject };
@@ -139,67 +162,93 @@ export class ByteStream {
     this.pump();
   }
 
-  private onEnd(error: unknown): void {
+  private onEnd(error: unknown, clean: boolean): void {
     if (this.ended) return;
     this.ended = true;
     this.endCause = error;
+    this.cleanEnd = clean;
     this.pump();
   }
 
   private pump(): void {
     const p = this.pending;
-    if (p === null) {
-      if (this.queue.length > this.maxBufferSize && this.failure === null) {
-        this.failure = this.position(new BufferOverflowError(this.maxBufferSize, this.queue.length));
-        this.close();
+    if (this.failure !== null) {
+      if (p !== null) this.settle(p, null, this.failure);
+      return;
+    }
+    if (p !== null) {
+      let event: ReturnType<typeof satisfy>;
+      try {
+        // A read that the end of input completes (`untilClose`) completes only
+        // at a clean end: not when the input failed, nor when close() cut it short.
+        event = satisfy(this.queue, p.read, this.progress, this.ended && this.cleanEnd);
+      } catch (e) {
+        this.fail(e instanceof MaxBytesError ? this.position(new MaxBytesError(e.limit)) : (e as ProtocolError));
+        return;
       }
-      return this.flowControl();
-    }
-    if (this.failure !== null) return this.settle(p, null, this.failure);
-    try {
-      const event = satisfy(this.queue, p.read, this.progress, this.ended);
-      if (event !== null && event.type === 'read') return this.settle(p, event.data, null);
-    } catch (e) {
-      const error = e instanceof MaxBytesError ? this.position(new MaxBytesError(e.limit)) : (e as ProtocolError);
-      this.failure = error;
-      this.close();
-      return this.settle(p, null, error);
-    }
-    if (this.ended) {
-      const unread = this.queue.takeAll();
-      const error = new StreamClosedError('the stream closed while a read was pending', unread, {}, this.endCause);
-      return this.settle(p, null, this.position(error));
+      if (event !== null && event.type === 'read') {
+        this.settle(p, event.data, null);
+        return;
+      }
+      if (this.ended) {
+        // The position is taken before the unread bytes: offset and excerpt are theirs.
+        const at = this.here();
+        this.settle(p, null, new StreamClosedError(this.endMessage(), this.queue.takeAll(), at, this.endCause));
+        return;
+      }
     }
     if (this.queue.length > this.maxBufferSize) {
-      this.failure = this.position(new BufferOverflowError(this.maxBufferSize, this.queue.length));
-      this.close();
-      return this.settle(p, null, this.failure);
+      this.fail(this.position(new BufferOverflowError(this.maxBufferSize, this.queue.length)));
+      return;
     }
-    this.flowControl();
+    this.flowControl(p !== null);
+  }
+
+  private endMessage(): string {
+    if (this.closedByUs) return 'the stream was closed while a read was pending';
+    if (this.endCause !== undefined) return 'the input failed while a read was pending';
+    return 'the input ended while a read was pending';
+  }
+
+  /** Fail the stream for good: the pending read and every later one reject with `error`. */
+  private fail(error: ProtocolError): void {
+    this.failure = error;
+    const p = this.pending;
+    if (p !== null) this.settle(p, null, error);
+    this.close();
   }
 
   private settle(p: Pending, data: Uint8Array | null, error: unknown): void {
     this.pending = null;
     if (data !== null) p.resolve(data);
     else p.reject(error);
-    this.flowControl();
+    this.flowControl(false);
   }
 
-  private flowControl(): void {
+  /**
+   * Pause the transport while the buffer is at or above the high-water mark,
+   * unless a read is waiting for more bytes: pausing then would starve the
+   * read for good (a line longer than the mark, say). `maxBufferSize` still
+   * bounds the buffer.
+   */
+  private flowControl(waiting: boolean): void {
     const t = this.transport;
-    if (!this.paused && this.queue.length >= this.highWaterMark && t.pause) {
+    if (this.closed) return;
+    const above = !waiting && this.queue.length >= this.highWaterMark;
+    if (!this.paused && above && t.pause) {
       this.paused = true;
       t.pause();
-    } else if (this.paused && this.queue.length < this.highWaterMark && t.resume) {
+    } else if (this.paused && !above && t.resume) {
       this.paused = false;
       t.resume();
     }
   }
 
+  private here(): ErrorPosition {
+    return { offset: this.queue.consumed, state: 'ByteStream', excerpt: this.queue.slice(0, 32) };
+  }
+
   private position<E extends ProtocolError>(error: E): E {
-    error.offset = this.queue.consumed;
-    error.state = 'ByteStream';
-    error.excerpt = this.queue.slice(0, 32);
-    return error;
+    return Object.assign(error, this.here());
   }
 }

@@ -11,6 +11,7 @@ import {
   protocolTypes,
   StreamClosedError,
   until,
+  untilClose,
 } from '../src/index.js';
 import { enc, type Out, readMachine, record, text } from './helpers.js';
 
@@ -43,6 +44,17 @@ describe.each(['compiled', 'xstate'] as const)('driver (%s executor)', (executor
     expect(text(e.unread)).toBe('c');
     expect(e.offset).toBe(6);
     expect(driver.status).toBe('failed');
+  });
+
+  test('input that fails does not complete untilClose: the read fails with the cause', () => {
+    const cause = new Error('ECONNRESET');
+    const r = record(readMachine(untilClose()), ['abc'], { executor, end: false });
+    r.driver.end(cause);
+    expect(r.outputs).toEqual([]);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toBeInstanceOf(StreamClosedError);
+    expect(r.errors[0].cause).toBe(cause);
+    expect(text((r.errors[0] as StreamClosedError).unread)).toBe('abc');
   });
 
   test('a state that handles eof ends cleanly at a boundary', () => {
