@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     alias: {
+      '@wirestate/core/testing': fileURLToPath(new URL('./packages/core/src/testing/index.ts', import.meta.url)),
       '@wirestate/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
     },
   },

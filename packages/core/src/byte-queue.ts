@@ -49,6 +49,13 @@ export class ByteQueue {
   private cursorIndex = 0;
   private cursorPos = 0;
 
+  // The chunk views were last made of, with its ArrayBuffer and offset.
+  // Reading `.buffer` and `.byteOffset` costs about as much as making a view,
+  // so they are read once per chunk, not once per read.
+  private viewChunk: Uint8Array = EMPTY;
+  private viewBuffer: ArrayBufferLike = EMPTY.buffer;
+  private viewBase = 0;
+
   /** Append a chunk. The queue keeps a reference: do not reuse the memory. */
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
@@ -91,10 +98,10 @@ export class ByteQueue {
       this.headOffset = end;
       this.length -= n;
       this.consumed += n;
-      return c.subarray(start, end);
+      return this.view(c, start, n);
     }
     if (end === c.length) {
-      const out = start === 0 ? c : c.subarray(start, end);
+      const out = start === 0 ? c : this.view(c, start, n);
       this.advance(n);
       return out;
     }
@@ -102,6 +109,19 @@ export class ByteQueue {
     this.copyTo(out, 0, n);
     this.advance(n);
     return out;
+  }
+
+  /**
+   * A view of `n` bytes of chunk `c` from `start`. On Node 20,
+   * `new Uint8Array(buffer, offset, n)` costs a third to a half of `subarray`.
+   */
+  private view(c: Uint8Array, start: number, n: number): Uint8Array {
+    if (c !== this.viewChunk) {
+      this.viewChunk = c;
+      this.viewBuffer = c.buffer;
+      this.viewBase = c.byteOffset;
+    }
+    return new Uint8Array(this.viewBuffer, this.viewBase + start, n);
   }
 
   /** Remove the first `n` bytes and write them into `target` at `at`. */
@@ -147,6 +167,31 @@ export class ByteQueue {
     const last = end - dl; // last start position that fits
     if (from > last) return -1;
     const b0 = delim[0];
+    // Fast path: a match wholly inside the head chunk (a line of a large
+    // arrival), without the cursor and the chunk walk. Counts what it looks
+    // at as the walk below does.
+    const head = this.chunks[this.first];
+    const h = this.headOffset;
+    const stop = Math.min(head.length - dl, last + h); // last head position a whole match fits at
+    let j = from + h;
+    if (j <= stop) {
+      let tried = 0;
+      while (j <= stop) {
+        const hit = find(head, b0, j);
+        if (hit < 0 || hit > stop) break;
+        tried++;
+        let k = 1;
+        while (k < dl && head[hit + k] === delim[k]) k++;
+        if (k === dl) {
+          this.examined += hit - from - h + 1 + tried * (dl - 1);
+          return hit - h;
+        }
+        j = hit + 1;
+      }
+      this.examined += stop - from - h + 1 + tried * (dl - 1);
+      if (stop === last + h) return -1;
+      from = stop - h + 1;
+    }
     this.locate(from);
     let i = this.cursorIndex;
     let base = this.cursorPos; // position of chunks[i][0] relative to head (may be negative for the first)
@@ -233,6 +278,8 @@ export class ByteQueue {
     if (this.length === 0) {
       // Everything read: drop references to the chunks.
       this.chunks.length = 0;
+      this.viewChunk = EMPTY;
+      this.viewBuffer = EMPTY.buffer;
       this.first = 0;
       this.headOffset = 0;
       return;

@@ -1,0 +1,11 @@
+/**
+ * Every benchmark `pnpm bench` knows, in the order `pnpm bench` runs them.
+ * A new benchmark is a module in `benchmarks/` plus one line here.
+ *
+ * @module
+ */
+import { core } from './benchmarks/core.js';
+import type { Benchmark } from './define.js';
+
+/** The benchmarks, by name. */
+export const benchmarks: readonly Benchmark[] = [core];

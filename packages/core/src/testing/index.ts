@@ -1,0 +1,19 @@
+/**
+ * `@wirestate/core/testing`: fast-check arbitraries and laws for testing
+ * protocols: chunk invariance, executor agreement, round trip, typed
+ * rejection and differential comparison. Needs `fast-check` (a peer dependency).
+ *
+ * @packageDocumentation
+ */
+export { type Chunked, chunked, chunkings, cut, mutated, oneByteChunks } from './arbitraries.js';
+export {
+  checkLaw,
+  chunkInvariance,
+  differential,
+  executorsAgree,
+  type LawOptions,
+  type ReferenceResult,
+  roundTrip,
+  typedRejection,
+} from './laws.js';
+export { canonical, type Outcome, type RunOptions, runChunks } from './outcome.js';
