@@ -25,7 +25,8 @@ function run(title: string, machine: Parameters<typeof createDriver>[0], input: 
   for (let i = 0; i < input.length; i += pieceSize) driver.feed(input.subarray(i, i + pieceSize));
   driver.end();
   console.log('-- outputs');
-  for (const o of outputs) console.log(JSON.stringify(o, (_k, v) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : v)));
+  for (const o of outputs)
+    console.log(JSON.stringify(o, (_k, v) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : v)));
   const e = failure as WirestateError | null;
   if (e === null) console.log(`-- ${driver.status}, ${driver.offset} bytes read`);
   else {
@@ -36,7 +37,11 @@ function run(title: string, machine: Parameters<typeof createDriver>[0], input: 
 
 run('line protocol', lineProtocol, utf8.encode('HELO example.org\r\nMAIL FROM:<a@example.org>\r\nQUIT\r\n'), 7);
 
-const frames = [encodeFrame(utf8.encode('hello')), encodeFrame(new Uint8Array(0)), encodeFrame(utf8.encode('wirestate'))];
+const frames = [
+  encodeFrame(utf8.encode('hello')),
+  encodeFrame(new Uint8Array(0)),
+  encodeFrame(utf8.encode('wirestate')),
+];
 const stream = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
 let at = 0;
 for (const f of frames) {

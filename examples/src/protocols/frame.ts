@@ -35,7 +35,10 @@ export function createFrameProtocol(options: { maxFrameBytes?: number } = {}) {
             { guard: 'tooLarge', actions: fail('FRAME_TOO_LARGE', `frame longer than ${maxFrameBytes} bytes`) },
             { target: 'payload', actions: assign({ length: ({ event }) => u32(event.data) }) },
           ],
-          eof: [{ guard: 'atBoundary', target: 'closed' }, { actions: fail('FRAME_TRUNCATED', 'input ended inside a length') }],
+          eof: [
+            { guard: 'atBoundary', target: 'closed' },
+            { actions: fail('FRAME_TRUNCATED', 'input ended inside a length') },
+          ],
         },
       },
       payload: {

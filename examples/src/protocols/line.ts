@@ -31,7 +31,10 @@ export function createLineProtocol(options: { maxLineBytes?: number } = {}) {
         meta: { read },
         on: {
           read: { actions: emit(({ event }) => ({ type: 'line' as const, text: utf8.decode(event.data) })) },
-          eof: [{ guard: 'atBoundary', target: 'closed' }, { actions: fail('LINE_TRUNCATED', 'input ended inside a line') }],
+          eof: [
+            { guard: 'atBoundary', target: 'closed' },
+            { actions: fail('LINE_TRUNCATED', 'input ended inside a line') },
+          ],
         },
       },
       closed: { type: 'final' },

@@ -61,7 +61,8 @@ export class ByteQueue {
     if (chunk.length === 0) return;
     // Keep every chunk a plain Uint8Array: views of it are cheaper to make
     // than views of a Node Buffer, and one shape keeps the hot path monomorphic.
-    const plain = chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+    const plain =
+      chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
     this.chunks.push(plain);
     this.length += chunk.length;
   }

@@ -298,8 +298,17 @@ export class Driver<TOutput = unknown> {
         } else {
           this.idle = this.outputs === outputs ? this.idle + 1 : 0;
           if (this.idle >= 2 || ++this.empty >= MAX_EMPTY_STEPS) {
-            const what = this.idle >= 2 ? 'two steps in a row consumed nothing and produced nothing' : `${MAX_EMPTY_STEPS} steps in a row consumed nothing`;
-            this.fail(new ProtocolError(ErrorCode.NO_PROGRESS, `state "${exec.stateName()}": ${what}`, this.position(start, null)));
+            const what =
+              this.idle >= 2
+                ? 'two steps in a row consumed nothing and produced nothing'
+                : `${MAX_EMPTY_STEPS} steps in a row consumed nothing`;
+            this.fail(
+              new ProtocolError(
+                ErrorCode.NO_PROGRESS,
+                `state "${exec.stateName()}": ${what}`,
+                this.position(start, null),
+              ),
+            );
             return false;
           }
         }
@@ -314,7 +323,14 @@ export class Driver<TOutput = unknown> {
   private step(offset: number, from: string, read: ReadRequest, event: ReadEvent): void {
     const consumed = event.type === 'read' || event.type === 'chunk' ? event.data : new Uint8Array(0);
     const to = this.exec.isDone() ? '(done)' : this.exec.stateName();
-    (this.onStep as (step: DriverStep) => void)({ offset, from, read: event.type === 'eof' ? null : read, event, consumed, to });
+    (this.onStep as (step: DriverStep) => void)({
+      offset,
+      from,
+      read: event.type === 'eof' ? null : read,
+      event,
+      consumed,
+      to,
+    });
   }
 
   /** The input ended with a read pending that nothing will complete. */
@@ -342,7 +358,9 @@ export class Driver<TOutput = unknown> {
 
   private checkBuffer(): false {
     if (this.queue.length > this.maxBufferSize) {
-      this.fail(new BufferOverflowError(this.maxBufferSize, this.queue.length, this.position(this.queue.consumed, null)));
+      this.fail(
+        new BufferOverflowError(this.maxBufferSize, this.queue.length, this.position(this.queue.consumed, null)),
+      );
     }
     return false;
   }

@@ -128,12 +128,7 @@ export class ProtocolError extends WirestateError implements ErrorPosition {
   state: string;
   excerpt: Uint8Array;
 
-  constructor(
-    code: string,
-    message: string,
-    position: Partial<ErrorPosition> = {},
-    options?: { cause?: unknown },
-  ) {
+  constructor(code: string, message: string, position: Partial<ErrorPosition> = {}, options?: { cause?: unknown }) {
     super(code, message, options);
     this.offset = position.offset ?? -1;
     this.state = position.state ?? '';

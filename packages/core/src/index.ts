@@ -6,8 +6,9 @@
  * @packageDocumentation
  */
 export { ByteQueue } from './byte-queue.js';
-export { createDriver, DEFAULT_MAX_BUFFER_SIZE, Driver } from './driver.js';
 export type { DriverOptions, DriverStatus, DriverStep } from './driver.js';
+export { createDriver, DEFAULT_MAX_BUFFER_SIZE, Driver } from './driver.js';
+export type { ErrorPosition } from './errors.js';
 export {
   BufferOverflowError,
   ErrorCode,
@@ -19,29 +20,17 @@ export {
   StreamClosedError,
   WirestateError,
 } from './errors.js';
-export type { ErrorPosition } from './errors.js';
-export { compile } from './machine/compile.js';
 export type { ActionArgs, Program } from './machine/compile.js';
+export { compile } from './machine/compile.js';
 export type { ExecutorKind } from './machine/executor.js';
 export type { ReadSpec } from './machine/nodes.js';
 export { validateMachine } from './machine/validate.js';
-export { memoryPair } from './memory.js';
 export type { MemoryPairOptions } from './memory.js';
-export { parse } from './parse.js';
+export { memoryPair } from './memory.js';
 export type { ParseOptions, ParseResult } from './parse.js';
-export { fail, protocolTypes } from './protocol.js';
+export { parse } from './parse.js';
 export type { ProtocolTypes, ReadMeta } from './protocol.js';
-export {
-  bytes,
-  DEFAULT_REGEX_MAX_BYTES,
-  into,
-  isStreaming,
-  regex,
-  streamBytes,
-  streamUntilClose,
-  until,
-  untilClose,
-} from './reads.js';
+export { fail, protocolTypes } from './protocol.js';
 export type {
   BytesRead,
   ChunkEvent,
@@ -57,7 +46,18 @@ export type {
   UntilCloseRead,
   UntilRead,
 } from './reads.js';
+export {
+  bytes,
+  DEFAULT_REGEX_MAX_BYTES,
+  into,
+  isStreaming,
+  regex,
+  streamBytes,
+  streamUntilClose,
+  until,
+  untilClose,
+} from './reads.js';
 export { latin1 } from './satisfy.js';
-export { ByteStream } from './stream.js';
 export type { ByteStreamOptions } from './stream.js';
+export { ByteStream } from './stream.js';
 export type { Transport, TransportSink } from './transport.js';

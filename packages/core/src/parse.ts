@@ -9,7 +9,8 @@ import { Driver, type DriverOptions } from './driver.js';
 import type { WirestateError } from './errors.js';
 
 /** Options of {@link parse}. */
-export interface ParseOptions<TInput = unknown> extends Omit<DriverOptions<unknown, TInput>, 'onOutput' | 'onError' | 'onDone'> {
+export interface ParseOptions<TInput = unknown>
+  extends Omit<DriverOptions<unknown, TInput>, 'onOutput' | 'onError' | 'onDone'> {
   /** Satisfied reads between two turns of the event loop. Default 1024. */
   stepsPerTurn?: number;
 }
@@ -21,7 +22,8 @@ export interface ParseResult {
 
 const nextTurn: () => Promise<void> =
   typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
-    ? () => new Promise((resolve) => (globalThis as unknown as { setImmediate(f: () => void): void }).setImmediate(resolve))
+    ? () =>
+        new Promise((resolve) => (globalThis as unknown as { setImmediate(f: () => void): void }).setImmediate(resolve))
     : () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**

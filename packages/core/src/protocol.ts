@@ -33,11 +33,11 @@ export interface ProtocolTypes<TContext, TOutput, TInput> {
  * }).createMachine({ ... });
  * ```
  */
-export function protocolTypes<TContext extends Record<string, any>, TOutput extends { type: string }, TInput = undefined>(): ProtocolTypes<
-  TContext,
-  TOutput,
-  TInput
-> {
+export function protocolTypes<
+  TContext extends Record<string, any>,
+  TOutput extends { type: string },
+  TInput = undefined,
+>(): ProtocolTypes<TContext, TOutput, TInput> {
   return {} as ProtocolTypes<TContext, TOutput, TInput>;
 }
 

@@ -178,7 +178,8 @@ export function until(
     if (d.length === 0) throw new WirestateError(ErrorCode.INVALID_ARGUMENT, 'until() delimiters must not be empty');
     if (d.length > longest) longest = d.length;
   }
-  const maxBytes = options?.maxBytes === undefined ? Number.POSITIVE_INFINITY : checkCount('maxBytes', options.maxBytes);
+  const maxBytes =
+    options?.maxBytes === undefined ? Number.POSITIVE_INFINITY : checkCount('maxBytes', options.maxBytes);
   return { kind: 'until', delimiters, maxBytes, strip: options?.strip === true, longest };
 }
 
@@ -204,7 +205,8 @@ export function regex(re: RegExp, options?: { maxBytes?: number }): RegexRead {
  * zero bytes). Bounded by `maxBytes` (default: only `maxBufferSize`).
  */
 export function untilClose(options?: { maxBytes?: number }): UntilCloseRead {
-  const maxBytes = options?.maxBytes === undefined ? Number.POSITIVE_INFINITY : checkCount('maxBytes', options.maxBytes);
+  const maxBytes =
+    options?.maxBytes === undefined ? Number.POSITIVE_INFINITY : checkCount('maxBytes', options.maxBytes);
   return { kind: 'untilClose', maxBytes };
 }
 

@@ -59,10 +59,17 @@ describe('ByteQueue', () => {
     expect(q.consumed).toBe(0);
   });
 
-  test.prop([fc.uint8Array({ maxLength: 64 }), fc.array(fc.nat(), { maxLength: 8 }), fc.uint8Array({ minLength: 1, maxLength: 3 })], {
-    seed: 42,
-    numRuns: 300,
-  })('indexOf across chunk boundaries agrees with a brute-force search', (data, cuts, delimSeed) => {
+  test.prop(
+    [
+      fc.uint8Array({ maxLength: 64 }),
+      fc.array(fc.nat(), { maxLength: 8 }),
+      fc.uint8Array({ minLength: 1, maxLength: 3 }),
+    ],
+    {
+      seed: 42,
+      numRuns: 300,
+    },
+  )('indexOf across chunk boundaries agrees with a brute-force search', (data, cuts, delimSeed) => {
     // Draw the delimiter's bytes from a small alphabet so that matches happen.
     const hay = data.map((b) => b % 3);
     const delim = delimSeed.map((b) => b % 3);
@@ -75,9 +82,16 @@ describe('ByteQueue', () => {
     }
   });
 
-  test.prop([fc.uint8Array({ maxLength: 64 }), fc.array(fc.nat(), { maxLength: 8 }), fc.array(fc.nat({ max: 64 }), { maxLength: 6 })], {
-    seed: 7,
-  })('take and takeInto return the bytes in order whatever the chunking', (data, cuts, takes) => {
+  test.prop(
+    [
+      fc.uint8Array({ maxLength: 64 }),
+      fc.array(fc.nat(), { maxLength: 8 }),
+      fc.array(fc.nat({ max: 64 }), { maxLength: 6 }),
+    ],
+    {
+      seed: 7,
+    },
+  )('take and takeInto return the bytes in order whatever the chunking', (data, cuts, takes) => {
     const q = new ByteQueue();
     for (const c of chunked(data, cuts)) q.push(c);
     const got: number[] = [];

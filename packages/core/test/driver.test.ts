@@ -10,6 +10,7 @@ import {
   parse,
   protocolTypes,
   StreamClosedError,
+  streamBytes,
   until,
   untilClose,
 } from '../src/index.js';
@@ -22,7 +23,10 @@ const handshake = setup({ types: protocolTypes<Record<string, never>, { type: 'h
   context: {},
   initial: 'greeting',
   states: {
-    greeting: { meta: { read: until('\r\n', { maxBytes: 64 }) }, on: { read: { target: 'upgraded', actions: emit({ type: 'hello' as const }) } } },
+    greeting: {
+      meta: { read: until('\r\n', { maxBytes: 64 }) },
+      on: { read: { target: 'upgraded', actions: emit({ type: 'hello' as const }) } },
+    },
     upgraded: { type: 'final' },
   },
 });
@@ -31,7 +35,11 @@ describe.each(['compiled', 'xstate'] as const)('driver (%s executor)', (executor
   test('at end of input, reads the buffer can satisfy complete first; the pending one fails with StreamClosedError', () => {
     const outputs: Out[] = [];
     const errors: unknown[] = [];
-    const driver = createDriver(readMachine(until('\r\n')), { executor, onOutput: (o) => outputs.push(o), onError: (e) => errors.push(e) });
+    const driver = createDriver(readMachine(until('\r\n')), {
+      executor,
+      onOutput: (o) => outputs.push(o),
+      onError: (e) => errors.push(e),
+    });
     driver.push(enc('a\r\nb\r\nc'));
     const cause = new Error('connection reset');
     driver.end(cause);
@@ -65,7 +73,11 @@ describe.each(['compiled', 'xstate'] as const)('driver (%s executor)', (executor
   });
 
   test('maxBufferSize turns growing memory into a typed error', () => {
-    const { errors } = record(readMachine(until('\r\n')), ['0123456789', 'x'], { executor, maxBufferSize: 10, end: false });
+    const { errors } = record(readMachine(until('\r\n')), ['0123456789', 'x'], {
+      executor,
+      maxBufferSize: 10,
+      end: false,
+    });
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(BufferOverflowError);
     expect(errors[0].code).toBe(ErrorCode.BUFFER_OVERFLOW);
@@ -96,7 +108,10 @@ describe.each(['compiled', 'xstate'] as const)('driver (%s executor)', (executor
     const spin = setup({ types: protocolTypes<Record<string, never>, { type: 'x' }>() }).createMachine({
       context: {},
       initial: 'a',
-      states: { a: { meta: { read: bytes(0) }, on: { read: { target: 'b' } } }, b: { meta: { read: bytes(0) }, on: { read: { target: 'a' } } } },
+      states: {
+        a: { meta: { read: bytes(0) }, on: { read: { target: 'b' } } },
+        b: { meta: { read: bytes(0) }, on: { read: { target: 'a' } } },
+      },
     });
     const { errors } = record(spin, ['x'], { executor, end: false });
     expect(errors.map((e) => e.code)).toEqual([ErrorCode.NO_PROGRESS]);
@@ -127,11 +142,34 @@ describe.each(['compiled', 'xstate'] as const)('driver (%s executor)', (executor
     expect(outputs).toHaveLength(3);
   });
 
+  test('an empty transition accepts a read on purpose (a body skipped by choice)', () => {
+    const skipper = setup({ types: protocolTypes<Record<string, never>, { type: 'end' }>() }).createMachine({
+      context: {},
+      initial: 'body',
+      states: {
+        body: {
+          meta: { read: streamBytes(5) },
+          on: { chunk: {}, done: { target: 'after', actions: emit({ type: 'end' as const }) } },
+        },
+        after: { type: 'final' },
+      },
+    });
+    const { outputs, errors, driver } = record(skipper, ['ab', 'cde'], { executor, end: false });
+    expect(errors).toEqual([]);
+    expect(outputs).toEqual([{ type: 'end' }]);
+    expect(driver.offset).toBe(5);
+  });
+
   test('a read no transition accepts is a typed error, not silently dropped bytes', () => {
     const picky = setup({ types: protocolTypes<Record<string, never>, { type: 'x' }>() }).createMachine({
       context: {},
       initial: 'a',
-      states: { a: { meta: { read: bytes(1) }, on: { read: { guard: ({ event }) => event.data[0] === 0x61, actions: emit({ type: 'x' as const }) } } } },
+      states: {
+        a: {
+          meta: { read: bytes(1) },
+          on: { read: { guard: ({ event }) => event.data[0] === 0x61, actions: emit({ type: 'x' as const }) } },
+        },
+      },
     });
     const { errors, outputs } = record(picky, ['aab'], { executor, end: false });
     expect(outputs).toHaveLength(2);
@@ -148,7 +186,12 @@ describe.each(['compiled', 'xstate'] as const)('driver (%s executor)', (executor
       states: {
         head: {
           meta: { read: until('\n') },
-          on: { read: [{ guard: ({ event }) => event.data[0] === 0x21, actions: fail('BANG', 'no bangs') }, { actions: assign({ n: 1 }) }] },
+          on: {
+            read: [
+              { guard: ({ event }) => event.data[0] === 0x21, actions: fail('BANG', 'no bangs') },
+              { actions: assign({ n: 1 }) },
+            ],
+          },
         },
       },
     });
@@ -164,7 +207,18 @@ describe.each(['compiled', 'xstate'] as const)('driver (%s executor)', (executor
     const m = setup({ types: protocolTypes<Record<string, never>, { type: 'x' }>() }).createMachine({
       context: {},
       initial: 'a',
-      states: { a: { meta: { read: bytes(1) }, on: { read: { actions: () => { throw boom; } } } } },
+      states: {
+        a: {
+          meta: { read: bytes(1) },
+          on: {
+            read: {
+              actions: () => {
+                throw boom;
+              },
+            },
+          },
+        },
+      },
     });
     const { errors } = record(m, ['z'], { executor, end: false });
     expect(errors.map((e) => e.code)).toEqual([ErrorCode.ACTION_FAILED]);
@@ -179,7 +233,10 @@ describe.each(['compiled', 'xstate'] as const)('driver (%s executor)', (executor
   });
 
   test('a machine that ends leaves the rest of the input to the caller', () => {
-    const { outputs, driver } = record<{ type: string }>(handshake, ['HELLO\r\nrest', 'of it'], { executor, end: false });
+    const { outputs, driver } = record<{ type: string }>(handshake, ['HELLO\r\nrest', 'of it'], {
+      executor,
+      end: false,
+    });
     expect(outputs).toEqual([{ type: 'hello' }]);
     expect(driver.status).toBe('done');
     expect(text(driver.remaining())).toBe('rest');
@@ -187,7 +244,14 @@ describe.each(['compiled', 'xstate'] as const)('driver (%s executor)', (executor
 
   test('onStep traces each step: state, read, event, bytes and the state after', () => {
     const steps: string[] = [];
-    record(handshake, ['HELLO\r\n'], { executor, end: false, onStep: (s) => steps.push(`${s.offset} ${s.from} ${s.read?.kind} ${s.event.type} ${JSON.stringify(text(s.consumed))} -> ${s.to}`) });
+    record(handshake, ['HELLO\r\n'], {
+      executor,
+      end: false,
+      onStep: (s) =>
+        steps.push(
+          `${s.offset} ${s.from} ${s.read?.kind} ${s.event.type} ${JSON.stringify(text(s.consumed))} -> ${s.to}`,
+        ),
+    });
     expect(steps).toEqual(['0 greeting until read "HELLO\\r\\n" -> (done)']);
   });
 });

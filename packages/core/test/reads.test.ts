@@ -39,13 +39,19 @@ describe.each(['compiled', 'xstate'] as const)('reads (%s executor)', (executor)
     expect(full.driver.buffered).toBe(0);
     expect(Array.from(buffer.subarray(0, 2))).toEqual(Array.from(enc('ef')));
     const partialBuffer = new Uint8Array(4);
-    const partial = record(readMachine(into(partialBuffer, { partial: true })), ['ab', 'cdefg'], { executor, end: false });
+    const partial = record(readMachine(into(partialBuffer, { partial: true })), ['ab', 'cdefg'], {
+      executor,
+      end: false,
+    });
     expect(partial.outputs).toEqual([got('ab'), got('cdef'), got('g')]);
   });
 
   test('until includes the delimiter unless strip is set; the delimiter is consumed either way', () => {
     for (const pieces of slicings('one\r\ntwo\r\n')) {
-      expect(record(readMachine(until('\r\n')), pieces, { executor }).outputs).toEqual([got('one\r\n', 0), got('two\r\n', 0)]);
+      expect(record(readMachine(until('\r\n')), pieces, { executor }).outputs).toEqual([
+        got('one\r\n', 0),
+        got('two\r\n', 0),
+      ]);
       expect(record(readMachine(until('\r\n', { strip: true })), pieces, { executor }).outputs).toEqual([
         got('one', 0),
         got('two', 0),
@@ -103,7 +109,11 @@ describe.each(['compiled', 'xstate'] as const)('reads (%s executor)', (executor)
 
   test('streamBytes delivers chunks as they arrive, then done, never buffering the body', () => {
     const { outputs, driver } = record(readMachine(streamBytes(5)), ['ab', 'cdefg'], { executor, end: false });
-    expect(outputs.slice(0, 3)).toEqual([{ type: 'chunk', data: 'ab' }, { type: 'chunk', data: 'cde' }, { type: 'done' }]);
+    expect(outputs.slice(0, 3)).toEqual([
+      { type: 'chunk', data: 'ab' },
+      { type: 'chunk', data: 'cde' },
+      { type: 'done' },
+    ]);
     expect(driver.buffered).toBeLessThanOrEqual(2);
   });
 
@@ -116,7 +126,11 @@ describe.each(['compiled', 'xstate'] as const)('reads (%s executor)', (executor)
   test('a zero-copy chunk of a stream read is a view of the fed chunk', () => {
     const seen: Uint8Array[] = [];
     const chunk = enc('xyz');
-    const raw = record(readMachine(streamBytes(3)), [chunk], { executor, end: false, onStep: (s) => seen.push(s.consumed) });
+    const raw = record(readMachine(streamBytes(3)), [chunk], {
+      executor,
+      end: false,
+      onStep: (s) => seen.push(s.consumed),
+    });
     expect(raw.outputs[0]).toEqual({ type: 'chunk', data: 'xyz' });
     expect(seen[0].buffer).toBe(chunk.buffer);
   });
@@ -124,7 +138,13 @@ describe.each(['compiled', 'xstate'] as const)('reads (%s executor)', (executor)
 
 describe('read constructors', () => {
   test('refuse negative or fractional counts and empty delimiters with a typed error', () => {
-    for (const f of [() => bytes(-1), () => bytes(1.5), () => until(''), () => until([]), () => until('x', { maxBytes: -2 })]) {
+    for (const f of [
+      () => bytes(-1),
+      () => bytes(1.5),
+      () => until(''),
+      () => until([]),
+      () => until('x', { maxBytes: -2 }),
+    ]) {
       expect(f).toThrow(WirestateError);
       try {
         f();

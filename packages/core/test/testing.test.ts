@@ -82,15 +82,28 @@ describe('laws on the example protocols', () => {
   });
 
   test('round trip: frames parse back to their payloads', () => {
-    const law = roundTrip(frames, fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 4 }), (ps) => concat(ps.map(encodeFrame)), {
-      expected: (ps) => ps.map((payload) => ({ type: 'frame', payload })),
-    });
+    const law = roundTrip(
+      frames,
+      fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 4 }),
+      (ps) => concat(ps.map(encodeFrame)),
+      {
+        expected: (ps) => ps.map((payload) => ({ type: 'frame', payload })),
+      },
+    );
     checkLaw(law, params);
   });
 
   test('typed rejection: mutated and random input gives only typed errors, bounded memory', () => {
-    checkLaw(typedRejection(frames, fc.oneof(mutated(frameStreams), fc.uint8Array({ maxLength: 200 })), { maxBufferSize: 256 }), params);
-    checkLaw(typedRejection(lines, fc.oneof(mutated(lineStreams), fc.uint8Array({ maxLength: 200 })), { maxBufferSize: 256 }), params);
+    checkLaw(
+      typedRejection(frames, fc.oneof(mutated(frameStreams), fc.uint8Array({ maxLength: 200 })), {
+        maxBufferSize: 256,
+      }),
+      params,
+    );
+    checkLaw(
+      typedRejection(lines, fc.oneof(mutated(lineStreams), fc.uint8Array({ maxLength: 200 })), { maxBufferSize: 256 }),
+      params,
+    );
   });
 
   test('differential: the frame protocol against a hand-written reference', () => {
@@ -113,16 +126,23 @@ describe('laws on the example protocols', () => {
 
 describe('laws catch broken protocols', () => {
   // Treats a partial read as if it were exact: its outputs follow the chunking.
-  const chunkDependent = setup({ types: protocolTypes<Record<string, never>, { type: 'piece'; size: number }>() }).createMachine({
+  const chunkDependent = setup({
+    types: protocolTypes<Record<string, never>, { type: 'piece'; size: number }>(),
+  }).createMachine({
     context: {},
     initial: 'r',
     states: {
-      r: { meta: { read: bytes(4, { partial: true }) }, on: { read: { actions: emit(({ event }) => ({ type: 'piece' as const, size: event.data.length })) } } },
+      r: {
+        meta: { read: bytes(4, { partial: true }) },
+        on: { read: { actions: emit(({ event }) => ({ type: 'piece' as const, size: event.data.length })) } },
+      },
     },
   });
 
   test('chunk invariance fails, printing the seed and path to replay it', () => {
-    const failure = failureOf(() => fc.assert(chunkInvariance(chunkDependent, fc.uint8Array({ minLength: 4, maxLength: 12 })), { seed: 5 }));
+    const failure = failureOf(() =>
+      fc.assert(chunkInvariance(chunkDependent, fc.uint8Array({ minLength: 4, maxLength: 12 })), { seed: 5 }),
+    );
     expect(failure.message).toMatch(/seed: 5, path: "[\d:]+"/);
     expect(String((failure.cause as Error).message)).toMatch(/whole input and \d+ chunks differ/);
   });
@@ -131,7 +151,9 @@ describe('laws catch broken protocols', () => {
     expect(runChunks(chunkDependent, [new Uint8Array(8)], { maxSteps: 1 }).hung).toBe(true);
     expect(runChunks(chunkDependent, [new Uint8Array(8)], { maxSteps: 3 }).hung).toBe(false);
     const failure = failureOf(() =>
-      fc.assert(typedRejection(chunkDependent, fc.uint8Array({ minLength: 8, maxLength: 8 }), { maxSteps: 1 }), { seed: 3 }),
+      fc.assert(typedRejection(chunkDependent, fc.uint8Array({ minLength: 8, maxLength: 8 }), { maxSteps: 1 }), {
+        seed: 3,
+      }),
     );
     expect(failure.message).toMatch(/seed: 3, path:/);
     expect(String((failure.cause as Error).message)).toMatch(/did not settle/);

@@ -9,20 +9,33 @@
  *   or without a target, `reenter`, guards, and eventless `always` transitions;
  * - `entry` and `exit` actions, and a top-level final state (the machine ends,
  *   running the exit actions of every active state, as xstate does);
+ * - wildcard (`*`) and partial (`read.*`) event descriptors;
  * - actions: `assign`, `emit`, named actions from `setup({ actions })`,
  *   parameterised actions, inline functions;
  * - guards: named guards, parameterised guards, inline functions, `and`, `or`, `not`.
  *
  * Not supported: parallel and history states, `invoke`, `after`, `raise`,
- * `sendTo`, `enqueueActions`, `spawnChild`, `stateIn`, `output` of final states
- * and actions of `initial` transitions.
+ * `sendTo`, `enqueueActions`, `spawnChild`, `log` and the other built-in
+ * actions, `stateIn`, `output` of final states, actions of `initial`
+ * transitions, and named actions or guards that `setup` does not implement.
+ * Actions and guards get `self` and `system` as `undefined`.
  *
  * @module
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { InvalidMachineError } from '../errors.js';
 import type { ReadRequest } from '../reads.js';
-import { allNodes, initialDescent, isWithin, readSpecOf, stateName, type TransitionDef } from './nodes.js';
+import {
+  allNodes,
+  candidatesOf,
+  DONE_STATE,
+  initialDescent,
+  isWithin,
+  readSpecOf,
+  stateName,
+  type TransitionDef,
+  transitionsOf,
+} from './nodes.js';
 import { validateMachine } from './validate.js';
 
 /** The argument every action and guard receives, as in xstate (`self` and `system` are absent). */
@@ -41,12 +54,22 @@ export interface ActionHost {
 export type CompiledAction = (args: ActionArgs, host: ActionHost) => void;
 export type CompiledGuard = (args: ActionArgs) => boolean;
 
+/** The event xstate raises when a final child of `xstate.done.state.<id>` is entered. */
+export interface DoneEvent {
+  readonly type: string;
+  readonly output: undefined;
+}
+
 export interface CompiledTransition {
   readonly guard: CompiledGuard | null;
   /** Exit actions, then the transition's actions, then entry actions. */
   readonly actions: readonly CompiledAction[];
   /** The atomic or final state the transition lands in; `null` when targetless. */
-  target: CompiledState | null;
+  readonly target: CompiledState | null;
+  /** It enters a top-level final state: the machine ends (and runs `target.finalExit`). */
+  readonly ends: boolean;
+  /** It enters a final child: the parent's done event, which is queued and taken after eventless transitions. */
+  readonly raises: DoneEvent | null;
 }
 
 export interface CompiledState {
@@ -62,10 +85,8 @@ export interface CompiledState {
   onDone: CompiledTransition[];
   onEof: CompiledTransition[];
   always: CompiledTransition[];
-  /** For a final child: the parent's `onDone` (and its ancestors' handlers). */
-  onParentDone: CompiledTransition[];
-  /** The done event xstate would raise for the parent, `{ type: "xstate.done.state.<id>" }`. */
-  parentDoneEvent: { type: string; output: undefined } | null;
+  /** Handlers of done events (`xstate.done.state.<id>`) here and on the ancestors, by event type. */
+  onInternal: Map<string, CompiledTransition[]>;
   /** Exit actions of this state and every ancestor, run when the machine ends here. */
   finalExit: CompiledAction[];
 }
@@ -93,8 +114,11 @@ const cache = new WeakMap<AnyStateMachine, Program>();
 export function compile(machine: AnyStateMachine): Program {
   let program = cache.get(machine);
   if (program === undefined) {
+    const compiler = new Compiler(machine);
+    // The subset first: a parallel or history state would otherwise be reported as whatever it upsets in validation.
+    compiler.checkSubset();
     validateMachine(machine);
-    program = new Compiler(machine).build();
+    program = compiler.build();
     cache.set(machine, program);
   }
   return program;
@@ -111,9 +135,12 @@ class Compiler {
     this.impl = machine.implementations as unknown as Compiler['impl'];
   }
 
+  checkSubset(): void {
+    for (const node of [this.machine.root, ...allNodes(this.machine)]) this.checkNode(node);
+  }
+
   build(): Program {
     const nodes = allNodes(this.machine);
-    for (const node of [this.machine.root, ...nodes]) this.checkSubset(node);
     let index = 0;
     for (const node of nodes) {
       if (node.type !== 'atomic' && node.type !== 'final') continue;
@@ -130,38 +157,63 @@ class Compiler {
         onDone: [],
         onEof: [],
         always: [],
-        onParentDone: [],
-        parentDoneEvent: null,
+        onInternal: new Map(),
         finalExit: [],
       };
       this.states.set(node, state);
     }
-    for (const [node, state] of this.states) this.link(node, state);
+    // The done events the machine can raise: one per compound state with a final child.
+    const doneTypes = new Set<string>();
+    for (const node of nodes)
+      if (node.type === 'final' && node.parent?.parent) doneTypes.add(DONE_STATE + node.parent.id);
+    for (const [node, state] of this.states) this.link(node, state, doneTypes);
     const root = this.machine.root;
     const descent = initialDescent(root);
-    const leaf = descent[descent.length - 1];
-    const initial: CompiledTransition = {
-      guard: null,
-      actions: descent.flatMap((n) => this.actionsOf(n, n.entry)),
-      target: this.states.get(leaf) ?? null,
-    };
+    const initial = this.landing(
+      descent,
+      descent.flatMap((n) => this.actionsOf(n, n.entry)),
+      null,
+    );
     const config = this.machine.config as { context?: unknown };
     const ctx = config.context;
     return {
       machine: this.machine,
       states: [...this.states.values()],
       initial,
+      // The executor writes into its context, so each run gets its own copy:
+      // of the context object, or of what the context function returns.
       createContext:
         typeof ctx === 'function'
-          ? (input) => (ctx as (a: object) => object)({ input, self: undefined, spawn: undefined })
-          : (_input) => ({ ...(ctx as object | undefined) }),
+          ? (input) => ({ ...(ctx as (a: object) => object)({ input, self: undefined, spawn: undefined }) })
+          : (_input) => ({ ...((ctx ?? {}) as object) }),
     };
   }
 
-  private checkSubset(node: AnyStateNode): void {
+  /** A transition that enters `entered` (ancestors first, down to an atomic or final state). */
+  private landing(entered: AnyStateNode[], actions: CompiledAction[], guard: CompiledGuard | null): CompiledTransition {
+    const leaf = entered[entered.length - 1];
+    const target = leaf === undefined ? null : (this.states.get(leaf) ?? null);
+    const enters = target !== null && (leaf.type === 'final' || leaf.type === 'atomic');
+    return {
+      guard,
+      actions,
+      target,
+      ends: enters && target.top,
+      raises:
+        enters && target.final && !target.top
+          ? { type: DONE_STATE + (leaf.parent as AnyStateNode).id, output: undefined }
+          : null,
+    };
+  }
+
+  private checkNode(node: AnyStateNode): void {
     const name = stateName(node);
     const refuse = (feature: string, message: string): never => {
-      throw new InvalidMachineError(name, feature, `${message} is not supported by the compiled executor (use executor: 'xstate')`);
+      throw new InvalidMachineError(
+        name,
+        feature,
+        `${message} is not supported by the compiled executor (use executor: 'xstate')`,
+      );
     };
     if (node.type === 'parallel') refuse('parallel', 'a parallel state');
     if (node.type === 'history') refuse('history', 'a history state');
@@ -169,46 +221,49 @@ class Compiler {
     if (node.type === 'final' && node.output !== undefined) refuse('output', '`output` of a final state');
     const initial = node.initial as { actions?: readonly unknown[] } | undefined;
     if (initial?.actions && initial.actions.length > 0) refuse('initial', 'actions on `initial`');
-    for (const list of node.transitions.values()) {
-      for (const t of list as unknown as TransitionDef[]) {
-        if (t.target && t.target.length > 1) refuse('targets', 'a transition with several targets');
-      }
+    for (const t of transitionsOf(node)) {
+      if (t.target && t.target.length > 1) refuse('targets', 'a transition with several targets');
     }
   }
 
-  private link(node: AnyStateNode, state: CompiledState): void {
+  private link(node: AnyStateNode, state: CompiledState, doneTypes: Set<string>): void {
     // Handlers of an event: the state's own first, then each ancestor's, as xstate selects them.
+    const handlers = (type: string, eventful: boolean) => {
+      const out: CompiledTransition[] = [];
+      for (let n: AnyStateNode | undefined = node; n; n = n.parent) {
+        for (const t of candidatesOf(n, type)) out.push(this.transition(node, t, eventful));
+      }
+      return out;
+    };
+    state.onRead = handlers('read', true);
+    state.onChunk = handlers('chunk', true);
+    state.onDone = handlers('done', true);
+    state.onEof = handlers('eof', true);
     for (let n: AnyStateNode | undefined = node; n; n = n.parent) {
-      for (const [type, list] of n.transitions) {
-        const compiled = (list as unknown as TransitionDef[]).map((t) => this.transition(node, t));
-        if (type === 'read') state.onRead.push(...compiled);
-        else if (type === 'chunk') state.onChunk.push(...compiled);
-        else if (type === 'done') state.onDone.push(...compiled);
-        else if (type === 'eof') state.onEof.push(...compiled);
-      }
-      for (const t of (n.always ?? []) as unknown as TransitionDef[]) state.always.push(this.transition(node, t));
+      for (const t of (n.always ?? []) as unknown as TransitionDef[])
+        state.always.push(this.transition(node, t, false));
     }
-    const parent = node.parent;
-    if (state.final && parent && parent.parent) {
-      const type = `xstate.done.state.${parent.id}`;
-      state.parentDoneEvent = { type, output: undefined };
-      for (let n: AnyStateNode | undefined = parent; n; n = n.parent) {
-        const list = n.transitions.get(type) as unknown as TransitionDef[] | undefined;
-        if (list) state.onParentDone.push(...list.map((t) => this.transition(node, t)));
-      }
+    for (const type of doneTypes) {
+      const list = handlers(type, true);
+      if (list.length > 0) state.onInternal.set(type, list);
     }
     if (state.top) {
       for (let n: AnyStateNode | undefined = node; n; n = n.parent) state.finalExit.push(...this.actionsOf(n, n.exit));
     }
   }
 
-  /** A transition taken from the atomic state `from`, declared on `from` or an ancestor. */
-  private transition(from: AnyStateNode, t: TransitionDef): CompiledTransition {
+  /**
+   * A transition taken from the atomic state `from`, declared on `from` or an
+   * ancestor. `eventful`: taken on an event (not `always`), whose guard errors
+   * xstate reports wrapped.
+   */
+  private transition(from: AnyStateNode, t: TransitionDef, eventful: boolean): CompiledTransition {
     const name = stateName(t.source);
-    const guard = t.guard === undefined ? null : this.guard(t.guard, name);
+    let guard = t.guard === undefined ? null : this.guard(t.guard, name);
+    if (guard !== null && eventful) guard = wrapGuard(guard, t.guard, t.source.id);
     const own = this.actionsOf(t.source, t.actions);
     const target = t.target?.[0];
-    if (target === undefined) return { guard, actions: own, target: null };
+    if (target === undefined) return { guard, actions: own, target: null, ends: false, raises: null };
     const source = t.source;
     // The transition domain, as xstate computes it (getTransitionDomain).
     let domain: AnyStateNode | undefined;
@@ -221,24 +276,27 @@ class Compiler {
           break;
         }
       }
+      if (domain === undefined && !t.reenter) domain = this.machine.root;
     }
+    // Exited: the active states below the domain, deepest first.
     const exits: AnyStateNode[] = [];
     for (let n: AnyStateNode | undefined = from; n && n !== domain; n = n.parent) exits.push(n);
+    // Entered: the states between the domain and the target, the target (unless it is the
+    // source of a transition that does not reenter it), then its initial states.
     const enters: AnyStateNode[] = [];
-    for (let n: AnyStateNode | undefined = target.parent; n && n !== domain; n = n.parent) enters.unshift(n);
+    if (target !== domain) for (let n = target.parent; n && n !== domain; n = n.parent) enters.unshift(n);
     const descent = initialDescent(target);
     if (target === source && domain === source && !t.reenter) descent.shift();
     enters.push(...descent);
+    const actions = [
+      ...exits.flatMap((n) => this.actionsOf(n, n.exit)),
+      ...own,
+      ...enters.flatMap((n) => this.actionsOf(n, n.entry)),
+    ];
+    if (descent.length > 0) return this.landing(enters, actions, guard);
+    // Back in the atomic state it left from: nothing is entered.
     const leaf = initialDescent(target).at(-1) as AnyStateNode;
-    return {
-      guard,
-      actions: [
-        ...exits.flatMap((n) => this.actionsOf(n, n.exit)),
-        ...own,
-        ...enters.flatMap((n) => this.actionsOf(n, n.entry)),
-      ],
-      target: this.states.get(leaf) ?? null,
-    };
+    return { guard, actions, target: this.states.get(leaf) ?? null, ends: false, raises: null };
   }
 
   private actionsOf(node: AnyStateNode, list: readonly unknown[]): CompiledAction[] {
@@ -249,18 +307,26 @@ class Compiler {
     let fn: unknown = action;
     let params: unknown;
     if (typeof action === 'string' || (typeof action === 'object' && action !== null)) {
-      const ref = typeof action === 'string' ? { type: action, params: undefined } : (action as { type: string; params?: unknown });
+      const ref =
+        typeof action === 'string'
+          ? { type: action, params: undefined }
+          : (action as { type: string; params?: unknown });
       fn = this.impl.actions[ref.type];
       params = ref.params;
       if (fn === undefined) {
         throw new InvalidMachineError(state, 'action', `action "${ref.type}" is not implemented in setup({ actions })`);
       }
     }
-    if (typeof fn !== 'function') throw new InvalidMachineError(state, 'action', 'an action is neither a function nor a named action');
+    if (typeof fn !== 'function')
+      throw new InvalidMachineError(state, 'action', 'an action is neither a function nor a named action');
     const builtin = (fn as { type?: unknown }).type;
     const resolveParams =
       typeof params === 'function' ? (a: ActionArgs) => (params as (a: ActionArgs) => unknown)(a) : () => params;
-    if (builtin === 'xstate.assign') return compileAssign((fn as unknown as { assignment: unknown }).assignment, resolveParams);
+    if (builtin === 'xstate.assign')
+      return compileAssign(
+        (fn as unknown as { assignment: unknown }).assignment,
+        params === undefined ? null : resolveParams,
+      );
     if (builtin === 'xstate.emit') {
       const ev = (fn as unknown as { event: unknown }).event;
       if (typeof ev === 'function') return (a, host) => host.output(ev(a, resolveParams(a)));
@@ -278,23 +344,33 @@ class Compiler {
     return (a) => user(a, resolveParams(a));
   }
 
-  private guard(guard: unknown, state: string): CompiledGuard {
+  private guard(guard: unknown, state: string, depth = 0): CompiledGuard {
     let fn: unknown = guard;
     let params: unknown;
     if (typeof guard === 'string' || (typeof guard === 'object' && guard !== null)) {
-      const ref = typeof guard === 'string' ? { type: guard, params: undefined } : (guard as { type: string; params?: unknown });
+      const ref =
+        typeof guard === 'string' ? { type: guard, params: undefined } : (guard as { type: string; params?: unknown });
       fn = this.impl.guards[ref.type];
       params = ref.params;
-      if (fn === undefined) throw new InvalidMachineError(state, 'guard', `guard "${ref.type}" is not implemented in setup({ guards })`);
+      if (fn === undefined)
+        throw new InvalidMachineError(state, 'guard', `guard "${ref.type}" is not implemented in setup({ guards })`);
+      // An implementation may itself be a reference to another guard, as xstate allows.
+      if ((typeof fn === 'string' || (typeof fn === 'object' && fn !== null)) && depth < 16)
+        return this.guard(fn, state, depth + 1);
     }
-    if (typeof fn !== 'function') throw new InvalidMachineError(state, 'guard', 'a guard is neither a function nor a named guard');
+    if (typeof fn !== 'function')
+      throw new InvalidMachineError(state, 'guard', 'a guard is neither a function nor a named guard');
     const combinator = fn as { check?: unknown; guards?: unknown[]; name: string };
     if (combinator.check !== undefined) {
       const parts = (combinator.guards ?? []).map((g) => this.guard(g, state));
       if (combinator.name === 'and') return (a) => parts.every((g) => g(a));
       if (combinator.name === 'or') return (a) => parts.some((g) => g(a));
       if (combinator.name === 'not') return (a) => !parts[0](a);
-      throw new InvalidMachineError(state, 'guard', `the built-in guard ${combinator.name} is not supported by the compiled executor`);
+      throw new InvalidMachineError(
+        state,
+        combinator.name,
+        `the built-in guard ${combinator.name} is not supported by the compiled executor (use executor: 'xstate')`,
+      );
     }
     const user = fn as (a: ActionArgs, p: unknown) => boolean;
     if (typeof params === 'function') return (a) => user(a, (params as (a: ActionArgs) => unknown)(a));
@@ -303,11 +379,39 @@ class Compiler {
 }
 
 /**
- * `assign` mutates the context the executor owns instead of copying it
- * (80 ns a step for a copy, 25 for a write). Every property is computed from
- * the context as it was before the action, as xstate does, then written.
+ * What a guard of an event's transition throws, xstate rethrows wrapped in an
+ * `Error` of its own (a guard of an `always` transition, it does not wrap).
  */
-function compileAssign(assignment: unknown, params: (a: ActionArgs) => unknown): CompiledAction {
+function wrapGuard(guard: CompiledGuard, ref: unknown, nodeId: string): CompiledGuard {
+  const type =
+    typeof ref === 'string'
+      ? ref
+      : typeof ref === 'object' && ref !== null
+        ? (ref as { type?: string }).type
+        : undefined;
+  const label = type ? `'${type}' ` : '';
+  return (a) => {
+    try {
+      return guard(a);
+    } catch (err) {
+      const message = `Unable to evaluate guard ${label}in transition for event '${a.event.type}' in state node '${nodeId}':\n${(err as Error)?.message}`;
+      throw new Error(message, { cause: err });
+    }
+  };
+}
+
+const noParams = (): undefined => undefined;
+
+/**
+ * `assign` writes into the context the executor owns instead of copying it:
+ * a copy costs about 80 ns a step, a write about 25 (see DESIGN.md). Every
+ * property is computed from the context as it was before the action, as
+ * xstate does, then written. The one visible difference from xstate: an
+ * object that holds the context itself (an emitted `{ context }`, say) sees
+ * later assigns; emit the values, or a copy, instead.
+ */
+function compileAssign(assignment: unknown, given: ((a: ActionArgs) => unknown) | null): CompiledAction {
+  const params = given ?? noParams;
   if (typeof assignment === 'function') {
     const fn = assignment as (a: ActionArgs, p: unknown) => object;
     return (a) => {
@@ -317,15 +421,27 @@ function compileAssign(assignment: unknown, params: (a: ActionArgs) => unknown):
   const entries = Object.entries(assignment as Record<string, unknown>);
   if (entries.length === 1) {
     const [key, value] = entries[0];
-    if (typeof value !== 'function') return (a) => void (a.context[key] = value);
+    if (typeof value !== 'function') {
+      return (a) => {
+        a.context[key] = value;
+      };
+    }
     const fn = value as (a: ActionArgs, p: unknown) => unknown;
-    return (a) => void (a.context[key] = fn(a, params(a)));
+    // Without params, skip the call that would return `undefined` on every step.
+    if (given === null) {
+      return (a) => {
+        a.context[key] = fn(a, undefined);
+      };
+    }
+    return (a) => {
+      a.context[key] = fn(a, params(a));
+    };
   }
   const keys = entries.map((e) => e[0]);
   const fns = entries.map((e) => e[1]);
-  const values: unknown[] = new Array(keys.length);
   return (a) => {
     const p = params(a);
+    const values: unknown[] = new Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
       const f = fns[i];
       values[i] = typeof f === 'function' ? f(a, p) : f;

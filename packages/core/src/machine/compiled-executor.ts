@@ -4,12 +4,17 @@
  * One event is one macrostep, as in xstate: the first enabled transition of
  * the current state (then of its ancestors) is taken, then eventless
  * transitions and done events are settled until the state waits again.
+ * Done events wait in a queue and are taken only when no eventless
+ * transition is enabled, as xstate's internal queue does. Emitted outputs are
+ * delivered when the macrostep completes, as xstate delivers them: a step
+ * whose action or guard throws delivers none; a listener that throws does not
+ * keep the others from theirs (its error is rethrown once all are delivered).
  *
  * @module
  */
 import { ErrorCode, WirestateError } from '../errors.js';
 import type { ReadEvent, ReadRequest } from '../reads.js';
-import type { ActionArgs, ActionHost, CompiledState, CompiledTransition, Program } from './compile.js';
+import type { ActionArgs, ActionHost, CompiledState, CompiledTransition, DoneEvent, Program } from './compile.js';
 import type { Executor, ExecutorOptions } from './executor.js';
 
 /** Eventless steps allowed in one macrostep before the machine is called stuck. */
@@ -20,19 +25,22 @@ export class CompiledExecutor implements Executor, ActionHost {
   private done = false;
   // One argument object, reused for every action and guard of this executor.
   private readonly args: ActionArgs;
-  readonly output: (value: unknown) => void;
-
-  constructor(
-    private readonly program: Program,
-    options: ExecutorOptions,
-  ) {
-    this.output = options.emit;
+  private readonly emit: (output: unknown) => void;
+  /** Outputs of the macrostep under way. */
+  private readonly pending: unknown[] = [];
+  /** Done events raised in the macrostep under way, not yet taken. */
+  private readonly queue: DoneEvent[] = [];
+  constructor(program: Program, options: ExecutorOptions) {
+    this.emit = options.emit;
     const context = program.createContext(options.input);
     this.args = { context, event: { type: 'xstate.init', input: options.input }, self: undefined, system: undefined };
     const initial = program.initial;
     this.current = initial.target as CompiledState;
-    this.run(initial);
-    this.settle();
+    this.step(initial);
+  }
+
+  output(value: unknown): void {
+    this.pending.push(value);
   }
 
   currentRead(): ReadRequest | null {
@@ -42,7 +50,10 @@ export class CompiledExecutor implements Executor, ActionHost {
     if (s.readFn !== null) {
       const read = s.readFn(this.args);
       if (typeof read !== 'object' || read === null || typeof read.kind !== 'string') {
-        throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `state "${s.name}": meta.read returned something that is not a read request`);
+        throw new WirestateError(
+          ErrorCode.INVALID_ARGUMENT,
+          `state "${s.name}": meta.read returned something that is not a read request`,
+        );
       }
       return read;
     }
@@ -62,8 +73,7 @@ export class CompiledExecutor implements Executor, ActionHost {
     this.args.event = event;
     const t = this.select(this.listFor(event.type));
     if (t === null) return false;
-    this.take(t);
-    this.settle();
+    this.step(t);
     return true;
   }
 
@@ -97,19 +107,56 @@ export class CompiledExecutor implements Executor, ActionHost {
     return null;
   }
 
-  private take(t: CompiledTransition): void {
-    this.run(t);
-    if (t.target !== null) this.current = t.target;
+  /** One macrostep: take `t`, settle, then deliver the outputs (none if anything threw). */
+  private step(t: CompiledTransition): void {
+    const pending = this.pending;
+    try {
+      this.take(t);
+      this.settle();
+    } catch (e) {
+      pending.length = 0;
+      this.queue.length = 0;
+      throw e;
+    }
+    if (pending.length === 0) return;
+    // Every output is delivered even if a listener throws, as in xstate (which reports such an
+    // error asynchronously); here the first one is rethrown once all are delivered.
+    let failed: { error: unknown } | null = null;
+    for (let i = 0; i < pending.length; i++) {
+      try {
+        this.emit(pending[i]);
+      } catch (error) {
+        failed ??= { error };
+      }
+    }
+    pending.length = 0;
+    if (failed !== null) throw failed.error;
   }
 
-  private run(t: CompiledTransition): void {
+  private take(t: CompiledTransition): void {
     const actions = t.actions;
     for (let i = 0; i < actions.length; i++) actions[i](this.args, this);
+    const target = t.target;
+    if (target === null) return;
+    this.current = target;
+    if (t.ends) {
+      // A top-level final state: the machine is done, and every active state exits.
+      this.done = true;
+      const exit = target.finalExit;
+      for (let i = 0; i < exit.length; i++) exit[i](this.args, this);
+    } else if (t.raises !== null) {
+      this.queue.push(t.raises);
+    }
   }
 
-  /** Eventless transitions and done events, until the machine waits or ends. */
+  /** Eventless transitions, then queued done events, until the machine waits or ends. */
   private settle(): void {
+    const queue = this.queue;
     for (let step = 0; step < MAX_MICROSTEPS; step++) {
+      if (this.done) {
+        queue.length = 0;
+        return;
+      }
       const s = this.current;
       if (s.always.length > 0) {
         const t = this.select(s.always);
@@ -118,19 +165,16 @@ export class CompiledExecutor implements Executor, ActionHost {
           continue;
         }
       }
-      if (!s.final) return;
-      if (s.top) {
-        this.done = true;
-        const exit = s.finalExit;
-        for (let i = 0; i < exit.length; i++) exit[i](this.args, this);
-        return;
-      }
-      if (s.parentDoneEvent === null) return;
-      this.args.event = s.parentDoneEvent;
-      const t = this.select(s.onParentDone);
-      if (t === null) return;
-      this.take(t);
+      if (queue.length === 0) return;
+      const event = queue.shift() as DoneEvent;
+      this.args.event = event;
+      const list = s.onInternal.get(event.type);
+      const t = list === undefined ? null : this.select(list);
+      if (t !== null) this.take(t);
     }
-    throw new WirestateError(ErrorCode.NO_PROGRESS, `state "${this.current.name}": ${MAX_MICROSTEPS} eventless steps without waiting`);
+    throw new WirestateError(
+      ErrorCode.NO_PROGRESS,
+      `state "${this.current.name}": ${MAX_MICROSTEPS} eventless steps without waiting`,
+    );
   }
 }

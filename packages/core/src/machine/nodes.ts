@@ -23,6 +23,37 @@ export interface TransitionDef {
 /** The events the driver sends. Transitions on anything else would never fire. */
 export const DRIVER_EVENTS: ReadonlySet<string> = new Set(['read', 'chunk', 'done', 'eof']);
 
+/** A state's done event type: what entering one of its final children raises. */
+export const DONE_STATE = 'xstate.done.state.';
+
+/** Whether `descriptor` (an event type, `*` or a partial `a.*`) matches `eventType`, as xstate decides it. */
+export function matchesEventDescriptor(eventType: string, descriptor: string): boolean {
+  if (descriptor === eventType || descriptor === '*') return true;
+  if (!descriptor.endsWith('.*')) return false;
+  const partial = descriptor.split('.');
+  const tokens = eventType.split('.');
+  for (let i = 0; i < partial.length; i++) {
+    if (partial[i] === '*') return i === partial.length - 1;
+    if (partial[i] !== tokens[i]) return false;
+  }
+  return true;
+}
+
+/**
+ * The transitions of `node` (not its ancestors) that an event of `eventType`
+ * may take, in the order xstate tries them: the exact event type first, then
+ * the wildcard descriptors that match it, longest first.
+ */
+export function candidatesOf(node: AnyStateNode, eventType: string): TransitionDef[] {
+  const map = node.transitions as unknown as Map<string, TransitionDef[]>;
+  const exact = map.get(eventType) ?? [];
+  const wildcards = [...map.keys()]
+    .filter((d) => d !== eventType && matchesEventDescriptor(eventType, d))
+    .sort((a, b) => b.length - a.length)
+    .flatMap((d) => map.get(d) as TransitionDef[]);
+  return wildcards.length === 0 ? exact : [...exact, ...wildcards];
+}
+
 /** The dotted path of a state (`"frame.payload"`), or `"(machine)"` for the root. */
 export function stateName(node: AnyStateNode): string {
   return node.path.length === 0 ? '(machine)' : node.path.join('.');

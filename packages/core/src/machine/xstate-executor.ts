@@ -22,6 +22,7 @@ export interface XstateExecutorOptions extends ExecutorOptions {
 export class XstateExecutor implements Executor {
   private readonly actor: AnyActor;
   private leaf: AnyStateNode;
+  private emitError: { error: unknown } | null = null;
 
   constructor(
     private readonly machine: AnyStateMachine,
@@ -32,7 +33,16 @@ export class XstateExecutor implements Executor {
       validated.add(machine);
     }
     this.actor = createActor(machine, { input: options.input, inspect: options.inspect });
-    this.actor.on('*', options.emit);
+    this.actor.on('*', (event) => {
+      // xstate delivers emitted events once the macrostep is over: the snapshot is the new one.
+      this.leaf = activeLeaf(this.machine, this.actor.getSnapshot().value);
+      try {
+        options.emit(event);
+      } catch (error) {
+        // xstate would rethrow it asynchronously; report it from send() instead.
+        this.emitError ??= { error };
+      }
+    });
     // Errors thrown by actions are read off the snapshot after each send;
     // the observer keeps xstate from reporting them as unhandled.
     this.actor.subscribe({ error: () => {} });
@@ -49,7 +59,10 @@ export class XstateExecutor implements Executor {
     if (typeof spec !== 'function') return spec;
     const read = spec({ context: this.actor.getSnapshot().context });
     if (typeof read !== 'object' || read === null || typeof read.kind !== 'string') {
-      throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `state "${stateName(this.leaf)}": meta.read returned something that is not a read request`);
+      throw new WirestateError(
+        ErrorCode.INVALID_ARGUMENT,
+        `state "${stateName(this.leaf)}": meta.read returned something that is not a read request`,
+      );
     }
     return read;
   }
@@ -63,7 +76,8 @@ export class XstateExecutor implements Executor {
   }
 
   send(event: ReadEvent): boolean {
-    if (!this.actor.getSnapshot().can(event)) return false;
+    // Not snapshot.can(): it is false for an enabled transition with neither target nor actions.
+    if (this.machine.getTransitionData(this.actor.getSnapshot() as never, event).length === 0) return false;
     this.actor.send(event);
     this.leaf = this.check();
     return true;
@@ -80,6 +94,11 @@ export class XstateExecutor implements Executor {
   private check(): AnyStateNode {
     const snapshot = this.actor.getSnapshot();
     if (snapshot.status === 'error') throw snapshot.error;
+    const failed = this.emitError;
+    if (failed !== null) {
+      this.emitError = null;
+      throw failed.error;
+    }
     return activeLeaf(this.machine, snapshot.value);
   }
 }

@@ -30,7 +30,9 @@ function describe(o: Outcome, normalize: LawOptions['normalize']): string {
 
 function sound(o: Outcome, label: string): void {
   if (o.thrown !== undefined) {
-    throw new Error(`${label}: threw something that is not a wirestate error: ${String(o.thrown)}`, { cause: o.thrown });
+    throw new Error(`${label}: threw something that is not a wirestate error: ${String(o.thrown)}`, {
+      cause: o.thrown,
+    });
   }
   if (o.hung) throw new Error(`${label}: the driver did not settle within its step budget`);
 }
@@ -54,7 +56,12 @@ function same(a: Outcome, b: Outcome, labels: [string, string], normalize: LawOp
  */
 export function chunkInvariance(machine: AnyStateMachine, inputs: fc.Arbitrary<Uint8Array>, options: LawOptions = {}) {
   return fc.property(chunked(inputs), ({ input, chunks }: Chunked) => {
-    same(runChunks(machine, [input], options), runChunks(machine, chunks, options), ['whole input', `${chunks.length} chunks`], options.normalize);
+    same(
+      runChunks(machine, [input], options),
+      runChunks(machine, chunks, options),
+      ['whole input', `${chunks.length} chunks`],
+      options.normalize,
+    );
   });
 }
 
@@ -127,7 +134,10 @@ export function differential(
     const o = runChunks(machine, chunks, options);
     sound(o, 'parse');
     const ref = reference(input);
-    const ours = canonical({ outputs: options.normalize ? options.normalize(o.outputs) : o.outputs, rejected: o.error !== null });
+    const ours = canonical({
+      outputs: options.normalize ? options.normalize(o.outputs) : o.outputs,
+      rejected: o.error !== null,
+    });
     const theirs = canonical({ outputs: ref.outputs, rejected: ref.rejected });
     if (ours !== theirs) throw new Error(`differs from the reference:\n  ours   ${ours}\n  theirs ${theirs}`);
   });
