@@ -177,13 +177,27 @@ export class ByteQueue {
     let j = from + h;
     if (j <= stop) {
       let tried = 0;
+      const b1 = dl > 1 ? delim[1] : 0;
+      // A plain loop over the first bytes (a header line is short), then the
+      // native indexOf for the first byte of long spans.
+      const short = Math.min(stop, j + SHORT_SCAN);
       while (j <= stop) {
-        const hit = find(head, b0, j);
-        if (hit < 0 || hit > stop) break;
+        let hit = -1;
+        if (j <= short) {
+          for (; j <= short; j++) {
+            if (head[j] === b0) {
+              hit = j;
+              break;
+            }
+          }
+        }
+        if (hit < 0) {
+          if (j > stop) break;
+          hit = head.indexOf(b0, j);
+          if (hit < 0 || hit > stop) break;
+        }
         tried++;
-        let k = 1;
-        while (k < dl && head[hit + k] === delim[k]) k++;
-        if (k === dl) {
+        if (dl === 1 || (head[hit + 1] === b1 && (dl === 2 || this.matchesAt(delim, this.first, hit)))) {
           this.examined += hit - from - h + 1 + tried * (dl - 1);
           return hit - h;
         }
@@ -225,6 +239,63 @@ export class ByteQueue {
     this.examined += examined;
     return -1;
   }
+
+  /**
+   * The common case of `until`, fused: when `delim` occurs inside the first
+   * chunk, at or after position `from` and ending at or before `end`, remove
+   * and return the bytes before it (and the delimiter itself, unless `strip`),
+   * as a view. Otherwise return `null` and leave in {@link ByteQueue.resume}
+   * the first position this scan did not rule out.
+   */
+  takeThroughInFirst(delim: Uint8Array, from: number, end: number, strip: boolean): Uint8Array | null {
+    this.resume = from;
+    if (this.length === 0) return null;
+    const head = this.chunks[this.first];
+    const h = this.headOffset;
+    const dl = delim.length;
+    const stop = Math.min(head.length, h + end) - dl; // last index in `head` a whole match fits at
+    const start = h + from;
+    if (start > stop) return null;
+    const b0 = delim[0];
+    const b1 = dl > 1 ? delim[1] : 0;
+    const limit = Math.min(stop, start + SHORT_SCAN);
+    let j = start;
+    let tried = 0;
+    while (j <= stop) {
+      if (j <= limit) {
+        // Short spans (a header line) are fastest in a plain loop...
+        while (j <= limit && head[j] !== b0) j++;
+        if (j > limit) continue;
+      } else {
+        // ...long ones in the native search for the first byte.
+        const hit = head.indexOf(b0, j);
+        if (hit < 0 || hit > stop) break;
+        j = hit;
+      }
+      tried++;
+      if (dl === 1 || (head[j + 1] === b1 && (dl === 2 || this.matchesAt(delim, this.first, j)))) {
+        this.examined += j - start + 1 + tried * (dl - 1);
+        const through = j + dl;
+        const out = strip ? (j === h ? EMPTY : this.view(head, h, j - h)) : this.view(head, h, through - h);
+        const n = through - h;
+        if (through < head.length) {
+          this.headOffset = through;
+          this.length -= n;
+          this.consumed += n;
+        } else {
+          this.advance(n);
+        }
+        return out;
+      }
+      j++;
+    }
+    this.examined += stop - start + 1 + tried * (dl - 1);
+    this.resume = stop - h + 1;
+    return null;
+  }
+
+  /** Set by {@link ByteQueue.takeThroughInFirst} when it finds nothing: where to scan on from. */
+  resume = 0;
 
   /** Drop all buffered bytes and return them (one copy if there are several chunks). */
   takeAll(): Uint8Array {

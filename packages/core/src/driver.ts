@@ -260,7 +260,7 @@ export class Driver<TOutput = unknown> {
           this.read = read;
           // Only reads that keep progress across arrivals need the bookkeeping.
           if (read.kind !== 'bytes') {
-            this.readKey = exec.stateKey();
+            if (read.kind === 'streamBytes' || read.kind === 'streamUntilClose') this.readKey = exec.stateKey();
             this.progress.reset();
           }
         }

@@ -86,17 +86,26 @@ export function satisfy(queue: ByteQueue, read: ReadRequest, progress: ReadProgr
 
 function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadProgress): ReadEvent | null {
   const delimiters = read.delimiters;
-  const end = Math.min(queue.length, read.maxBytes);
-  let best = -1;
-  let which = -1;
-  for (let i = 0; i < delimiters.length; i++) {
-    const d = delimiters[i];
-    // Only a match that starts before the best so far can win.
-    const bound = best < 0 ? end : Math.min(end, best - 1 + d.length);
-    const p = queue.indexOf(d, progress.scan, bound);
-    if (p >= 0) {
-      best = p;
-      which = i;
+  const end = queue.length < read.maxBytes ? queue.length : read.maxBytes;
+  let best: number;
+  let which = 0;
+  if (delimiters.length === 1) {
+    const d = delimiters[0];
+    const data = queue.takeThroughInFirst(d, progress.scan, end, read.strip);
+    if (data !== null) return done(data, 0);
+    // Not in the first chunk: go on across the others from where that scan stopped.
+    best = queue.indexOf(d, queue.resume, end);
+  } else {
+    best = -1;
+    for (let i = 0; i < delimiters.length; i++) {
+      const d = delimiters[i];
+      // Only a match that starts before the best so far can win.
+      const bound = best < 0 ? end : Math.min(end, best - 1 + d.length);
+      const p = queue.indexOf(d, progress.scan, bound);
+      if (p >= 0) {
+        best = p;
+        which = i;
+      }
     }
   }
   if (best >= 0) {

@@ -112,7 +112,9 @@ export class CompiledExecutor implements Executor, ActionHost {
     const pending = this.pending;
     try {
       this.take(t);
-      this.settle();
+      // Most steps land in a state that simply waits: no settling to do.
+      const s = this.current;
+      if (s.always.length > 0 || this.done || this.queue.length > 0) this.settle();
     } catch (e) {
       pending.length = 0;
       this.queue.length = 0;
