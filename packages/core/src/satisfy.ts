@@ -86,7 +86,7 @@ export function satisfy(queue: ByteQueue, read: ReadRequest, progress: ReadProgr
 
 function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadProgress): ReadEvent | null {
   const delimiters = read.delimiters;
-  const end = queue.length < read.maxBytes ? queue.length : read.maxBytes;
+  const end = Math.min(queue.length, read.maxBytes);
   let best: number;
   let which = 0;
   if (delimiters.length === 1) {
