@@ -7,7 +7,7 @@
  * root `pnpm test` script builds before it runs vitest).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -180,7 +180,8 @@ describe('error identity across two copies of the package', () => {
     if (!existsSync(dist) || statSync(dist).mtimeMs < statSync(src).mtimeMs) {
       throw new Error(`${dist} is missing or older than errors.ts: run \`npx tsc -b\` (pnpm test does) first`);
     }
-    const script = join(mkdtempSync(join(tmpdir(), 'wirestate-errors-')), 'copies.mjs');
+    const dir = mkdtempSync(join(tmpdir(), 'wirestate-errors-'));
+    const script = join(dir, 'copies.mjs');
     writeFileSync(
       script,
       `const url = process.argv[2];
@@ -202,7 +203,12 @@ console.log(JSON.stringify({
 }));
 `,
     );
-    const out = JSON.parse(execFileSync(process.execPath, [script, pathToFileURL(dist).href], { encoding: 'utf8' }));
+    let out: unknown;
+    try {
+      out = JSON.parse(execFileSync(process.execPath, [script, pathToFileURL(dist).href], { encoding: 'utf8' }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     expect(out).toEqual({
       distinct: true,
       protoChain: false,
