@@ -87,3 +87,14 @@ export function slicings(s: string): string[][] {
   }
   return out;
 }
+
+/** One array holding `parts` one after the other. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

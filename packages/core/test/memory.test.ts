@@ -8,6 +8,7 @@ import {
   type Transport,
   WirestateError,
 } from '../src/index.js';
+import { concat } from './helpers.js';
 
 const enc = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const txt = (b: Uint8Array) => String.fromCharCode(...b);
@@ -208,15 +209,7 @@ describe('memoryPair delivery', () => {
 
 describe('ByteStream over memoryPair: chunk invariance', () => {
   type Rec = { kind: 'line' | 'lines' | 'regex' | 'bytes' | 'into'; data: Uint8Array };
-  const cat = (...parts: Uint8Array[]) => {
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  };
+  const cat = (...parts: Uint8Array[]) => concat(parts);
   const body = fc.uint8Array({ maxLength: 40 }).map((b) => b.map((x) => (x === 10 || x === 13 ? 46 : x)));
   const eol = fc.constantFrom('\n', '\r\n').map(enc);
   const record: fc.Arbitrary<Rec> = fc.oneof(

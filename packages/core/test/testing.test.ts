@@ -17,20 +17,12 @@ import {
   runChunks,
   typedRejection,
 } from '../src/testing/index.js';
+import { concat } from './helpers.js';
 
 const frames = createFrameProtocol({ maxFrameBytes: 64 });
 const lines = createLineProtocol({ maxLineBytes: 16 });
 const params = { seed: 20261122, numRuns: 150 };
 
-const concat = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 const payloads = fc.array(fc.uint8Array({ maxLength: 80 }), { maxLength: 5 });
 const frameStreams = payloads.map((ps) => concat(ps.map(encodeFrame)));
 const lineStreams = fc
@@ -43,7 +35,7 @@ describe('arbitraries', () => {
       fc.property(fc.uint8Array({ maxLength: 40 }), fc.array(fc.nat()), (input, points) => {
         const pieces = cut(input, points);
         expect(pieces.every((p) => p.length > 0)).toBe(true);
-        expect(Array.from(concatPieces(pieces))).toEqual(Array.from(input));
+        expect(Array.from(concat(pieces))).toEqual(Array.from(input));
       }),
       params,
     );
@@ -64,10 +56,6 @@ function failureOf(f: () => void): Error {
     return e as Error;
   }
   throw new Error('expected the property to fail');
-}
-
-function concatPieces(pieces: Uint8Array[]) {
-  return concat(pieces);
 }
 
 describe('laws on the example protocols', () => {
