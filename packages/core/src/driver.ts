@@ -24,6 +24,7 @@ import {
 import { compile } from './machine/compile.js';
 import { CompiledExecutor } from './machine/compiled-executor.js';
 import type { Executor, ExecutorKind } from './machine/executor.js';
+import type { TransitionDef } from './machine/nodes.js';
 import { XstateExecutor } from './machine/xstate-executor.js';
 import type { ReadEvent, ReadRequest } from './reads.js';
 import { ReadProgress, satisfy } from './satisfy.js';
@@ -66,6 +67,12 @@ export interface DriverOptions<TOutput = unknown, TInput = unknown> {
    * tracing and debugging (it costs an object per step when given).
    */
   onStep?: (step: DriverStep) => void;
+  /**
+   * Compiled executor only: called with each declared transition the machine
+   * takes (xstate's transition definition). For coverage; see
+   * `@wirestate/core/testing`.
+   */
+  onTransition?: (transition: TransitionDef) => void;
   /** xstate executor only: an inspection callback, as `createActor` takes. */
   inspect?: (event: InspectionEvent) => void;
 }
@@ -139,7 +146,7 @@ export class Driver<TOutput = unknown> {
       this.outputs++;
       this.onOutput?.(output);
     };
-    const common = { input: options.input, emit };
+    const common = { input: options.input, emit, onTransition: options.onTransition };
     this.exec =
       options.executor === 'xstate'
         ? new XstateExecutor(machine, { ...common, inspect: options.inspect })

@@ -23,7 +23,7 @@ export {
 export type { ActionArgs, Program } from './machine/compile.js';
 export { compile } from './machine/compile.js';
 export type { ExecutorKind } from './machine/executor.js';
-export type { ReadSpec } from './machine/nodes.js';
+export type { ReadSpec, TransitionDef } from './machine/nodes.js';
 export { validateMachine } from './machine/validate.js';
 export type { MemoryPairOptions } from './memory.js';
 export { memoryPair } from './memory.js';

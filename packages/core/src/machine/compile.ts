@@ -70,6 +70,8 @@ export interface CompiledTransition {
   readonly ends: boolean;
   /** It enters a final child: the parent's done event, which is queued and taken after eventless transitions. */
   readonly raises: DoneEvent | null;
+  /** The declared transition this was compiled from (`null` for the initial entry): for coverage. */
+  source?: TransitionDef | null;
 }
 
 export interface CompiledState {
@@ -258,6 +260,12 @@ class Compiler {
    * xstate reports wrapped.
    */
   private transition(from: AnyStateNode, t: TransitionDef, eventful: boolean): CompiledTransition {
+    const compiled = this.compileTransition(from, t, eventful);
+    compiled.source = t;
+    return compiled;
+  }
+
+  private compileTransition(from: AnyStateNode, t: TransitionDef, eventful: boolean): CompiledTransition {
     const name = stateName(t.source);
     let guard = t.guard === undefined ? null : this.guard(t.guard, name);
     if (guard !== null && eventful) guard = wrapGuard(guard, t.guard, t.source.id);

@@ -16,6 +16,7 @@ import { ErrorCode, WirestateError } from '../errors.js';
 import type { ReadEvent, ReadRequest } from '../reads.js';
 import type { ActionArgs, ActionHost, CompiledState, CompiledTransition, DoneEvent, Program } from './compile.js';
 import type { Executor, ExecutorOptions } from './executor.js';
+import type { TransitionDef } from './nodes.js';
 
 /** Eventless steps allowed in one macrostep before the machine is called stuck. */
 const MAX_MICROSTEPS = 10_000;
@@ -26,12 +27,14 @@ export class CompiledExecutor implements Executor, ActionHost {
   // One argument object, reused for every action and guard of this executor.
   private readonly args: ActionArgs;
   private readonly emit: (output: unknown) => void;
+  private readonly onTransition: ((transition: TransitionDef) => void) | undefined;
   /** Outputs of the macrostep under way. */
   private readonly pending: unknown[] = [];
   /** Done events raised in the macrostep under way, not yet taken. */
   private readonly queue: DoneEvent[] = [];
   constructor(program: Program, options: ExecutorOptions) {
     this.emit = options.emit;
+    this.onTransition = options.onTransition;
     const context = program.createContext(options.input);
     this.args = { context, event: { type: 'xstate.init', input: options.input }, self: undefined, system: undefined };
     const initial = program.initial;
@@ -136,6 +139,7 @@ export class CompiledExecutor implements Executor, ActionHost {
   }
 
   private take(t: CompiledTransition): void {
+    if (this.onTransition !== undefined && t.source) this.onTransition(t.source);
     const actions = t.actions;
     for (let i = 0; i < actions.length; i++) actions[i](this.args, this);
     const target = t.target;

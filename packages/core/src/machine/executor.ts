@@ -5,6 +5,7 @@
  * @module
  */
 import type { ReadEvent, ReadRequest } from '../reads.js';
+import type { TransitionDef } from './nodes.js';
 
 /** Which executor runs the machine. */
 export type ExecutorKind = 'compiled' | 'xstate';
@@ -33,4 +34,6 @@ export interface ExecutorOptions {
   input?: unknown;
   /** Called with every event the machine emits, in order. */
   emit: (output: any) => void;
+  /** Compiled executor only: called with each declared transition taken (for coverage). */
+  onTransition?: (transition: TransitionDef) => void;
 }

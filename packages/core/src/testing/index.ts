@@ -7,6 +7,12 @@
  */
 export { type Chunked, chunked, chunkings, cut, mutated, oneByteChunks } from './arbitraries.js';
 export {
+  type CoveredTransition,
+  declaredTransitions,
+  type TransitionCoverage,
+  transitionCoverage,
+} from './coverage.js';
+export {
   checkLaw,
   chunkInvariance,
   differential,
@@ -16,4 +22,13 @@ export {
   roundTrip,
   typedRejection,
 } from './laws.js';
+export {
+  eofStep,
+  type ModelInput,
+  type ModelOptions,
+  type ModelState,
+  type ModelStep,
+  modelInputs,
+  readStep,
+} from './model.js';
 export { canonical, type Outcome, type RunOptions, runChunks } from './outcome.js';
