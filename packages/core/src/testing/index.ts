@@ -12,6 +12,7 @@ export {
   type TransitionCoverage,
   transitionCoverage,
 } from './coverage.js';
+export { type FuzzCrash, type FuzzOptions, type FuzzReport, fuzz } from './fuzz.js';
 export {
   checkLaw,
   chunkInvariance,

@@ -56,7 +56,8 @@ export function runChunks(machine: AnyStateMachine, chunks: readonly Uint8Array[
         outcome.hung = true;
         return outcome;
       }
-      outcome.peakBuffered = Math.max(outcome.peakBuffered, driver.buffered);
+      // Only a running driver is bounded: a failed one keeps what it was given, for the caller.
+      if (driver.status === 'running') outcome.peakBuffered = Math.max(outcome.peakBuffered, driver.buffered);
     }
     if (options.end !== false) driver.end();
   } catch (e) {
