@@ -22,6 +22,7 @@ export {
 } from './errors.js';
 export type { ActionArgs, Program } from './machine/compile.js';
 export { compile } from './machine/compile.js';
+export { describeRead, toDot, toMermaid } from './machine/diagram.js';
 export type { ExecutorKind } from './machine/executor.js';
 export type { ReadSpec, TransitionDef } from './machine/nodes.js';
 export { validateMachine } from './machine/validate.js';

@@ -58,8 +58,10 @@ export function fail<TArgs = { context: any; event: any }>(
   code: string,
   message: string | ((args: TArgs) => string) = code,
 ): (args: TArgs) => never {
-  return function wirestateFail(args: TArgs): never {
+  const action = function wirestateFail(args: TArgs): never {
     const error: Fault = new ProtocolFault(code, typeof message === 'function' ? message(args) : message);
     throw error;
   };
+  // Read by diagrams, to show where a transition rejects the input.
+  return Object.assign(action, { failCode: code });
 }

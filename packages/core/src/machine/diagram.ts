@@ -1,0 +1,155 @@
+/**
+ * A protocol machine as a diagram: Mermaid (`stateDiagram-v2`) or Graphviz
+ * DOT. Each waiting state shows its read; each transition its event and guard.
+ *
+ * @module
+ */
+import type { AnyStateMachine, AnyStateNode } from 'xstate';
+import type { ReadRequest } from '../reads.js';
+import { readSpecOf, type TransitionDef, transitionsOf } from './nodes.js';
+
+/** `bytes(4)`, `until("\r\n")`, ... as the request would be written. */
+export function describeRead(read: ReadRequest | null): string {
+  if (read === null) return '-';
+  const text = (d: Uint8Array) => JSON.stringify(String.fromCharCode(...d));
+  switch (read.kind) {
+    case 'bytes':
+      return `bytes(${read.n}${read.partial ? ', partial' : ''})`;
+    case 'until':
+      return `until(${read.delimiters.map(text).join(' | ')}${Number.isFinite(read.maxBytes) ? `, max ${read.maxBytes}` : ''})`;
+    case 'into':
+      return `into(${read.buffer.length})`;
+    case 'regex':
+      return `regex(${read.re})`;
+    case 'untilClose':
+      return 'untilClose()';
+    case 'streamBytes':
+      return `streamBytes(${read.n})`;
+    case 'streamUntilClose':
+      return 'streamUntilClose()';
+  }
+}
+
+function readLabel(node: AnyStateNode): string | null {
+  const spec = readSpecOf(node);
+  if (spec === undefined) return null;
+  return typeof spec === 'function' ? 'read computed from context' : describeRead(spec);
+}
+
+function guardLabel(guard: unknown): string {
+  if (guard === undefined) return '';
+  if (typeof guard === 'string') return guard;
+  if (typeof guard === 'object' && guard !== null && 'type' in guard) return String((guard as { type: unknown }).type);
+  if (typeof guard === 'function') {
+    const g = guard as { name: string; guards?: unknown[] };
+    if (g.guards) return `${g.name}(${g.guards.map(guardLabel).join(', ')})`;
+    return g.name && g.name !== 'guard' ? g.name : 'guard';
+  }
+  return 'guard';
+}
+
+function eventLabel(t: TransitionDef): string {
+  if (t.eventType === '') return 'always';
+  if (t.eventType.startsWith('xstate.done.state.')) return 'done (child final)';
+  return t.eventType;
+}
+
+function transitionLabel(t: TransitionDef): string {
+  const guard = guardLabel(t.guard);
+  const label = guard ? `${eventLabel(t)} [${guard}]` : eventLabel(t);
+  const fails = t.actions
+    .map((a) => (a as { failCode?: unknown }).failCode)
+    .filter((c): c is string => typeof c === 'string');
+  return fails.length > 0 ? `${label} / fail ${fails.join(', ')}` : label;
+}
+
+/** A safe identifier for a state: its path joined with "__". */
+function id(node: AnyStateNode): string {
+  return node.path.map((p) => p.replace(/[^A-Za-z0-9_]/g, '_')).join('__') || 'root';
+}
+
+function initialChild(node: AnyStateNode): AnyStateNode | undefined {
+  return (node.initial as { target?: readonly AnyStateNode[] } | undefined)?.target?.[0];
+}
+
+/**
+ * The machine as a Mermaid `stateDiagram-v2`.
+ *
+ * @example
+ * ```ts
+ * console.log(toMermaid(frameProtocol));
+ * ```
+ */
+export function toMermaid(machine: AnyStateMachine): string {
+  const lines = ['stateDiagram-v2'];
+  const walk = (parent: AnyStateNode, indent: string) => {
+    const first = initialChild(parent);
+    if (first) lines.push(`${indent}[*] --> ${id(first)}`);
+    for (const node of Object.values(parent.states) as AnyStateNode[]) {
+      const read = readLabel(node);
+      lines.push(`${indent}${id(node)}: ${node.key}${read ? `<br/>${read.replace(/"/g, "'")}` : ''}`);
+      if (node.type === 'compound') {
+        lines.push(`${indent}state ${id(node)} {`);
+        walk(node, `${indent}  `);
+        lines.push(`${indent}}`);
+      }
+      if (node.type === 'final') lines.push(`${indent}${id(node)} --> [*]`);
+    }
+    for (const node of Object.values(parent.states) as AnyStateNode[]) {
+      for (const t of transitionsOf(node)) {
+        const target = t.target?.[0] ?? node;
+        lines.push(`${indent}${id(node)} --> ${id(target)}: ${transitionLabel(t).replace(/:/g, ' ')}`);
+      }
+    }
+  };
+  walk(machine.root, '  ');
+  return `${lines.join('\n')}\n`;
+}
+
+/** The machine as a Graphviz DOT digraph (compound states as clusters). */
+export function toDot(machine: AnyStateMachine): string {
+  const q = (s: string) => JSON.stringify(s);
+  const lines = [
+    `digraph ${q(machine.id)} {`,
+    '  rankdir=LR;',
+    '  node [shape=box, style=rounded, fontname="Helvetica"];',
+  ];
+  lines.push('  __start [shape=point, label=""];');
+  const edges: string[] = [];
+  const walk = (parent: AnyStateNode, indent: string) => {
+    for (const node of Object.values(parent.states) as AnyStateNode[]) {
+      if (node.type === 'compound') {
+        lines.push(`${indent}subgraph ${q(`cluster_${id(node)}`)} {`, `${indent}  label=${q(node.key)};`);
+        walk(node, `${indent}  `);
+        lines.push(`${indent}}`);
+        continue;
+      }
+      const read = readLabel(node);
+      const shape = node.type === 'final' ? ', peripheries=2' : '';
+      lines.push(`${indent}${q(id(node))} [label=${q(read ? `${node.key}\n${read}` : node.key)}${shape}];`);
+    }
+  };
+  walk(machine.root, '  ');
+  const leaf = (node: AnyStateNode): AnyStateNode => {
+    let n = node;
+    for (let c = initialChild(n); c; c = initialChild(n)) n = c;
+    return n;
+  };
+  edges.push(`  __start -> ${q(id(leaf(machine.root)))};`);
+  const all: AnyStateNode[] = [];
+  const collect = (n: AnyStateNode) => {
+    for (const c of Object.values(n.states) as AnyStateNode[]) {
+      all.push(c);
+      collect(c);
+    }
+  };
+  collect(machine.root);
+  for (const node of all) {
+    for (const t of transitionsOf(node)) {
+      const from = node.type === 'compound' ? leaf(node) : node;
+      const to = leaf(t.target?.[0] ?? node);
+      edges.push(`  ${q(id(from))} -> ${q(id(to))} [label=${q(transitionLabel(t))}];`);
+    }
+  }
+  return `${[...lines, ...edges, '}'].join('\n')}\n`;
+}

@@ -1,0 +1,59 @@
+import { describe, expect, test } from 'vitest';
+import { emit, setup } from 'xstate';
+import { createFrameProtocol } from '../../../examples/src/protocols/frame.js';
+import { bytes, describeRead, streamBytes, toDot, toMermaid, until } from '../src/index.js';
+
+const frames = createFrameProtocol();
+
+describe('diagrams', () => {
+  test('mermaid shows each state with its read, and each transition with event, guard and failure', () => {
+    expect(toMermaid(frames)).toBe(
+      [
+        'stateDiagram-v2',
+        '  [*] --> length',
+        '  length: length<br/>bytes(4)',
+        '  payload: payload<br/>read computed from context',
+        '  closed: closed',
+        '  closed --> [*]',
+        '  length --> length: read [tooLarge] / fail FRAME_TOO_LARGE',
+        '  length --> payload: read',
+        '  length --> closed: eof [atBoundary]',
+        '  length --> length: eof / fail FRAME_TRUNCATED',
+        '  payload --> length: read',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('compound states nest in mermaid and become clusters in dot', () => {
+    const m = setup({}).createMachine({
+      initial: 'message',
+      states: {
+        message: {
+          initial: 'head',
+          states: {
+            head: { meta: { read: until('\r\n\r\n', { maxBytes: 8192 }) }, on: { read: 'body' } },
+            body: { meta: { read: streamBytes(10) }, on: { chunk: { actions: emit({ type: 'x' }) }, done: 'end' } },
+            end: { type: 'final' },
+          },
+          onDone: 'message',
+        },
+      },
+    });
+    const mermaid = toMermaid(m);
+    expect(mermaid).toContain('  state message {\n    [*] --> message__head\n');
+    // Double quotes would end a mermaid label: the delimiter is shown in single quotes.
+    expect(mermaid).toContain("message__head: head<br/>until('\\r\\n\\r\\n', max 8192)");
+    expect(mermaid).toContain('message --> message: done (child final)');
+    const dot = toDot(m);
+    expect(dot).toContain('subgraph "cluster_message" {');
+    expect(dot).toContain('"message__body" -> "message__body" [label="chunk"];');
+    expect(dot).toContain('__start -> "message__head";');
+    expect(dot).toContain('"message__end" [label="end", peripheries=2];');
+  });
+
+  test('describeRead writes requests as they are built', () => {
+    expect(describeRead(bytes(4, { partial: true }))).toBe('bytes(4, partial)');
+    expect(describeRead(until(['\r\n', '\n'], { maxBytes: 10 }))).toBe('until("\\r\\n" | "\\n", max 10)');
+  });
+});
