@@ -87,8 +87,10 @@ export interface DriverStep {
   readonly read: ReadRequest | null;
   /** The event delivered. */
   readonly event: ReadEvent;
-  /** The bytes the step consumed (empty for `done` and `eof`). */
+  /** The bytes the step delivered (empty for `done` and `eof`; without the delimiter of a stripped `until`). */
   readonly consumed: Uint8Array;
+  /** How many bytes the step consumed from the stream (a stripped delimiter included). */
+  readonly length: number;
   /** The state after the transition (`"(done)"` when the machine ended). */
   readonly to: string;
 }
@@ -334,6 +336,7 @@ export class Driver<TOutput = unknown> {
       offset,
       from,
       read: event.type === 'eof' ? null : read,
+      length: this.queue.consumed - offset,
       event,
       consumed,
       to,

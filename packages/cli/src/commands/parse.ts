@@ -1,0 +1,89 @@
+/** `wirestate parse` and `wirestate trace`. */
+import { parseArgs } from 'node:util';
+import { createDriver, type ExecutorKind, type WirestateError } from '@wirestate/core';
+import { chunksOf, positive } from '../input.js';
+import { jsonLine } from '../json.js';
+import { loadProtocol } from '../protocols.js';
+import { formatStep } from '../trace.js';
+import { HELP, UsageError } from '../usage.js';
+
+/** Runs `parse` (or `trace` when `traced`); resolves to the exit status. */
+export async function parseCommand(args: string[], traced: boolean): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      'protocol-module': { type: 'string' },
+      'chunk-size': { type: 'string' },
+      executor: { type: 'string', default: 'compiled' },
+      'max-buffer': { type: 'string' },
+      lenient: { type: 'string', multiple: true, default: [] },
+      'no-body': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(traced ? HELP.trace : HELP.parse);
+    return 0;
+  }
+  const executor = values.executor;
+  if (executor !== 'compiled' && executor !== 'xstate') {
+    throw new UsageError(`--executor is compiled or xstate, not "${executor}"`);
+  }
+  const moduleGiven = values['protocol-module'] !== undefined;
+  const [name, file] = moduleGiven ? [undefined, positionals[0]] : [positionals[0], positionals[1]];
+  if (positionals.length > (moduleGiven ? 1 : 2)) throw new UsageError(`unexpected argument "${positionals.at(-1)}"`);
+  const protocol = await loadProtocol(name, values['protocol-module'], {
+    lenient: values.lenient,
+    noBody: values['no-body'],
+  });
+  const chunkSize = positive('--chunk-size', values['chunk-size']);
+  const maxBufferSize = positive('--max-buffer', values['max-buffer']);
+
+  let failure: WirestateError | null = null;
+  // In a trace, each step is printed before the outputs it produced.
+  const held: unknown[] = [];
+  const print = (o: unknown) => console.log(jsonLine(o));
+  let endedEarly = false;
+  let ending = false;
+  const driver = createDriver(protocol.machine, {
+    executor: executor as ExecutorKind,
+    input: protocol.input,
+    maxBufferSize,
+    onOutput: traced ? (o) => held.push(o) : print,
+    onError: (e) => {
+      failure = e;
+    },
+    onDone: () => {
+      if (!ending) endedEarly = true;
+    },
+    onStep: traced
+      ? (s) => {
+          console.log(formatStep(s));
+          for (const o of held.splice(0)) print(o);
+        }
+      : undefined,
+  });
+  let rest = 0;
+  for await (const chunk of chunksOf(file, chunkSize)) {
+    if (driver.status !== 'running') {
+      rest += chunk.length;
+      continue;
+    }
+    driver.feed(chunk);
+  }
+  ending = true;
+  driver.end();
+  // Outputs of a step that failed are not delivered; any others are printed now.
+  for (const o of held.splice(0)) print(o);
+  const e = failure as (WirestateError & { offset?: number; state?: string }) | null;
+  if (e !== null) {
+    console.log(jsonLine({ type: 'error', code: e.code, offset: e.offset ?? null, state: e.state ?? null, message: e.message }));
+    return 1;
+  }
+  if (driver.status === 'done' && (endedEarly || rest > 0)) {
+    // The protocol handed the rest of the input over (an upgrade, say).
+    console.log(jsonLine({ type: 'upgrade', offset: driver.offset }));
+  }
+  return 0;
+}

@@ -1,0 +1,58 @@
+/** Usage errors (exit status 2) and the help texts of every subcommand. */
+
+/** A mistake in how the command was called: printed in plain words, exit status 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const HELP: Record<string, string> = {
+  main: `wirestate: parse, trace, draw and fuzz wire protocols declared as xstate machines
+
+usage: wirestate <command> [options]
+
+commands:
+  parse <protocol> [file|-]     parse bytes, print each output as one JSON line
+  trace <protocol> [file|-]     the same, with every step of the machine
+  diagram <protocol>            the machine as a diagram (mermaid, dot or svg)
+  fuzz <protocol>               coverage-guided fuzzing for a fixed budget
+  bench [name...]               run the benchmark harness (in a checkout of the repository)
+
+<protocol> is a built-in protocol name, or use --protocol-module FILE for your own.
+Run 'wirestate <command> --help' for a command's options.
+exit status: 0 all input parsed, 1 a protocol error, 2 bad usage`,
+  parse: `usage: wirestate parse <protocol> [file|-] [options]
+
+Reads bytes from a file, or from standard input when the file is - or absent,
+and prints one JSON object per line: each output of the protocol, then
+{"type":"upgrade","offset":N} where the protocol hands the rest over, or
+{"type":"error","code":...,"offset":...,"state":...,"message":...}.
+Byte strings are printed with one character per byte, so the JSON round-trips.
+
+options:
+  --protocol-module FILE   a module whose default export (or 'protocol' export) is the machine
+  --chunk-size N           feed the input in slices of N bytes (default: all at once)
+  --executor E             compiled (default) or xstate
+  --max-buffer N           most bytes the driver may hold unread (default 16 MiB)
+  -h, --help               this text
+exit status: 0 all input parsed, 1 a protocol error, 2 bad usage`,
+  trace: `usage: wirestate trace <protocol> [file|-] [options]
+
+Like 'parse', and before each output the steps that led to it: the state that
+waited, its read, the event, the bytes consumed (hex and text) and the state
+after. Same options as 'parse'.`,
+  diagram: `usage: wirestate diagram <protocol> [--format mermaid|dot|svg] [--protocol-module FILE]
+
+Prints the machine as a diagram. 'svg' needs Graphviz's 'dot' command.`,
+  fuzz: `usage: wirestate fuzz <protocol> [--runs N] [--seed S] [--seed-file FILE...] [--protocol-module FILE]
+
+Coverage-guided fuzzing: mutates seed inputs, keeps those that take new
+transitions, and reports any crash (an untyped exception, a hang, a buffer over
+its limit). Shows a progress bar and a summary; exit status 1 on a crash.
+  --runs N          inputs to try (default 100000)
+  --seed S          seed of the mutation generator (default 1)
+  --seed-file FILE  a starting input (repeatable; built-in protocols have their own)`,
+  bench: `usage: wirestate bench [name...]
+
+Runs the benchmark harness of a checkout of the repository (bench/), which
+prints a table and writes bench/results/<name>.json.`,
+};

@@ -1,0 +1,141 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, test } from 'vitest';
+
+// The built command (`pnpm build` first, as `pnpm test` does).
+const BIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const example = (name: string) => fileURLToPath(new URL(`../../../examples/dist/protocols/${name}.js`, import.meta.url));
+const LINE = example('line');
+const FRAME = example('frame');
+const HANDSHAKE = fileURLToPath(new URL('./fixtures/handshake.mjs', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'wirestate-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function wirestate(args: string[], input = '', env: NodeJS.ProcessEnv = process.env) {
+  // Input bytes are given one char per byte; output is JSON text, in UTF-8.
+  const r = spawnSync(process.execPath, [BIN, ...args], { input: Buffer.from(input, 'latin1'), encoding: 'utf8', env });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, lines: r.stdout.split('\n').filter(Boolean) };
+}
+const json = (lines: string[]) => lines.map((l) => JSON.parse(l));
+
+describe('wirestate parse', () => {
+  test('prints one JSON object per output and exits 0 when all input parsed', () => {
+    const r = wirestate(['parse', '--protocol-module', LINE], 'HELO a\r\nQUIT\r\n');
+    expect(r.status).toBe(0);
+    expect(json(r.lines)).toEqual([
+      { type: 'line', text: 'HELO a' },
+      { type: 'line', text: 'QUIT' },
+    ]);
+  });
+
+  test('reads a file, in slices of --chunk-size, with either executor, to the same result', () => {
+    const file = join(dir, 'frames.bin');
+    writeFileSync(file, Buffer.from([0, 0, 0, 2, 0xff, 0x00, 0, 0, 0, 0]));
+    const want = [
+      { type: 'frame', payload: '\u00ff\u0000' },
+      { type: 'frame', payload: '' },
+    ];
+    for (const extra of [[], ['--chunk-size', '1'], ['--executor', 'xstate', '--chunk-size', '3']]) {
+      const r = wirestate(['parse', '--protocol-module', FRAME, file, ...extra]);
+      expect(r.status).toBe(0);
+      expect(json(r.lines)).toEqual(want);
+    }
+  });
+
+  test('a protocol error is a JSON line with code, offset, state and message, and exit status 1', () => {
+    const r = wirestate(['parse', '--protocol-module', FRAME, '-'], '\x00\x00\x00\x01A\xff\xff\xff\xff');
+    expect(r.status).toBe(1);
+    expect(json(r.lines)).toEqual([
+      { type: 'frame', payload: 'A' },
+      { type: 'error', code: 'FRAME_TOO_LARGE', offset: 5, state: 'length', message: 'frame longer than 1048576 bytes' },
+    ]);
+  });
+
+  test('a protocol that hands over prints where: {"type":"upgrade","offset":N}', () => {
+    const r = wirestate(['parse', '--protocol-module', HANDSHAKE], 'ada\r\nraw bytes after');
+    expect(r.status).toBe(0);
+    expect(json(r.lines)).toEqual([
+      { type: 'hello', name: 'ada' },
+      { type: 'upgrade', offset: 5 },
+    ]);
+  });
+
+  test('bad usage exits 2 with a plain message', () => {
+    for (const [args, message] of [
+      [['parse', 'no-such-protocol'], /unknown protocol "no-such-protocol"/],
+      [['parse'], /name a protocol, or give --protocol-module FILE/],
+      [['parse', '--protocol-module', LINE, '--chunk-size', '0'], /--chunk-size takes a whole number of at least 1/],
+      [['parse', '--protocol-module', LINE, '--executor', 'fast'], /--executor is compiled or xstate/],
+      [['parse', '--protocol-module', LINE, join(dir, 'missing.bin')], /cannot read .*missing\.bin: no such file/],
+      [['parse', '--protocol-module', join(dir, 'missing.mjs')], /cannot load the protocol module/],
+      [['parse', '--bogus'], /Unknown option '--bogus'/],
+      [['frobnicate'], /unknown command "frobnicate"/],
+    ] as const) {
+      const r = wirestate([...args]);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
+
+describe('wirestate trace', () => {
+  test('shows each step (state, read, event, bytes in hex and text, next state) before its outputs', () => {
+    const r = wirestate(['trace', '--protocol-module', LINE], 'hi\r\n');
+    expect(r.status).toBe(0);
+    expect(r.lines).toEqual([
+      '# @0 line until("\\r\\n", max 1024) read 4B [68 69] "hi" -> line',
+      '{"type":"line","text":"hi"}',
+      '# @4 line - eof 0B [] "" -> (done)',
+    ]);
+  });
+});
+
+describe('wirestate diagram', () => {
+  test('mermaid (default) and dot', () => {
+    const mermaid = wirestate(['diagram', '--protocol-module', FRAME]);
+    expect(mermaid.status).toBe(0);
+    expect(mermaid.stdout).toContain('length --> length: read [tooLarge] / fail FRAME_TOO_LARGE');
+    const dot = wirestate(['diagram', '--protocol-module', FRAME, '--format', 'dot']);
+    expect(dot.stdout).toMatch(/^digraph "frame" \{/);
+    expect(wirestate(['diagram', '--protocol-module', FRAME, '--format', 'png']).status).toBe(2);
+  });
+
+  test('svg through Graphviz, or a plain message when it is missing', () => {
+    const hasDot = spawnSync('dot', ['-V']).status === 0;
+    const r = wirestate(['diagram', '--protocol-module', FRAME, '--format', 'svg']);
+    if (hasDot) {
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('<svg');
+    }
+    const without = wirestate(['diagram', '--protocol-module', FRAME, '--format', 'svg'], '', { ...process.env, PATH: dir });
+    expect(without.status).toBe(1);
+    expect(without.stderr).toMatch(/svg needs Graphviz's 'dot' command, which was not found/);
+  });
+});
+
+describe('wirestate fuzz, bench and help', () => {
+  test('fuzz prints a summary and exits 0 when nothing crashed', () => {
+    const r = wirestate(['fuzz', '--protocol-module', FRAME, '--runs', '3000', '--seed', '5']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/: 3000 inputs in [\d.]+ s, \d+\/5 transitions, \d+ features, corpus \d+, crashes 0/);
+  });
+
+  test('bench runs the harness of the checkout (an unknown name is its error)', () => {
+    const r = wirestate(['bench', 'no-such-benchmark']);
+    expect(r.status).toBe(1);
+    expect(r.stderr + r.stdout).toMatch(/no-such-benchmark/);
+  });
+
+  test('every command has --help; no command at all is bad usage', () => {
+    for (const command of ['parse', 'trace', 'diagram', 'fuzz', 'bench']) {
+      const r = wirestate([command, '--help']);
+      expect(r.status, command).toBe(0);
+      expect(r.stdout, command).toMatch(new RegExp(`usage: wirestate ${command}`));
+    }
+    expect(wirestate(['--help']).status).toBe(0);
+    expect(wirestate([]).status).toBe(2);
+  });
+});
