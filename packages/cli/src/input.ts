@@ -26,6 +26,7 @@ export async function* chunksOf(file: string | undefined, chunkSize: number | un
 export function positive(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${name} takes a whole number of at least 1, not "${value}"`);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`${name} takes a whole number of at least 1, not "${value}"`);
   return n;
 }

@@ -7,7 +7,8 @@ import { afterAll, describe, expect, test } from 'vitest';
 
 // The built command (`pnpm build` first, as `pnpm test` does).
 const BIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const example = (name: string) => fileURLToPath(new URL(`../../../examples/dist/protocols/${name}.js`, import.meta.url));
+const example = (name: string) =>
+  fileURLToPath(new URL(`../../../examples/dist/protocols/${name}.js`, import.meta.url));
 const LINE = example('line');
 const FRAME = example('frame');
 const HANDSHAKE = fileURLToPath(new URL('./fixtures/handshake.mjs', import.meta.url));
@@ -50,7 +51,13 @@ describe('wirestate parse', () => {
     expect(r.status).toBe(1);
     expect(json(r.lines)).toEqual([
       { type: 'frame', payload: 'A' },
-      { type: 'error', code: 'FRAME_TOO_LARGE', offset: 5, state: 'length', message: 'frame longer than 1048576 bytes' },
+      {
+        type: 'error',
+        code: 'FRAME_TOO_LARGE',
+        offset: 5,
+        state: 'length',
+        message: 'frame longer than 1048576 bytes',
+      },
     ]);
   });
 
@@ -110,7 +117,10 @@ describe('wirestate diagram', () => {
       expect(r.status).toBe(0);
       expect(r.stdout).toContain('<svg');
     }
-    const without = wirestate(['diagram', '--protocol-module', FRAME, '--format', 'svg'], '', { ...process.env, PATH: dir });
+    const without = wirestate(['diagram', '--protocol-module', FRAME, '--format', 'svg'], '', {
+      ...process.env,
+      PATH: dir,
+    });
     expect(without.status).toBe(1);
     expect(without.stderr).toMatch(/svg needs Graphviz's 'dot' command, which was not found/);
   });

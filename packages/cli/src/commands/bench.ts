@@ -12,7 +12,9 @@ export function benchCommand(args: string[]): number {
   // packages/cli/dist/commands/bench.js -> the repository's bench/dist/run.js
   const harness = fileURLToPath(new URL('../../../../bench/dist/run.js', import.meta.url));
   if (!existsSync(harness)) {
-    console.error('wirestate: the benchmark harness comes with a checkout of the repository; build it with `pnpm build`');
+    console.error(
+      'wirestate: the benchmark harness comes with a checkout of the repository; build it with `pnpm build`',
+    );
     return 2;
   }
   const run = spawnSync(process.execPath, [harness, ...args], { stdio: 'inherit' });

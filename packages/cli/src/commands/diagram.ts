@@ -24,7 +24,10 @@ export async function diagramCommand(args: string[]): Promise<number> {
   if (format !== 'mermaid' && format !== 'dot' && format !== 'svg') {
     throw new UsageError(`--format is mermaid, dot or svg, not "${format}"`);
   }
-  const protocol = await loadProtocol(positionals[0], values['protocol-module'], { lenient: values.lenient, noBody: false });
+  const protocol = await loadProtocol(positionals[0], values['protocol-module'], {
+    lenient: values.lenient,
+    noBody: false,
+  });
   if (format === 'mermaid') {
     process.stdout.write(toMermaid(protocol.machine));
     return 0;

@@ -30,7 +30,10 @@ export async function fuzzCommand(args: string[]): Promise<number> {
     console.log(HELP.fuzz);
     return 0;
   }
-  const protocol = await loadProtocol(positionals[0], values['protocol-module'], { lenient: values.lenient, noBody: false });
+  const protocol = await loadProtocol(positionals[0], values['protocol-module'], {
+    lenient: values.lenient,
+    noBody: false,
+  });
   const runs = positive('--runs', values.runs) as number;
   const seed = Number(values.seed);
   if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed takes a whole number, not "${values.seed}"`);
@@ -45,7 +48,9 @@ export async function fuzzCommand(args: string[]): Promise<number> {
     progressEvery: Math.max(1, Math.floor(runs / 100)),
     onProgress: (r) => {
       if (!process.stderr.isTTY) return;
-      process.stderr.write(`\r${bar(r.runs, runs)} ${r.runs}/${runs} inputs, ${r.covered}/${r.total} transitions, corpus ${r.corpus}`);
+      process.stderr.write(
+        `\r${bar(r.runs, runs)} ${r.runs}/${runs} inputs, ${r.covered}/${r.total} transitions, corpus ${r.corpus}`,
+      );
     },
   });
   if (process.stderr.isTTY) process.stderr.write('\n');
@@ -54,6 +59,7 @@ export async function fuzzCommand(args: string[]): Promise<number> {
     `${protocol.name}: ${report.runs} inputs in ${seconds.toFixed(1)} s, ${report.covered}/${report.total} transitions, ` +
       `${report.features} features, corpus ${report.corpus}, crashes ${report.crashes.length}`,
   );
-  for (const c of report.crashes) console.log(jsonLine({ type: 'crash', message: c.message, chunks: c.chunks, input: c.input }));
+  for (const c of report.crashes)
+    console.log(jsonLine({ type: 'crash', message: c.message, chunks: c.chunks, input: c.input }));
   return report.crashes.length > 0 ? 1 : 0;
 }

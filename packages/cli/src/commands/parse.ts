@@ -78,7 +78,9 @@ export async function parseCommand(args: string[], traced: boolean): Promise<num
   for (const o of held.splice(0)) print(o);
   const e = failure as (WirestateError & { offset?: number; state?: string }) | null;
   if (e !== null) {
-    console.log(jsonLine({ type: 'error', code: e.code, offset: e.offset ?? null, state: e.state ?? null, message: e.message }));
+    console.log(
+      jsonLine({ type: 'error', code: e.code, offset: e.offset ?? null, state: e.state ?? null, message: e.message }),
+    );
     return 1;
   }
   if (driver.status === 'done' && (endedEarly || rest > 0)) {
