@@ -3,7 +3,7 @@
  * byte stream that arrives in awkward pieces. Every step of the driver is
  * traced, then every output is printed. Run: `pnpm demo`.
  */
-import { createDriver, type WirestateError } from '@wirestate/core';
+import { concatBytes, createDriver, type WirestateError } from '@wirestate/core';
 import { createFrameProtocol, encodeFrame } from './protocols/frame.js';
 import { lineProtocol } from './protocols/line.js';
 import { formatStep } from './trace.js';
@@ -42,12 +42,7 @@ const frames = [
   encodeFrame(new Uint8Array(0)),
   encodeFrame(utf8.encode('wirestate')),
 ];
-const stream = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
-let at = 0;
-for (const f of frames) {
-  stream.set(f, at);
-  at += f.length;
-}
+const stream = concatBytes(frames);
 run('frame protocol', createFrameProtocol(), stream, 3);
 
 const tooBig = new Uint8Array([...encodeFrame(utf8.encode('ok')), 0x00, 0x10, 0x00, 0x00]);

@@ -1,4 +1,5 @@
 /** Commands in RESP: an array of bulk strings. */
+import { concatBytes } from '@wirestate/core';
 
 const utf8 = new TextEncoder();
 
@@ -9,11 +10,5 @@ export function encodeCommand(args: readonly (string | number | Uint8Array)[]): 
     const body = arg instanceof Uint8Array ? arg : utf8.encode(String(arg));
     parts.push(utf8.encode(`$${body.length}\r\n`), body, utf8.encode('\r\n'));
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }

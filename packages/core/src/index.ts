@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export { ByteQueue } from './byte-queue.js';
+export { concatBytes } from './bytes.js';
 export type { DriverOptions, DriverStatus, DriverStep } from './driver.js';
 export { createDriver, DEFAULT_MAX_BUFFER_SIZE, Driver } from './driver.js';
 export type { ErrorPosition } from './errors.js';

@@ -1,6 +1,7 @@
 /** Test helpers: a one-read machine per read kind, and a recorder around the driver. */
 import { assign, emit, setup } from 'xstate';
 import {
+  concatBytes,
   createDriver,
   type DriverOptions,
   type ExecutorKind,
@@ -89,12 +90,4 @@ export function slicings(s: string): string[][] {
 }
 
 /** One array holding `parts` one after the other. */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export const concat = concatBytes;

@@ -8,6 +8,7 @@
  */
 import { getAdjacencyMap, getShortestPaths } from '@xstate/graph';
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
+import { concatBytes } from '../bytes.js';
 import { activeLeaf, readSpecOf } from '../machine/nodes.js';
 import type { ReadEvent, ReadRequest } from '../reads.js';
 import { canonical } from './outcome.js';
@@ -108,12 +109,7 @@ export function modelInputs(machine: AnyStateMachine, options: ModelOptions): Mo
       const end = events.findIndex((e) => e.type === 'eof');
       const used = end < 0 ? events : events.slice(0, end + 1);
       const parts = used.map((e) => e[BYTES] ?? new Uint8Array(0));
-      const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-      let at = 0;
-      for (const p of parts) {
-        bytes.set(p, at);
-        at += p.length;
-      }
+      const bytes = concatBytes(parts);
       const input: ModelInput = { bytes, end: end >= 0, path: used.map(describe) };
       out.set(`${canonical(bytes)}|${input.end}`, input);
     }
