@@ -5,7 +5,8 @@
  * @module
  */
 import { core } from './benchmarks/core.js';
+import { http1 } from './benchmarks/http1.js';
 import type { Benchmark } from './define.js';
 
 /** The benchmarks, by name. */
-export const benchmarks: readonly Benchmark[] = [core];
+export const benchmarks: readonly Benchmark[] = [core, http1];

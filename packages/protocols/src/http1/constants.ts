@@ -1,0 +1,216 @@
+/**
+ * Byte tables, methods, well-known field names and default limits of HTTP/1.x
+ * (RFC 9110 §5.6.2 tokens, RFC 9112 §3 request line, §5 field syntax).
+ *
+ * @module
+ */
+
+/** Default limits. Each is an option of the parser machines. */
+export const DEFAULT_LIMITS = {
+  /** Whole head (start line, fields, blank line): 16 KiB, Node's `--max-http-header-size`. */
+  maxHeadSize: 16 * 1024,
+  /** Field lines in one head or trailer section. */
+  maxHeaders: 128,
+  /** Request target; longer gets `URI_TOO_LONG` (414). */
+  maxUrlLength: 8 * 1024,
+  /** Chunk-extension bytes in one message: 16 KiB, as Node after CVE-2024-22019. */
+  maxChunkExtensionsSize: 16 * 1024,
+  /** Body bytes of one message (Content-Length or the sum of chunks). */
+  maxBodySize: Number.POSITIVE_INFINITY,
+} as const;
+
+/** Chunk data up to this size (with its CRLF) is taken in one read; larger chunks stream. */
+export const SMALL_CHUNK = 8 * 1024;
+
+export const CR = 0x0d;
+export const LF = 0x0a;
+export const SP = 0x20;
+export const HTAB = 0x09;
+export const COLON = 0x3a;
+
+function table(pred: (c: number) => boolean): Uint8Array {
+  const t = new Uint8Array(256);
+  for (let c = 0; c < 256; c++) t[c] = pred(c) ? 1 : 0;
+  return t;
+}
+
+const TCHAR_EXTRA = "!#$%&'*+-.^_`|~";
+/** tchar (RFC 9110 §5.6.2). */
+export const TOKEN = table(
+  (c) =>
+    (c >= 0x30 && c <= 0x39) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x61 && c <= 0x7a) ||
+    TCHAR_EXTRA.includes(String.fromCharCode(c)),
+);
+/** Request-target bytes: visible ASCII (RFC 3986 characters and the ones llhttp tolerates). */
+export const URL_CHAR = table((c) => c > 0x20 && c < 0x7f);
+/** field-vchar, SP and HTAB (RFC 9110 §5.5): visible ASCII and obs-text. */
+export const VALUE_CHAR = table((c) => c === HTAB || (c >= 0x20 && c !== 0x7f));
+/** Relaxed field values: anything but NUL, CR and LF. */
+export const VALUE_RELAXED = table((c) => c !== 0 && c !== CR && c !== LF);
+/** Hex digit values, -1 elsewhere. */
+export const HEX = new Int8Array(256).fill(-1);
+for (let c = 0; c < 10; c++) HEX[0x30 + c] = c;
+for (let c = 0; c < 6; c++) {
+  HEX[0x41 + c] = 10 + c;
+  HEX[0x61 + c] = 10 + c;
+}
+
+/** Method classes: which protocol names a method may be used with. */
+export const HTTP = 1;
+export const RTSP = 2;
+export const ICE = 4;
+
+/**
+ * The methods llhttp (and so Node) accepts, with the protocols each may use.
+ * Anything else is `INVALID_METHOD` unless `allowUnknownMethods` is set.
+ */
+export const METHODS: Readonly<Record<string, number>> = {
+  DELETE: HTTP,
+  GET: HTTP | RTSP,
+  HEAD: HTTP,
+  POST: HTTP | RTSP,
+  PUT: HTTP,
+  CONNECT: HTTP,
+  OPTIONS: HTTP | RTSP,
+  TRACE: HTTP,
+  COPY: HTTP,
+  LOCK: HTTP,
+  MKCOL: HTTP,
+  MOVE: HTTP,
+  PROPFIND: HTTP,
+  PROPPATCH: HTTP,
+  SEARCH: HTTP,
+  UNLOCK: HTTP,
+  BIND: HTTP,
+  REBIND: HTTP,
+  UNBIND: HTTP,
+  ACL: HTTP,
+  REPORT: HTTP,
+  MKACTIVITY: HTTP,
+  CHECKOUT: HTTP,
+  MERGE: HTTP,
+  'M-SEARCH': HTTP,
+  NOTIFY: HTTP,
+  SUBSCRIBE: HTTP,
+  UNSUBSCRIBE: HTTP,
+  PATCH: HTTP,
+  PURGE: HTTP,
+  MKCALENDAR: HTTP,
+  LINK: HTTP,
+  UNLINK: HTTP,
+  SOURCE: HTTP | ICE,
+  PRI: HTTP,
+  QUERY: HTTP,
+  DESCRIBE: RTSP,
+  ANNOUNCE: RTSP,
+  SETUP: RTSP,
+  PLAY: RTSP,
+  PAUSE: RTSP,
+  TEARDOWN: RTSP,
+  GET_PARAMETER: RTSP,
+  SET_PARAMETER: RTSP,
+  REDIRECT: RTSP,
+  RECORD: RTSP,
+  FLUSH: RTSP,
+};
+
+/** Field names handed out as constant strings when the bytes match one of these spellings exactly. */
+const COMMON_FIELDS = [
+  'Host',
+  'User-Agent',
+  'Accept',
+  'Accept-Encoding',
+  'Accept-Language',
+  'Accept-Charset',
+  'Accept-Ranges',
+  'Age',
+  'Authorization',
+  'Cache-Control',
+  'Connection',
+  'Content-Encoding',
+  'Content-Language',
+  'Content-Length',
+  'Content-Type',
+  'Cookie',
+  'Date',
+  'ETag',
+  'Expect',
+  'Expires',
+  'If-Match',
+  'If-Modified-Since',
+  'If-None-Match',
+  'Keep-Alive',
+  'Last-Modified',
+  'Location',
+  'Origin',
+  'Pragma',
+  'Referer',
+  'Server',
+  'Set-Cookie',
+  'Transfer-Encoding',
+  'Upgrade',
+  'Vary',
+  'Via',
+  'X-Forwarded-For',
+  'X-Requested-With',
+  'Sec-Fetch-Dest',
+  'Sec-Fetch-Mode',
+  'Sec-Fetch-Site',
+  'Upgrade-Insecure-Requests',
+  'DNT',
+];
+
+export interface ConstString {
+  readonly bytes: Uint8Array;
+  readonly text: string;
+}
+
+function bytesOf(s: string): Uint8Array {
+  return Uint8Array.from(s, (ch) => ch.charCodeAt(0));
+}
+
+function byLength(words: readonly string[]): ConstString[][] {
+  const out: ConstString[][] = [];
+  for (const w of words) {
+    const list = out[w.length] ?? [];
+    list.push({ bytes: bytesOf(w), text: w });
+    out[w.length] = list;
+  }
+  return out;
+}
+
+/** Common field names (canonical and lower-case spellings), by length. */
+export const FIELD_NAMES = byLength([...COMMON_FIELDS, ...COMMON_FIELDS.map((n) => n.toLowerCase())]);
+/** Method names, by length. */
+export const METHOD_NAMES = byLength(Object.keys(METHODS));
+
+/** The constant whose bytes equal `buf[start, start + length)`, or `undefined` (`list` holds constants of that length). */
+export function constantOf(list: ConstString[] | undefined, buf: Uint8Array, start: number): string | undefined {
+  if (list === undefined) return undefined;
+  outer: for (let k = 0; k < list.length; k++) {
+    const b = list[k].bytes;
+    for (let i = 0; i < b.length; i++) if (buf[start + i] !== b[i]) continue outer;
+    return list[k].text;
+  }
+  return undefined;
+}
+
+/** The lenient flags, named as llhttp names them. */
+export const LENIENT_FLAGS = [
+  'HEADERS',
+  'CHUNKED_LENGTH',
+  'KEEP_ALIVE',
+  'TRANSFER_ENCODING',
+  'VERSION',
+  'DATA_AFTER_CLOSE',
+  'OPTIONAL_LF_AFTER_CR',
+  'OPTIONAL_CR_BEFORE_LF',
+  'OPTIONAL_CRLF_AFTER_CHUNK',
+  'SPACES_AFTER_CHUNK_SIZE',
+  'HEADER_VALUE_RELAXED',
+] as const;
+
+/** One of llhttp's lenient flags. */
+export type LenientFlag = (typeof LENIENT_FLAGS)[number];

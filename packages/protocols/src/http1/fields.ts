@@ -1,0 +1,139 @@
+/**
+ * Field sections (headers and trailers) as offsets into the bytes they were
+ * read from. Strings are made when asked, and common names are constants.
+ *
+ * @module
+ */
+import { CR, constantOf, FIELD_NAMES, HTAB, LF, SP } from './constants.js';
+
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
+const nodeLatin1 = (globalThis as { Buffer?: { prototype: { latin1Slice?: Latin1Slice } } }).Buffer?.prototype
+  .latin1Slice;
+
+/** `buf[start, end)` as latin1 text (one char per byte). */
+export function latin1(buf: Uint8Array, start: number, end: number): string {
+  if (end - start > 16 && nodeLatin1 !== undefined) return nodeLatin1.call(buf, start, end);
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]);
+  return s;
+}
+
+/** `true` when `buf[start, end)` equals `lower` ignoring ASCII case (`lower` is lower-case). */
+export function equalsLower(buf: Uint8Array, start: number, end: number, lower: string): boolean {
+  if (end - start !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) if ((buf[start + i] | 0x20) !== lower.charCodeAt(i)) return false;
+  return true;
+}
+
+/** A value whose bytes hold obs-folds: CR and LF dropped, then OWS trimmed (as llhttp joins them). */
+function unfold(buf: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    if (c !== CR && c !== LF) s += String.fromCharCode(c);
+  }
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s.charCodeAt(a) === SP || s.charCodeAt(a) === HTAB)) a++;
+  while (b > a && (s.charCodeAt(b - 1) === SP || s.charCodeAt(b - 1) === HTAB)) b--;
+  return s.slice(a, b);
+}
+
+/**
+ * An ordered list of field lines: names exactly as received, values without
+ * leading and trailing whitespace (RFC 9110 §5.5).
+ *
+ * @example
+ * ```ts
+ * head.fields.get('content-type'); // 'text/plain', or undefined
+ * for (const [name, value] of head.fields) console.log(name, value);
+ * ```
+ */
+export class Fields implements Iterable<[string, string]> {
+  /** @internal */
+  readonly buf: Uint8Array;
+  /** @internal Four offsets per line: name start and end, value start and end. */
+  readonly offs: number[];
+  /** @internal Some value holds an obs-fold (lenient `HEADERS` only). */
+  readonly folded: boolean;
+  private cache: [string, string][] | null = null;
+
+  /** @internal */
+  constructor(buf: Uint8Array, offs: number[], folded: boolean) {
+    this.buf = buf;
+    this.offs = offs;
+    this.folded = folded;
+  }
+
+  /** Number of field lines. */
+  get length(): number {
+    return this.offs.length >> 2;
+  }
+
+  /** Name of line `i`, as received. */
+  name(i: number): string {
+    const o = this.offs;
+    const s = o[4 * i];
+    const e = o[4 * i + 1];
+    return constantOf(FIELD_NAMES[e - s], this.buf, s) ?? latin1(this.buf, s, e);
+  }
+
+  /** Value of line `i`. */
+  value(i: number): string {
+    const o = this.offs;
+    return this.folded ? unfold(this.buf, o[4 * i + 2], o[4 * i + 3]) : latin1(this.buf, o[4 * i + 2], o[4 * i + 3]);
+  }
+
+  /** Raw bytes of the value of line `i` (a view; obs-folds included). */
+  valueBytes(i: number): Uint8Array {
+    return this.buf.subarray(this.offs[4 * i + 2], this.offs[4 * i + 3]);
+  }
+
+  /** Index of the first line named `name` (any case) at or after `from`, or -1. */
+  indexOf(name: string, from = 0): number {
+    const lower = name.toLowerCase();
+    const o = this.offs;
+    for (let i = from; 4 * i < o.length; i++) if (equalsLower(this.buf, o[4 * i], o[4 * i + 1], lower)) return i;
+    return -1;
+  }
+
+  /** Values of every line named `name`, in order. */
+  getAll(name: string): string[] {
+    const out: string[] = [];
+    for (let i = this.indexOf(name); i >= 0; i = this.indexOf(name, i + 1)) out.push(this.value(i));
+    return out;
+  }
+
+  /** The values of the lines named `name` joined by `", "` (RFC 9110 §5.3), or `undefined`. */
+  get(name: string): string | undefined {
+    const first = this.indexOf(name);
+    if (first < 0) return undefined;
+    const all = this.getAll(name);
+    return all.length === 1 ? all[0] : all.join(', ');
+  }
+
+  /** Whether a line named `name` is present. */
+  has(name: string): boolean {
+    return this.indexOf(name) >= 0;
+  }
+
+  /** Every line as `[name, value]`, in order (built once, then cached). */
+  entries(): [string, string][] {
+    if (this.cache !== null) return this.cache;
+    const out: [string, string][] = [];
+    for (let i = 0; i < this.length; i++) out.push([this.name(i), this.value(i)]);
+    this.cache = out;
+    return out;
+  }
+
+  [Symbol.iterator](): Iterator<[string, string]> {
+    return this.entries()[Symbol.iterator]();
+  }
+
+  toJSON(): [string, string][] {
+    return this.entries();
+  }
+}
+
+/** An empty field section. */
+export const NO_FIELDS = new Fields(new Uint8Array(0), [], false);

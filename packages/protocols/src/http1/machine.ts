@@ -1,0 +1,273 @@
+/**
+ * The HTTP/1.x request and response machines (RFC 9112), as xstate machines
+ * run by wirestate's driver. See README.md for the state diagram.
+ *
+ * Each waiting state names one read: the whole head in one `until`, chunk-size
+ * lines by `until("\r\n")`, bodies by streaming reads. The per-byte work of a
+ * head is one pass of the scanner (scan.ts) in the `onHead` action.
+ *
+ * @module
+ */
+import {
+  bytes,
+  type ChunkEvent,
+  protocolTypes,
+  type ReadDoneEvent,
+  type ReadRequest,
+  regex,
+  streamUntilClose,
+  until,
+} from '@wirestate/core';
+import { emit, setup } from 'xstate';
+import type { Fields } from './fields.js';
+import type { MessageHead } from './head.js';
+import { type Http1Options, type Resolved, resolveOptions } from './options.js';
+import { blankEof, type ChunkOutput, Next, ParserState } from './state.js';
+
+/** A piece of body, as it arrived (a zero-copy view: copy it to keep it past the handler). */
+export interface BodyOutput {
+  type: 'body';
+  data: Uint8Array;
+}
+/** The trailer section of a chunked message (only when it has fields). */
+export interface TrailersOutput {
+  type: 'trailers';
+  trailers: Fields;
+}
+/** The message is complete. */
+export interface EndOutput {
+  type: 'end';
+}
+/** The connection changes protocol: the machine has ended; take `driver.remaining()`. */
+export interface UpgradeOutput {
+  type: 'upgrade';
+}
+export type { ChunkOutput };
+
+/**
+ * What the machines emit, in order per message: `head`, then `body` pieces
+ * (and `chunk` lines with `chunkHeaders`), `trailers`, `end`; `upgrade` last
+ * when the connection changes protocol.
+ */
+export type Http1Output = MessageHead | BodyOutput | ChunkOutput | TrailersOutput | EndOutput | UpgradeOutput;
+
+/** The machines' context: one mutable parser state, owned by the running executor. */
+export interface Http1Context {
+  p: ParserState;
+}
+
+const END: EndOutput = Object.freeze({ type: 'end' as const });
+const UPGRADE: UpgradeOutput = Object.freeze({ type: 'upgrade' as const });
+
+/** A line ending, as the lenient flags allow it, in a regex (for the ambiguous lone CR). */
+function eolPattern(o: Resolved): string {
+  return o.crBeforeLf ? '(?:\\r\\n|\\n|\\r(?=[^\\n]))' : '(?:\\r\\n|\\r(?=[^\\n]))';
+}
+
+function headRead(o: Resolved): ReadRequest {
+  const maxBytes = o.maxHeadSize;
+  if (o.lfAfterCr) return regex(new RegExp(eolPattern(o) + eolPattern(o)), { maxBytes });
+  if (o.crBeforeLf) return until(['\r\n\r\n', '\n\n', '\n\r\n'], { maxBytes });
+  return until('\r\n\r\n', { maxBytes });
+}
+
+function lineRead(o: Resolved, maxBytes: number): ReadRequest {
+  if (o.lfAfterCr) return regex(new RegExp(eolPattern(o)), { maxBytes });
+  if (o.crBeforeLf) return until(['\r\n', '\n'], { maxBytes });
+  return until('\r\n', { maxBytes });
+}
+
+const data = (event: unknown) => (event as ReadDoneEvent | ChunkEvent).data;
+
+function build(o: Resolved, request: boolean) {
+  const sizeLine = lineRead(o, o.maxChunkExtensionsSize + 64);
+  const strictEnd = !o.crBeforeLf && !o.lfAfterCr && !o.crlfAfterChunk;
+  const chunkEnd = strictEnd ? bytes(2) : sizeLine;
+  const chunkActions = o.chunkHeaders ? (['onSizeLine', 'emitChunk'] as const) : (['onSizeLine'] as const);
+  return setup({
+    types: protocolTypes<Http1Context, Http1Output>(),
+    actions: {
+      onHead: ({ context, event }) => context.p.onHead(data(event)),
+      headEof: ({ context, event }) => {
+        if (event.type === 'eof') context.p.onHeadEof(event.unread);
+      },
+      advance: ({ context, event }) => {
+        context.p.pos += data(event).length;
+      },
+      onSizeLine: ({ context, event }) => context.p.onSizeLine(data(event), 'chunkSize'),
+      onSmallChunk: ({ context, event }) => context.p.onSmallChunk(data(event)),
+      onChunkEnd: ({ context, event }) => context.p.onChunkEnd(data(event)),
+      onTrailerLine: ({ context, event }) => {
+        context.p.next = context.p.onTrailerLine(data(event)) ? Next.NONE : Next.LAST_CHUNK;
+      },
+      afterClose: ({ context, event }) => context.p.onAfterClose(data(event)),
+      incomplete: ({ context }) => context.p.incomplete('body'),
+      emitHead: emit(({ context }) => context.p.head as MessageHead),
+      emitBody: emit(({ event }) => ({ type: 'body' as const, data: data(event) })),
+      emitSmall: emit(({ context }) => ({ type: 'body' as const, data: context.p.chunkData })),
+      emitChunk: emit(({ context }) => context.p.chunk as ChunkOutput),
+      emitTrailers: emit(({ context }) => ({ type: 'trailers' as const, trailers: context.p.trailers as Fields })),
+      emitEnd: emit(END),
+      emitUpgrade: emit(UPGRADE),
+    },
+    guards: {
+      blankEof: ({ event }) => blankEof(event),
+      nextHead: ({ context }) => context.p.next === Next.HEAD,
+      nextNone: ({ context }) => context.p.next === Next.NONE,
+      nextLength: ({ context }) => context.p.next === Next.LENGTH,
+      nextChunked: ({ context }) => context.p.next === Next.CHUNKED,
+      nextClose: ({ context }) => context.p.next === Next.CLOSE,
+      nextUpgrade: ({ context }) => context.p.next === Next.UPGRADE,
+      nextSmall: ({ context }) => context.p.next === Next.SMALL_CHUNK,
+      nextChunk: ({ context }) => context.p.next === Next.CHUNK,
+      moreTrailers: ({ context }) => context.p.next === Next.LAST_CHUNK,
+      hasTrailers: ({ context }) => context.p.trailers !== null,
+      upgradeAfter: ({ context }) => (context.p.head as MessageHead).upgrade,
+      keepAlive: ({ context }) => (context.p.head as MessageHead).keepAlive,
+    },
+  }).createMachine({
+    id: request ? 'http1Request' : 'http1Response',
+    context: () => ({ p: new ParserState(o, request) }),
+    initial: 'head',
+    states: {
+      head: {
+        meta: { read: headRead(o) },
+        on: {
+          read: { target: 'route', actions: 'onHead' },
+          eof: [{ guard: 'blankEof', target: 'ended' }, { actions: 'headEof' }],
+        },
+      },
+      route: {
+        always: [
+          { guard: 'nextHead', target: 'head' },
+          { guard: 'nextNone', target: 'complete', actions: 'emitHead' },
+          { guard: 'nextLength', target: 'fixed', actions: 'emitHead' },
+          { guard: 'nextChunked', target: 'chunkSize', actions: 'emitHead' },
+          { guard: 'nextClose', target: 'untilClose', actions: 'emitHead' },
+          { guard: 'nextUpgrade', target: 'upgraded', actions: ['emitHead', 'emitEnd', 'emitUpgrade'] },
+          { target: 'upgraded', actions: ['emitHead', 'emitUpgrade'] },
+        ],
+      },
+      fixed: {
+        meta: { read: ({ context }) => context.p.bodyRead },
+        on: {
+          chunk: { actions: ['advance', 'emitBody'] },
+          done: { target: 'complete' },
+          eof: { actions: 'incomplete' },
+        },
+      },
+      chunkSize: {
+        meta: { read: sizeLine },
+        on: { read: { target: 'routeChunk', actions: chunkActions }, eof: { actions: 'incomplete' } },
+      },
+      routeChunk: {
+        always: [
+          { guard: 'nextSmall', target: 'chunkSmall' },
+          { guard: 'nextChunk', target: 'chunkData' },
+          { target: 'trailers' },
+        ],
+      },
+      chunkSmall: {
+        meta: { read: ({ context }) => context.p.bodyRead },
+        on: {
+          read: { target: 'chunkSize', actions: ['onSmallChunk', 'emitSmall'] },
+          eof: { actions: 'incomplete' },
+        },
+      },
+      chunkData: {
+        meta: { read: ({ context }) => context.p.bodyRead },
+        on: {
+          chunk: { actions: ['advance', 'emitBody'] },
+          done: { target: 'chunkEnd' },
+          eof: { actions: 'incomplete' },
+        },
+      },
+      chunkEnd: {
+        meta: { read: chunkEnd },
+        on: { read: { target: 'routeEnd', actions: 'onChunkEnd' }, eof: { actions: 'incomplete' } },
+      },
+      routeEnd: {
+        always: [
+          { guard: 'nextChunked', target: 'chunkSize' },
+          { target: 'routeChunk', actions: o.chunkHeaders ? 'emitChunk' : [] },
+        ],
+      },
+      trailers: {
+        meta: { read: lineRead(o, o.maxHeadSize) },
+        on: { read: { target: 'routeTrailers', actions: 'onTrailerLine' }, eof: { actions: 'incomplete' } },
+      },
+      routeTrailers: {
+        always: [
+          { guard: 'moreTrailers', target: 'trailers' },
+          { guard: 'hasTrailers', target: 'complete', actions: 'emitTrailers' },
+          { target: 'complete' },
+        ],
+      },
+      untilClose: {
+        meta: { read: streamUntilClose() },
+        on: { chunk: { actions: ['advance', 'emitBody'] }, done: { target: 'complete' } },
+      },
+      complete: {
+        always: [
+          { guard: 'upgradeAfter', target: 'upgraded', actions: ['emitEnd', 'emitUpgrade'] },
+          { guard: 'keepAlive', target: 'head', actions: 'emitEnd' },
+          { target: 'closed', actions: 'emitEnd' },
+        ],
+      },
+      closed: {
+        meta: { read: bytes(64 * 1024, { partial: true }) },
+        on: { read: { actions: 'afterClose' }, eof: { target: 'ended' } },
+      },
+      upgraded: { type: 'final' },
+      ended: { type: 'final' },
+    },
+  });
+}
+
+/** The type of the machines {@link createRequestMachine} and {@link createResponseMachine} return. */
+export type Http1Machine = ReturnType<typeof build>;
+
+let defaultRequest: Http1Machine | null = null;
+let defaultResponse: Http1Machine | null = null;
+
+/**
+ * A machine that parses HTTP/1.x requests, one after another on one
+ * connection (pipelining), until the connection closes or changes protocol.
+ *
+ * @example
+ * ```ts
+ * const driver = createDriver(createRequestMachine({ maxHeadSize: 8192 }), {
+ *   onOutput: (o) => {
+ *     if (o.type === 'head') console.log(o.method, o.url, o.headers);
+ *     else if (o.type === 'body') handle(o.data);
+ *   },
+ *   onError: (e) => reply(toHttp1Error(e).status),
+ * });
+ * socket.on('data', (c) => driver.feed(c));
+ * ```
+ */
+export function createRequestMachine(options?: Http1Options): Http1Machine {
+  if (options === undefined) {
+    defaultRequest ??= build(resolveOptions(), true);
+    return defaultRequest;
+  }
+  return build(resolveOptions(options), true);
+}
+
+/**
+ * A machine that parses HTTP/1.x responses. A client that sends HEAD requests
+ * passes `skipBody` (a function can consult its queue of requests).
+ *
+ * @example
+ * ```ts
+ * const pending: string[] = []; // methods of the requests in flight
+ * const machine = createResponseMachine({ skipBody: (head) => head.kind === 'response' && head.status >= 200 && pending.shift() === 'HEAD' });
+ * ```
+ */
+export function createResponseMachine(options?: Http1Options): Http1Machine {
+  if (options === undefined) {
+    defaultResponse ??= build(resolveOptions(), false);
+    return defaultResponse;
+  }
+  return build(resolveOptions(options), false);
+}

@@ -1,0 +1,421 @@
+/**
+ * The head scanner: one pass over the bytes of a complete head that checks the
+ * start line and every field line (RFC 9112 §2-§5) and records offsets. No
+ * strings are made here except constant ones (method names).
+ *
+ * It also runs over a partial head at end of input, to name the fault in a
+ * head that never ended (it then returns {@link INCOMPLETE} if it found none).
+ *
+ * @module
+ */
+import {
+  COLON,
+  CR,
+  constantOf,
+  HTAB,
+  HTTP,
+  ICE,
+  LF,
+  METHOD_NAMES,
+  METHODS,
+  RTSP,
+  SP,
+  TOKEN,
+  URL_CHAR,
+  VALUE_CHAR,
+  VALUE_RELAXED,
+} from './constants.js';
+import { Http1ErrorCode as E, type Http1Error, http1Error } from './errors.js';
+import { equalsLower } from './fields.js';
+import type { Resolved } from './options.js';
+
+/** The head ended before its end (partial scans only). */
+export const INCOMPLETE = -1;
+/** Only blank lines: no message (RFC 9112 §2.2 lets a server skip them). */
+export const BLANK = -2;
+
+const PROTO_HTTP = [0x48, 0x54, 0x54, 0x50, 0x2f];
+const PROTO_RTSP = [0x52, 0x54, 0x53, 0x50, 0x2f];
+const PROTO_ICE = [0x49, 0x43, 0x45, 0x2f];
+
+const TE = 0;
+const CONNECTION = 1;
+const EXPECT = 2;
+
+type Code = (typeof E)[keyof typeof E];
+
+function isSpace(c: number): boolean {
+  return c === SP || c === HTAB || c === CR || c === LF;
+}
+
+/**
+ * Scans heads (and trailer sections) for one parser, and holds what the last
+ * scan found. `offs` is handed to the head's fields and replaced on each scan.
+ */
+export class Scanner {
+  readonly o: Resolved;
+  /** Stream offset of `buf[0]`, for error offsets. */
+  base = 0;
+  /** The machine state, for errors. */
+  state = 'head';
+  private buf: Uint8Array = new Uint8Array(0);
+  private end = 0;
+  private partial = false;
+
+  method = '';
+  urlStart = 0;
+  urlEnd = 0;
+  protocol = 'HTTP';
+  major = 1;
+  minor = 1;
+  status = 0;
+  reasonStart = -1;
+  reasonEnd = -1;
+  offs: number[] = [];
+  folded = false;
+  contentLength = -1;
+  hasContentLength = false;
+  hasTransferEncoding = false;
+  chunked = false;
+  /** `chunked` has been seen in some Transfer-Encoding (applying it twice is refused). */
+  chunkedSeen = false;
+  connectionClose = false;
+  connectionKeepAlive = false;
+  connectionUpgrade = false;
+  hasUpgrade = false;
+  expectContinue = false;
+
+  constructor(o: Resolved) {
+    this.o = o;
+  }
+
+  private reset(buf: Uint8Array, end: number, partial: boolean): void {
+    this.buf = buf;
+    this.end = end;
+    this.partial = partial;
+    this.reasonStart = -1;
+    this.reasonEnd = -1;
+    this.offs = [];
+    this.folded = false;
+    this.contentLength = -1;
+    this.hasContentLength = false;
+    this.hasTransferEncoding = false;
+    this.chunked = false;
+    this.chunkedSeen = false;
+    this.connectionClose = false;
+    this.connectionKeepAlive = false;
+    this.connectionUpgrade = false;
+    this.hasUpgrade = false;
+    this.expectContinue = false;
+  }
+
+  fail(code: Code, message: string, i: number): Http1Error {
+    return http1Error(code, message, this.buf, i, this.base, this.state);
+  }
+
+  /** After a line ending at `i` (CR or LF): the next line's start, or INCOMPLETE. */
+  private eol(i: number): number {
+    const buf = this.buf;
+    if (buf[i] === CR) {
+      if (i + 1 >= this.end) {
+        if (this.partial) return INCOMPLETE;
+        if (this.o.lfAfterCr) return i + 1;
+        throw this.fail(E.BARE_CR, 'CR not followed by LF', i);
+      }
+      if (buf[i + 1] === LF) return i + 2;
+      if (this.o.lfAfterCr) return i + 1;
+      throw this.fail(E.BARE_CR, 'CR not followed by LF', i + 1);
+    }
+    if (this.o.crBeforeLf) return i + 1;
+    throw this.fail(E.BARE_LF, 'LF without CR', i);
+  }
+
+  /**
+   * Scan the head in `buf[0, end)`. Returns the index after it, {@link BLANK}
+   * or (when `partial`) {@link INCOMPLETE}; throws an {@link Http1Error} at the first fault.
+   */
+  scanHead(buf: Uint8Array, end: number, request: boolean, partial: boolean): number {
+    this.reset(buf, end, partial);
+    let i = 0;
+    while (i < end && (buf[i] === CR || buf[i] === LF)) i++;
+    if (i >= end) return BLANK;
+    i = request ? this.requestLine(i) : this.statusLine(i);
+    if (i === INCOMPLETE) return INCOMPLETE;
+    i = this.eol(i);
+    if (i === INCOMPLETE) return INCOMPLETE;
+    return this.fields(i);
+  }
+
+  /** Scan a trailer section: field lines up to the empty line (RFC 9112 §7.1.2). */
+  scanFields(buf: Uint8Array, end: number): number {
+    this.reset(buf, end, false);
+    return this.fields(0);
+  }
+
+  private requestLine(i: number): number {
+    const buf = this.buf;
+    const end = this.end;
+    const ms = i;
+    while (i < end && TOKEN[buf[i]] === 1) i++;
+    if (i >= end) return INCOMPLETE;
+    if (buf[i] !== SP || i === ms) throw this.fail(E.INVALID_METHOD, 'the method is not a token followed by SP', i);
+    const method = constantOf(METHOD_NAMES[i - ms], buf, ms);
+    if (method === undefined) {
+      if (!this.o.allowUnknownMethods) throw this.fail(E.UNKNOWN_METHOD, 'unknown method', ms);
+      this.method = String.fromCharCode.apply(null, buf.subarray(ms, i) as unknown as number[]);
+    } else {
+      this.method = method;
+    }
+    const us = ++i;
+    while (i < end && URL_CHAR[buf[i]] === 1) i++;
+    if (i >= end) return INCOMPLETE;
+    this.urlStart = us;
+    this.urlEnd = i;
+    if (i === us) throw this.fail(E.INVALID_URL, 'empty request target', i);
+    if (this.method !== 'CONNECT' && !this.targetForm(us, i)) {
+      throw this.fail(E.INVALID_URL, 'the request target is not origin-, absolute- or asterisk-form', us);
+    }
+    if (i - us > this.o.maxUrlLength) {
+      throw this.fail(E.URI_TOO_LONG, `request target longer than ${this.o.maxUrlLength}`, us);
+    }
+    const c = buf[i];
+    if (c === CR || c === LF) {
+      // HTTP/0.9 simple request: no protocol (llhttp reads it).
+      this.protocol = 'HTTP';
+      this.major = 0;
+      this.minor = 9;
+      return i;
+    }
+    if (c !== SP) throw this.fail(E.INVALID_URL, 'invalid byte in request target', i);
+    i = this.protocolVersion(i + 1);
+    if (i === INCOMPLETE) return INCOMPLETE;
+    const cls = METHODS[this.method] ?? HTTP;
+    const want = this.protocol === 'HTTP' ? HTTP : this.protocol === 'RTSP' ? RTSP : ICE;
+    if ((cls & want) === 0) throw this.fail(E.INVALID_CONSTANT, `${this.method} is not a ${this.protocol} method`, i);
+    if (i >= end) return INCOMPLETE;
+    if (buf[i] !== CR && buf[i] !== LF) throw this.fail(E.INVALID_CONSTANT, 'expected the end of the request line', i);
+    return i;
+  }
+
+  /** RFC 9112 §3.2: origin-form ("/..."), asterisk-form ("*") or absolute-form ("scheme://..."). */
+  private targetForm(s: number, e: number): boolean {
+    const buf = this.buf;
+    const c = buf[s];
+    if (c === 0x2f || c === 0x2a) return true;
+    let p = s;
+    while (
+      p < e &&
+      (((buf[p] | 0x20) >= 0x61 && (buf[p] | 0x20) <= 0x7a) || (p > s && TOKEN[buf[p]] === 1 && buf[p] !== 0x3a))
+    )
+      p++;
+    return p > s && p + 3 <= e && buf[p] === 0x3a && buf[p + 1] === 0x2f && buf[p + 2] === 0x2f;
+  }
+
+  private statusLine(i: number): number {
+    const buf = this.buf;
+    const end = this.end;
+    i = this.protocolVersion(i);
+    if (i === INCOMPLETE || i >= end) return INCOMPLETE;
+    if (buf[i] !== SP) throw this.fail(E.INVALID_VERSION, 'expected SP after the version', i);
+    i++;
+    if (i + 3 > end) return INCOMPLETE;
+    const d0 = buf[i] - 0x30;
+    const d1 = buf[i + 1] - 0x30;
+    const d2 = buf[i + 2] - 0x30;
+    if (d0 < 0 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) {
+      throw this.fail(E.INVALID_STATUS, 'the status code is not three digits', i);
+    }
+    this.status = d0 * 100 + d1 * 10 + d2;
+    i += 3;
+    if (i >= end) return INCOMPLETE;
+    if (buf[i] === SP) {
+      const rs = ++i;
+      while (i < end && VALUE_CHAR[buf[i]] === 1) i++;
+      if (i >= end) return INCOMPLETE;
+      if (buf[i] !== CR && buf[i] !== LF) throw this.fail(E.INVALID_STATUS, 'invalid byte in the reason phrase', i);
+      this.reasonStart = rs;
+      this.reasonEnd = i;
+    } else if (buf[i] !== CR && buf[i] !== LF) {
+      throw this.fail(E.INVALID_STATUS, 'the status code is not three digits', i);
+    }
+    return i;
+  }
+
+  private protocolVersion(p: number): number {
+    const buf = this.buf;
+    const end = this.end;
+    const c = buf[p];
+    const proto = c === 0x52 ? PROTO_RTSP : c === 0x49 ? PROTO_ICE : PROTO_HTTP;
+    for (let k = 0; k < proto.length; k++, p++) {
+      if (p >= end) return INCOMPLETE;
+      if (buf[p] !== proto[k]) throw this.fail(E.INVALID_CONSTANT, 'expected HTTP/', p);
+    }
+    this.protocol = proto === PROTO_HTTP ? 'HTTP' : proto === PROTO_RTSP ? 'RTSP' : 'ICE';
+    if (p + 3 > end) return INCOMPLETE;
+    const major = buf[p] - 0x30;
+    if (major < 0 || major > 9) throw this.fail(E.INVALID_VERSION, 'invalid major version', p);
+    if (buf[p + 1] !== 0x2e) throw this.fail(E.INVALID_VERSION, 'expected "." in the version', p + 1);
+    const minor = buf[p + 2] - 0x30;
+    if (minor < 0 || minor > 9) throw this.fail(E.INVALID_VERSION, 'invalid minor version', p + 2);
+    this.major = major;
+    this.minor = minor;
+    const v = major * 10 + minor;
+    if (v !== 11 && v !== 10 && v !== 9 && !(v === 20 && this.method === 'PRI') && !this.o.version) {
+      throw this.fail(E.UNSUPPORTED_VERSION, `unsupported version ${major}.${minor}`, p);
+    }
+    return p + 3;
+  }
+
+  /** Field lines (RFC 9112 §5) from `i` up to and including the empty line. */
+  private fields(i: number): number {
+    const buf = this.buf;
+    const end = this.end;
+    const o = this.o;
+    const offs = this.offs;
+    const values = o.valueRelaxed ? VALUE_RELAXED : VALUE_CHAR;
+    let last = -1;
+    for (;;) {
+      if (i >= end) {
+        // A partial head: the last line is whole, so its framing faults can be named.
+        if (last >= 0) this.field(last);
+        return INCOMPLETE;
+      }
+      let c = buf[i];
+      if (c === CR || c === LF) {
+        if (last >= 0) this.field(last);
+        i = this.eol(i);
+        break;
+      }
+      let fold = false;
+      if (c === SP || c === HTAB) {
+        // obs-fold (RFC 9112 §5.2): rejected unless lenient; never before the first field.
+        if (last < 0) throw this.fail(E.OBS_FOLD, 'whitespace before the first field line', i);
+        if (!o.headers) throw this.fail(E.OBS_FOLD, 'obs-fold in a field line', i);
+        this.folded = true;
+        fold = true;
+      } else {
+        if (last >= 0) this.field(last);
+        const ns = i;
+        while (i < end && TOKEN[buf[i]] === 1) i++;
+        if (i >= end) return INCOMPLETE;
+        let ne = i;
+        if (buf[i] !== COLON) {
+          // RFC 9112 §5.1: no whitespace between name and colon (lenient HEADERS keeps it in the name).
+          if (o.headers && i > ns && (buf[i] === SP || buf[i] === HTAB)) {
+            while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
+            if (i >= end) return INCOMPLETE;
+            ne = i;
+          }
+          if (buf[i] !== COLON) throw this.fail(E.INVALID_HEADER_TOKEN, 'invalid byte in a field name', i);
+        }
+        if (ne === ns) throw this.fail(E.INVALID_HEADER_TOKEN, 'empty field name', i);
+        if (offs.length >= 4 * o.maxHeaders) {
+          throw this.fail(E.HEADERS_TOO_MANY, `more than ${o.maxHeaders} field lines`, ns);
+        }
+        i++;
+        while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
+        last = offs.length;
+        offs.push(ns, ne, i, i);
+      }
+      while (i < end && values[buf[i]] === 1) i++;
+      if (i >= end) return INCOMPLETE;
+      c = buf[i];
+      if (c !== CR && c !== LF) throw this.fail(E.INVALID_HEADER_TOKEN, 'invalid byte in a field value', i);
+      let ve = i;
+      const vs = offs[last + 2];
+      while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HTAB)) ve--;
+      if (!fold || ve > offs[last + 3]) offs[last + 3] = ve;
+      if (c === CR && o.headers && i + 1 < end && buf[i + 1] !== LF) {
+        i++; // llhttp's lenient HEADERS: a CR alone ends a field line
+      } else {
+        i = this.eol(i);
+        if (i === INCOMPLETE) return INCOMPLETE;
+      }
+    }
+    if (i === INCOMPLETE) return INCOMPLETE;
+    if (!this.partial && i !== end) {
+      // The lines end before the bytes read as the head: a line ending to us that is
+      // not one to the head's delimiter. Refuse rather than guess (smuggling shape).
+      throw this.fail(E.BARE_CR, 'ambiguous line ending in the head', i - 1);
+    }
+    return i;
+  }
+
+  /** Framing and connection fields, once the line at `k` (with any folds) is complete. */
+  private field(k: number): void {
+    const buf = this.buf;
+    const offs = this.offs;
+    const ns = offs[k];
+    let ne = offs[k + 1];
+    while (buf[ne - 1] === SP || buf[ne - 1] === HTAB) ne--;
+    const len = ne - ns;
+    if (len < 6 || len > 17) return;
+    const vs = offs[k + 2];
+    const ve = offs[k + 3];
+    if (len === 14 && equalsLower(buf, ns, ne, 'content-length')) {
+      // RFC 9112 §6.3 rule 5: several Content-Length fields are an error here, even when equal (as llhttp).
+      if (this.hasContentLength) throw this.fail(E.DUPLICATE_CONTENT_LENGTH, 'more than one Content-Length', ns);
+      this.hasContentLength = true;
+      this.contentLength = this.number(vs, ve);
+    } else if (len === 17 && equalsLower(buf, ns, ne, 'transfer-encoding')) {
+      this.hasTransferEncoding = true;
+      this.tokens(vs, ve, TE);
+    } else if (
+      (len === 10 && equalsLower(buf, ns, ne, 'connection')) ||
+      (len === 16 && equalsLower(buf, ns, ne, 'proxy-connection'))
+    ) {
+      this.tokens(vs, ve, CONNECTION);
+    } else if (len === 7 && equalsLower(buf, ns, ne, 'upgrade')) {
+      this.hasUpgrade = true;
+    } else if (len === 6 && equalsLower(buf, ns, ne, 'expect')) {
+      this.tokens(vs, ve, EXPECT);
+    }
+  }
+
+  /** Content-Length = 1*DIGIT (RFC 9110 §8.6), checked against overflow. */
+  private number(a: number, b: number): number {
+    const buf = this.buf;
+    while (a < b && isSpace(buf[a])) a++;
+    while (b > a && isSpace(buf[b - 1])) b--;
+    if (a === b) throw this.fail(E.INVALID_CONTENT_LENGTH, 'empty Content-Length', a);
+    let n = 0;
+    for (let p = a; p < b; p++) {
+      const d = buf[p] - 0x30;
+      if (d < 0 || d > 9) throw this.fail(E.INVALID_CONTENT_LENGTH, 'Content-Length is not a number', p);
+      n = n * 10 + d;
+      if (n > Number.MAX_SAFE_INTEGER) throw this.fail(E.INVALID_CONTENT_LENGTH, 'Content-Length too large', p);
+    }
+    return n;
+  }
+
+  /** Each non-empty element of a comma-separated list (RFC 9110 §5.6.1), by what the field means. */
+  private tokens(a: number, b: number, kind: number): void {
+    const buf = this.buf;
+    let p = a;
+    while (p < b) {
+      while (p < b && (isSpace(buf[p]) || buf[p] === 0x2c)) p++;
+      if (p >= b) return;
+      const t = p;
+      while (p < b && buf[p] !== 0x2c) p++;
+      let e = p;
+      while (e > t && isSpace(buf[e - 1])) e--;
+      if (kind === TE) {
+        // The last coding decides: chunked must be final (RFC 9112 §6.3 rule 4), and
+        // applied once (§6.1): a second chunked is refused, as llhttp does.
+        this.chunked = equalsLower(buf, t, e, 'chunked');
+        if (this.chunked) {
+          if (this.chunkedSeen && !this.o.transferEncoding) {
+            throw this.fail(E.INVALID_TRANSFER_ENCODING, 'chunked applied more than once', t);
+          }
+          this.chunkedSeen = true;
+        }
+      } else if (kind === CONNECTION) {
+        if (equalsLower(buf, t, e, 'close')) this.connectionClose = true;
+        else if (equalsLower(buf, t, e, 'keep-alive')) this.connectionKeepAlive = true;
+        else if (equalsLower(buf, t, e, 'upgrade')) this.connectionUpgrade = true;
+      } else if (equalsLower(buf, t, e, '100-continue')) {
+        this.expectContinue = true;
+      }
+    }
+  }
+}

@@ -1,0 +1,346 @@
+/**
+ * What the HTTP/1.x machines keep between reads, and the work their actions
+ * do. The machine (machine.ts) says when; this says how. The context holds one
+ * {@link ParserState}, which the actions change in place.
+ *
+ * @module
+ */
+import type { ReadEvent, ReadRequest } from '@wirestate/core';
+import { eolLength, parseSizeLine, SIZE_INVALID, SIZE_OVERFLOW, type SizeLine } from './chunked.js';
+import { CR, LF, SMALL_CHUNK } from './constants.js';
+import { Http1ErrorCode as E, http1Error } from './errors.js';
+import { Fields } from './fields.js';
+import { type MessageHead, RequestHead, ResponseHead } from './head.js';
+import type { Resolved } from './options.js';
+import { BLANK, INCOMPLETE, Scanner } from './scan.js';
+
+/** Where the machine goes after a head or a chunk-size line. */
+export const Next = {
+  HEAD: 0,
+  LENGTH: 1,
+  CHUNKED: 2,
+  CLOSE: 3,
+  NONE: 4,
+  UPGRADE: 5,
+  UPGRADE_INCOMPLETE: 6,
+  LAST_CHUNK: 7,
+  SMALL_CHUNK: 8,
+  CHUNK: 9,
+} as const;
+
+const EMPTY = new Uint8Array(0);
+
+/** A chunk-size line, as the `chunkHeaders` option emits it. */
+export interface ChunkOutput {
+  type: 'chunk';
+  /** The chunk size. */
+  size: number;
+  /** The extension bytes (from the first `;`), a view; see `parseChunkExtensions`. */
+  extensions: Uint8Array;
+}
+
+export class ParserState {
+  readonly o: Resolved;
+  readonly request: boolean;
+  readonly scanner: Scanner;
+  /** Stream offset of the next byte the machine has not seen. */
+  pos = 0;
+  next: number = Next.HEAD;
+  head: MessageHead | null = null;
+  /** The read of the body state that comes next. */
+  bodyRead: ReadRequest = { kind: 'bytes', n: 0, partial: false };
+  chunkSize = 0;
+  /** The last small chunk's data (without its CRLF). */
+  chunkData: Uint8Array = EMPTY;
+  chunk: ChunkOutput | null = null;
+  bodyBytes = 0;
+  extBytes = 0;
+  trailerLines: Uint8Array[] = [];
+  trailerBytes = 0;
+  trailers: Fields | null = null;
+  private readonly sizeLine: SizeLine = { extStart: 0, extEnd: 0, errorAt: 0 };
+
+  constructor(o: Resolved, request: boolean) {
+    this.o = o;
+    this.request = request;
+    this.scanner = new Scanner(o);
+  }
+
+  private fail(
+    code: (typeof E)[keyof typeof E],
+    message: string,
+    buf: Uint8Array,
+    at: number,
+    base: number,
+    state: string,
+  ) {
+    return http1Error(code, message, buf, at, base, state);
+  }
+
+  /** A complete head arrived (`data` ends with its blank line). */
+  onHead(data: Uint8Array): void {
+    const sc = this.scanner;
+    sc.base = this.pos;
+    sc.state = 'head';
+    this.pos += data.length;
+    const r = sc.scanHead(data, data.length, this.request, false);
+    if (r === BLANK) {
+      this.next = Next.HEAD;
+      this.head = null;
+      return;
+    }
+    if (r === INCOMPLETE) throw sc.fail(E.BARE_CR, 'the head ended inside a line', data.length - 1);
+    this.decide(data);
+  }
+
+  /** The input ended while a head was pending: name the fault if the partial head has one. */
+  onHeadEof(unread: Uint8Array): never {
+    const sc = this.scanner;
+    sc.base = this.pos;
+    sc.state = 'head';
+    sc.scanHead(unread, unread.length, this.request, true);
+    throw sc.fail(E.INCOMPLETE, 'the input ended inside a head', unread.length);
+  }
+
+  /** Framing, keep-alive and upgrade decisions (RFC 9112 §6.3, §9.3; llhttp's order). */
+  private decide(data: Uint8Array): void {
+    const sc = this.scanner;
+    const o = this.o;
+    const fields = new Fields(data, sc.offs, sc.folded);
+    let head: MessageHead;
+    let upgrade: boolean;
+    let skip = false;
+    let noBody = false;
+    const pri = this.request && sc.method === 'PRI';
+    if (this.request) {
+      head = new RequestHead(
+        data,
+        sc.method,
+        sc.urlStart,
+        sc.urlEnd,
+        sc.protocol,
+        sc.major,
+        sc.minor,
+        fields,
+        sc.expectContinue,
+      );
+      upgrade = (sc.hasUpgrade && sc.connectionUpgrade) || sc.method === 'CONNECT';
+      skip = o.skipBody === true || (typeof o.skipBody === 'function' && o.skipBody(head));
+    } else {
+      const r = new ResponseHead(
+        data,
+        sc.status,
+        sc.reasonStart,
+        sc.reasonEnd,
+        sc.protocol,
+        sc.major,
+        sc.minor,
+        fields,
+      );
+      head = r;
+      upgrade = sc.status === 101;
+      const s = sc.status;
+      noBody = (s >= 100 && s < 200) || s === 204 || s === 304;
+      skip = o.skipBody === true || (typeof o.skipBody === 'function' && o.skipBody(r));
+    }
+    this.head = head;
+    const end = data.length;
+    if (sc.hasTransferEncoding && sc.hasContentLength && !o.chunkedLength) {
+      // RFC 9112 §6.3 rule 3: a smuggling shape; refused outright.
+      throw sc.fail(E.INVALID_TRANSFER_ENCODING, 'Transfer-Encoding together with Content-Length', end);
+    }
+    const chunked = sc.hasTransferEncoding && sc.chunked;
+    const hasBody = chunked || (!sc.hasTransferEncoding && sc.contentLength > 0);
+    let next: number;
+    let kind: MessageHead['bodyKind'] = 'none';
+    if (pri) {
+      next = Next.UPGRADE_INCOMPLETE;
+    } else if ((upgrade && (sc.method === 'CONNECT' || skip || !hasBody)) || (!this.request && sc.status === 101)) {
+      next = Next.UPGRADE;
+      upgrade = true;
+    } else if (skip || noBody) {
+      next = Next.NONE;
+    } else if (chunked) {
+      next = Next.CHUNKED;
+      kind = 'chunked';
+    } else if (sc.hasTransferEncoding) {
+      // RFC 9112 §6.3 rule 4: a request coding that is not chunked is an error; a response reads to close.
+      if (this.request && !o.transferEncoding && !o.chunkedLength) {
+        throw sc.fail(E.INVALID_TRANSFER_ENCODING, 'request Transfer-Encoding does not end in chunked', end);
+      }
+      next = Next.CLOSE;
+      kind = 'close';
+    } else if (sc.contentLength > 0) {
+      if (sc.contentLength > o.maxBodySize) {
+        throw sc.fail(E.BODY_TOO_LARGE, `Content-Length over maxBodySize (${o.maxBodySize})`, end);
+      }
+      next = Next.LENGTH;
+      kind = 'length';
+      head.contentLength = sc.contentLength;
+      this.bodyRead = { kind: 'streamBytes', n: sc.contentLength };
+    } else if (sc.hasContentLength || this.request) {
+      next = Next.NONE;
+      if (sc.hasContentLength) head.contentLength = 0;
+    } else {
+      next = Next.CLOSE;
+      kind = 'close';
+    }
+    head.bodyKind = kind;
+    head.upgrade = upgrade || pri;
+    // llhttp_should_keep_alive: 1.1 and later unless "close"; earlier only with "keep-alive".
+    let keep = sc.major > 0 && sc.minor > 0 ? !sc.connectionClose : sc.connectionKeepAlive;
+    // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means faulty framing; close after the message.
+    if (sc.hasTransferEncoding && sc.major === 1 && sc.minor === 0) keep = false;
+    if (kind === 'close') keep = false;
+    head.keepAlive = keep || (o.keepAlive && kind !== 'close');
+    this.next = next;
+    this.bodyBytes = 0;
+    this.extBytes = 0;
+  }
+
+  /** A chunk-size line arrived (with its line ending). */
+  onSizeLine(line: Uint8Array, state: string): void {
+    const base = this.pos;
+    this.pos += line.length;
+    const end = line.length - eolLength(line);
+    const out = this.sizeLine;
+    const size = parseSizeLine(line, end, this.o.spacesAfterChunkSize, out);
+    if (size < 0) {
+      const code =
+        size === SIZE_OVERFLOW
+          ? E.CHUNK_SIZE_OVERFLOW
+          : size === SIZE_INVALID
+            ? E.INVALID_CHUNK_SIZE
+            : E.INVALID_CHUNK_EXTENSION;
+      const what =
+        size === SIZE_OVERFLOW
+          ? 'chunk size too large'
+          : size === SIZE_INVALID
+            ? 'invalid chunk size'
+            : 'invalid chunk extension';
+      throw this.fail(code, what, line, out.errorAt, base, state);
+    }
+    const ext = out.extEnd - out.extStart;
+    if (ext > 0) {
+      this.extBytes += ext;
+      if (this.extBytes > this.o.maxChunkExtensionsSize) {
+        throw this.fail(E.CHUNK_EXTENSIONS_OVERFLOW, 'too many chunk-extension bytes', line, out.extStart, base, state);
+      }
+    }
+    this.bodyBytes += size;
+    if (this.bodyBytes > this.o.maxBodySize) {
+      throw this.fail(E.BODY_TOO_LARGE, `body over maxBodySize (${this.o.maxBodySize})`, line, 0, base, state);
+    }
+    if (this.o.chunkHeaders) {
+      this.chunk = { type: 'chunk', size, extensions: ext > 0 ? line.subarray(out.extStart, out.extEnd) : EMPTY };
+    }
+    this.chunkSize = size;
+    if (size === 0) {
+      this.next = Next.LAST_CHUNK;
+      this.trailerLines = [];
+      this.trailerBytes = 0;
+    } else if (size <= SMALL_CHUNK && !this.o.crBeforeLf && !this.o.lfAfterCr && !this.o.crlfAfterChunk) {
+      this.next = Next.SMALL_CHUNK;
+      this.bodyRead = { kind: 'bytes', n: size + 2, partial: false };
+    } else {
+      this.next = Next.CHUNK;
+      this.bodyRead = { kind: 'streamBytes', n: size };
+    }
+  }
+
+  /** Chunk data with its CRLF, in one read (strict mode, small chunks). */
+  onSmallChunk(data: Uint8Array): void {
+    const base = this.pos;
+    this.pos += data.length;
+    const n = data.length - 2;
+    if (data[n] !== CR || data[n + 1] !== LF) {
+      throw this.fail(E.INVALID_CHUNK_END, 'chunk data not followed by CRLF', data, n, base, 'chunkSmall');
+    }
+    this.chunkData = data.subarray(0, n);
+  }
+
+  /** The line after chunk data: empty, or (lenient OPTIONAL_CRLF_AFTER_CHUNK) the next size line. */
+  onChunkEnd(line: Uint8Array): void {
+    if (line.length === eolLength(line) && line.length > 0) {
+      this.pos += line.length;
+      this.next = Next.CHUNKED;
+      return;
+    }
+    if (!this.o.crlfAfterChunk) {
+      throw this.fail(E.INVALID_CHUNK_END, 'chunk data not followed by CRLF', line, 0, this.pos, 'chunkEnd');
+    }
+    this.onSizeLine(line, 'chunkEnd');
+  }
+
+  /** A trailer line (or the empty line that ends the section). Returns `true` at the end. */
+  onTrailerLine(line: Uint8Array): boolean {
+    const base = this.pos;
+    this.pos += line.length;
+    const eol = eolLength(line);
+    if (line.length === eol) {
+      if (this.trailerLines.length > 0) this.trailers = this.buildTrailers(base);
+      return true;
+    }
+    this.trailerBytes += line.length;
+    if (this.trailerBytes > this.o.maxHeadSize) {
+      throw this.fail(E.HEADERS_OVERFLOW, 'trailer section over maxHeadSize', line, 0, base, 'trailers');
+    }
+    this.trailerLines.push(line.subarray(0, line.length - eol));
+    return false;
+  }
+
+  /** Trailer lines joined with CRLF and checked as a field section. */
+  private buildTrailers(base: number): Fields {
+    const lines = this.trailerLines;
+    let size = 2;
+    for (const l of lines) size += l.length + 2;
+    const buf = new Uint8Array(size);
+    let at = 0;
+    for (const l of lines) {
+      buf.set(l, at);
+      at += l.length;
+      buf[at++] = CR;
+      buf[at++] = LF;
+    }
+    buf[at++] = CR;
+    buf[at] = LF;
+    const sc = this.scanner;
+    sc.base = base - this.trailerBytes;
+    sc.state = 'trailers';
+    sc.scanFields(buf, buf.length);
+    this.trailerLines = [];
+    return new Fields(buf, sc.offs, sc.folded);
+  }
+
+  /** Bytes after a message that closed the connection: only CR and LF may follow (as llhttp). */
+  onAfterClose(data: Uint8Array): void {
+    const base = this.pos;
+    this.pos += data.length;
+    if (this.o.dataAfterClose) return;
+    for (let i = 0; i < data.length; i++) {
+      if (data[i] !== CR && data[i] !== LF) {
+        throw this.fail(
+          E.CLOSED_CONNECTION,
+          'data after a message that closed the connection',
+          data,
+          i,
+          base,
+          'closed',
+        );
+      }
+    }
+  }
+
+  /** The input ended inside a body. */
+  incomplete(state: string): never {
+    throw this.fail(E.INCOMPLETE, 'the input ended inside a body', EMPTY, 0, this.pos, state);
+  }
+}
+
+/** `true` for an `eof` with nothing but CR and LF unread. */
+export function blankEof(event: ReadEvent): boolean {
+  if (event.type !== 'eof') return false;
+  const u = event.unread;
+  for (let i = 0; i < u.length; i++) if (u[i] !== CR && u[i] !== LF) return false;
+  return true;
+}
