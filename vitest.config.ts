@@ -7,7 +7,9 @@ export default defineConfig({
       '@wirestate/examples/protocols': fileURLToPath(new URL('./examples/src/protocols', import.meta.url)),
       '@wirestate/core/testing': fileURLToPath(new URL('./packages/core/src/testing/index.ts', import.meta.url)),
       '@wirestate/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
-      '@wirestate/protocols/tracker': fileURLToPath(new URL('./packages/protocols/src/tracker/index.ts', import.meta.url)),
+      '@wirestate/protocols/tracker': fileURLToPath(
+        new URL('./packages/protocols/src/tracker/index.ts', import.meta.url),
+      ),
       '@wirestate/protocols/http1': fileURLToPath(new URL('./packages/protocols/src/http1/index.ts', import.meta.url)),
       '@wirestate/protocols': fileURLToPath(new URL('./packages/protocols/src/index.ts', import.meta.url)),
     },

@@ -7,9 +7,9 @@ import type { FuzzOptions } from '@wirestate/core/testing';
 import { canonical } from '@wirestate/core/testing';
 import { createFrameProtocol, encodeFrame } from '@wirestate/examples/protocols/frame';
 import { createLineProtocol } from '@wirestate/examples/protocols/line';
-import type { AnyStateMachine } from 'xstate';
 // The build of @wirestate/protocols/tracker (`tsc -b` builds packages/protocols before fuzz).
 import * as tracker from '@wirestate/protocols/tracker';
+import type { AnyStateMachine } from 'xstate';
 
 /** One target: a machine and how to fuzz it. */
 export interface FuzzTarget {

@@ -1,0 +1,160 @@
+/**
+ * The fuzzing targets: every shipped protocol, with seed inputs and the
+ * limits it runs under.
+ */
+
+import type { FuzzOptions } from '@wirestate/core/testing';
+import { canonical } from '@wirestate/core/testing';
+import { createFrameProtocol, encodeFrame } from '@wirestate/examples/protocols/frame';
+import { createLineProtocol } from '@wirestate/examples/protocols/line';
+// The build of @wirestate/protocols/tracker (`tsc -b` builds packages/protocols before fuzz).
+import * as tracker from '@wirestate/protocols/tracker';
+import type { AnyStateMachine } from 'xstate';
+
+/** One target: a machine and how to fuzz it. */
+export interface FuzzTarget {
+  name: string;
+  machine: AnyStateMachine;
+  seeds: Uint8Array[];
+  options?: Omit<FuzzOptions, 'seeds' | 'runs'>;
+}
+
+const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+export const targets: FuzzTarget[] = [
+  {
+    name: 'line',
+    machine: createLineProtocol({ maxLineBytes: 64 }),
+    seeds: [latin1('HELO example.org\r\nQUIT\r\n'), latin1('\r\n'), latin1('x'.repeat(70))],
+    options: { maxBufferSize: 256 },
+  },
+  {
+    name: 'frame',
+    machine: createFrameProtocol({ maxFrameBytes: 256 }),
+    seeds: [encodeFrame(latin1('hello')), encodeFrame(new Uint8Array(0)), encodeFrame(new Uint8Array(300))],
+    options: { maxBufferSize: 1024 },
+  },
+  {
+    name: 'tracker-request',
+    machine: tracker.requestMachine,
+    seeds: trackerRequestSeeds(),
+    options: {
+      maxBufferSize: 2048,
+      check: reparses<tracker.TrackerRequest>((p) => tracker.parseRequest(tracker.serializeRequest(p))),
+    },
+  },
+  ...(['ipv4', 'ipv6'] as const).map((family) => ({
+    name: `tracker-response-${family}`,
+    machine: tracker.responseMachine(family),
+    seeds: trackerResponseSeeds(family),
+    options: {
+      maxBufferSize: 2048,
+      check: reparses<tracker.TrackerResponse>((p) =>
+        tracker.parseResponse(tracker.serializeResponse(p, { family }), { family }),
+      ),
+    },
+  })),
+];
+
+/** Cut `packet` to each of `lengths`: the datagram ending inside each field. */
+function prefixes(packet: Uint8Array, lengths: number[]): Uint8Array[] {
+  return lengths.map((n) => packet.slice(0, n));
+}
+
+function cat(...parts: Array<Uint8Array | number[]>): Uint8Array {
+  return Uint8Array.from(parts.flatMap((p) => [...p]));
+}
+
+/** Valid requests of every kind and option, and one datagram for each way a request can be refused. */
+function trackerRequestSeeds(): Uint8Array[] {
+  const connect = tracker.serializeRequest({ type: 'connect', transactionId: 7 });
+  const announce = tracker.serializeRequest({
+    type: 'announce',
+    connectionId: 0x41727101980n,
+    transactionId: 1,
+    infoHash: new Uint8Array(20).fill(0xaa),
+    peerId: latin1('-lt2000-abcdefghijkl'),
+    downloaded: 0n,
+    left: 1000n,
+    uploaded: 0n,
+    event: 'started',
+    ip: null,
+    key: 42,
+    numWant: -1,
+    port: 6881,
+  });
+  const bep41 = cat(announce, [2, 12], latin1('/dir?a=b&c=d'), [1, 1, 0]);
+  const scrape = tracker.serializeRequest({
+    type: 'scrape',
+    connectionId: 5n,
+    transactionId: 2,
+    infoHashes: [new Uint8Array(20), new Uint8Array(20).fill(1)],
+  });
+  return [
+    connect,
+    cat(connect, [0]),
+    cat([0, 0, 4, 0x17, 0x27, 0x10, 0x19, 0x81], connect.subarray(8)),
+    cat(connect.subarray(0, 8), [0, 0, 0, 9], connect.subarray(12)),
+    announce,
+    bep41,
+    cat(announce, [0, 0]),
+    cat(announce, [2, 0, 9, 2, 1, 2, 2, 5, 0x2f]),
+    cat(announce, [2]),
+    cat(announce.subarray(0, 80), [0, 0, 0, 7], announce.subarray(84)),
+    scrape,
+    scrape.subarray(0, 16),
+    scrape.subarray(0, 41),
+    ...prefixes(announce, [0, 4, 10, 14, 20, 40, 60, 68, 76, 82, 86, 90, 94, 97]),
+  ];
+}
+
+/** Valid responses of every kind, opentracker's short ones, and one datagram for each way a response can be refused. */
+function trackerResponseSeeds(family: 'ipv4' | 'ipv6'): Uint8Array[] {
+  const write = (r: Parameters<typeof tracker.serializeResponse>[0]) => tracker.serializeResponse(r, { family });
+  const peers =
+    family === 'ipv4'
+      ? [
+          { ip: '127.0.0.1', port: 6881 },
+          { ip: '10.0.0.2', port: 51413 },
+        ]
+      : [
+          { ip: '::1', port: 6881 },
+          { ip: '2001:db8::1', port: 51413 },
+        ];
+  const announce = write({ type: 'announce', transactionId: 1, interval: 1800, leechers: 3, seeders: 5, peers });
+  const connect = write({ type: 'connect', transactionId: 7, connectionId: 0x1234n });
+  const entries = [{ seeders: 1, completed: 2, leechers: 3 }];
+  const scrape = write({ type: 'scrape', transactionId: 2, entries });
+  return [
+    connect,
+    cat(connect, [1, 2, 3]),
+    announce,
+    announce.subarray(0, 8),
+    announce.subarray(0, 23),
+    scrape,
+    cat(scrape, [0, 0]),
+    cat(write({ type: 'error', transactionId: 3, message: 'Connection ID missmatch.' }), [0]),
+    cat([0, 0, 0, 4], connect.subarray(4)),
+    ...prefixes(connect, [0, 2, 6, 12]),
+    ...prefixes(announce, [10, 14, 18]),
+  ];
+}
+
+/** A check that the packet a datagram gave serializes to bytes that parse to the same packet. */
+function reparses<T>(again: (packet: T) => T) {
+  return (_input: Uint8Array, outputs: unknown[], error: unknown) => {
+    if (error !== null || outputs.length === 0) return;
+    if (outputs.length > 1) throw new Error(`one datagram gave ${outputs.length} packets`);
+    if (canonical(again(outputs[0] as T)) !== canonical(outputs[0])) {
+      throw new Error('parse(serialize(packet)) differs from the packet');
+    }
+  };
+}
+
+/** The target called `name`, or an error that lists them. */
+export function target(name: string): FuzzTarget {
+  const found = targets.find((t) => t.name === name);
+  if (found === undefined)
+    throw new Error(`no fuzz target "${name}"; targets: ${targets.map((t) => t.name).join(', ')}`);
+  return found;
+}
