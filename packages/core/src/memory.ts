@@ -1,7 +1,7 @@
 /**
  * An in-memory transport pair, for tests and examples: what one side writes,
- * the other receives, on a later microtask, split into chunks of a chosen or
- * random size.
+ * the other receives, on a later microtask (or after a chosen latency), split
+ * into chunks of a chosen or random size.
  *
  * @module
  */
@@ -15,17 +15,59 @@ export interface MemoryPairOptions {
    * 1 to 2 × the number given as `random` (seeded by `seed`). Default: whole writes.
    */
   chunkSize?: number | { random: number; seed?: number };
+  /**
+   * Latency: each write reaches the peer this many milliseconds after it was
+   * made, or a random number of them from `min` to `max` (seeded by `seed`).
+   * Order is kept whatever the draws. Default: the next microtask.
+   */
+  delay?: number | { min: number; max: number; seed?: number };
+}
+
+type Item = Uint8Array | { end: true; error?: unknown };
+
+/** Runs callbacks after a latency, in the order they were pushed. */
+class DelayLine {
+  private readonly items: { at: number; run: () => void }[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private last = 0;
+
+  constructor(private readonly next: () => number) {}
+
+  push(run: () => void): void {
+    // Never before the previous item: a short draw after a long one waits for it.
+    this.last = Math.max(this.last, Date.now() + this.next());
+    this.items.push({ at: this.last, run });
+    this.arm();
+  }
+
+  private arm(): void {
+    if (this.timer !== null || this.items.length === 0) return;
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        const now = Date.now();
+        while (this.items.length > 0 && this.items[0].at <= now) (this.items.shift() as { run: () => void }).run();
+        this.arm();
+      },
+      Math.max(0, this.items[0].at - Date.now()),
+    );
+  }
 }
 
 class MemoryEnd implements Transport {
   peer!: MemoryEnd;
   private sink: TransportSink | null = null;
-  private inbox: Array<Uint8Array | { end: true; error?: unknown }> = [];
+  private inbox: Item[] = [];
   private paused = false;
   private closed = false;
+  /** The peer was sent its end (by end() or close()): no more writes. */
+  private ended = false;
   private scheduled = false;
 
-  constructor(private readonly split: (data: Uint8Array) => Uint8Array[]) {}
+  constructor(
+    private readonly split: (data: Uint8Array) => Uint8Array[],
+    private readonly line: DelayLine | null,
+  ) {}
 
   start(sink: TransportSink): void {
     if (this.sink !== null) throw new WirestateError(ErrorCode.INVALID_STATE, 'transport already started');
@@ -40,9 +82,17 @@ class MemoryEnd implements Transport {
    */
   write(chunk: Uint8Array): Promise<void> {
     if (this.closed) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'write after close'));
+    if (this.ended) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'write after end()'));
     // Copy: the writer may reuse its buffer once the promise resolves.
-    for (const piece of this.split(chunk.slice())) this.peer.deliver(piece);
-    return new Promise((resolve) => queueMicrotask(resolve));
+    return this.send(this.split(chunk.slice()));
+  }
+
+  /** Half-close: the peer's sink gets `end()` after what was written before; this end goes on receiving. */
+  end(): Promise<void> {
+    if (this.closed) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'end() after close'));
+    if (this.ended) return Promise.resolve();
+    this.ended = true;
+    return this.send([{ end: true }]);
   }
 
   /** The peer's sink gets `end(error)` after what was written before; this end delivers nothing more. */
@@ -50,7 +100,23 @@ class MemoryEnd implements Transport {
     if (this.closed) return;
     this.closed = true;
     this.inbox.length = 0;
-    this.peer.deliver({ end: true, error });
+    if (this.ended) return; // the peer already has its end
+    this.ended = true;
+    this.send([{ end: true, error }]).catch(() => {});
+  }
+
+  private send(items: Item[]): Promise<void> {
+    const peer = this.peer;
+    if (this.line === null) {
+      for (const item of items) peer.deliver(item);
+      return new Promise((resolve) => queueMicrotask(resolve));
+    }
+    return new Promise((resolve) =>
+      (this.line as DelayLine).push(() => {
+        for (const item of items) peer.deliver(item);
+        resolve();
+      }),
+    );
   }
 
   pause(): void {
@@ -62,7 +128,7 @@ class MemoryEnd implements Transport {
     this.schedule();
   }
 
-  private deliver(item: Uint8Array | { end: true; error?: unknown }): void {
+  private deliver(item: Item): void {
     if (this.closed) return;
     this.inbox.push(item);
     this.schedule();
@@ -80,11 +146,33 @@ class MemoryEnd implements Transport {
   private flush(): void {
     const sink = this.sink as TransportSink;
     while (!this.paused && !this.closed && this.inbox.length > 0) {
-      const item = this.inbox.shift() as Uint8Array | { end: true; error?: unknown };
+      const item = this.inbox.shift() as Item;
       if (item instanceof Uint8Array) sink.data(item);
       else sink.end(item.error);
     }
   }
+}
+
+/** xorshift32, seeded: the same seed gives the same draws. */
+function xorshift(seed = 1): () => number {
+  let s = seed | 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return s >>> 0;
+  };
+}
+
+function delayLine(option: MemoryPairOptions['delay']): DelayLine | null {
+  if (option === undefined) return null;
+  const [min, max] = typeof option === 'number' ? [option, option] : [option.min, option.max];
+  if (!(Number.isFinite(min) && Number.isFinite(max) && min >= 0 && max >= min)) {
+    throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `delay must be >= 0 (and min <= max), got ${min}..${max}`);
+  }
+  if (typeof option === 'number') return new DelayLine(() => option);
+  const random = xorshift(option.seed);
+  return new DelayLine(() => min + (random() % (max - min + 1)));
 }
 
 function splitter(option: MemoryPairOptions['chunkSize']): (data: Uint8Array) => Uint8Array[] {
@@ -98,15 +186,9 @@ function splitter(option: MemoryPairOptions['chunkSize']): (data: Uint8Array) =>
   if (typeof option === 'number') {
     next = () => option;
   } else {
-    // xorshift32, seeded: the same seed gives the same cuts.
-    let s = (option.seed ?? 1) | 0 || 1;
+    const random = xorshift(option.seed);
     const max = option.random * 2;
-    next = () => {
-      s ^= s << 13;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      return 1 + ((s >>> 0) % max);
-    };
+    next = () => 1 + (random() % max);
   }
   return (data) => {
     const out: Uint8Array[] = [];
@@ -125,11 +207,12 @@ function splitter(option: MemoryPairOptions['chunkSize']): (data: Uint8Array) =>
  * @example
  * ```ts
  * const [a, b] = memoryPair({ chunkSize: 1 }); // b receives a's writes one byte at a time
+ * const [c, d] = memoryPair({ delay: { min: 1, max: 20, seed: 7 } }); // with latency, order kept
  * ```
  */
 export function memoryPair(options: MemoryPairOptions = {}): [Transport, Transport] {
-  const a = new MemoryEnd(splitter(options.chunkSize));
-  const b = new MemoryEnd(splitter(options.chunkSize));
+  const a = new MemoryEnd(splitter(options.chunkSize), delayLine(options.delay));
+  const b = new MemoryEnd(splitter(options.chunkSize), delayLine(options.delay));
   a.peer = b;
   b.peer = a;
   return [a, b];

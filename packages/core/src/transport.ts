@@ -27,6 +27,12 @@ export interface Transport {
   start(sink: TransportSink): void;
   /** Send bytes; resolves when they are flushed. Writes keep their order. */
   write(chunk: Uint8Array): Promise<void>;
+  /**
+   * Half-close (optional): send nothing more, and let the peer see a clean end
+   * of input, while this side goes on receiving. Resolves when what was written
+   * before is flushed. Writes after it reject.
+   */
+  end?(): Promise<void>;
   /** Close the transport; with `error`, abort it (the peer sees a failure). */
   close(error?: unknown): void;
   /** Stop delivering inbound bytes until {@link Transport.resume} (optional: flow control). */

@@ -1,0 +1,86 @@
+/** Test helpers: bytes and text, bounded waits, a seeded generator, and a watch on unhandled rejections. */
+import { afterAll, beforeAll, expect } from 'vitest';
+
+export const enc = (s: string) => new TextEncoder().encode(s);
+export const txt = (b: Uint8Array) => new TextDecoder().decode(b);
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** `p`, or a rejection after `ms`: no test waits forever. */
+export function within<T>(p: Promise<T>, ms = 5000, what = 'operation'): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+/** Poll `check` every few ms until it holds; fail after `ms`. */
+export async function until(check: () => boolean | Promise<boolean>, ms = 5000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`${what} did not hold within ${ms} ms`);
+    await sleep(5);
+  }
+}
+
+/** The rejection of `p` (fails the test if it resolves). */
+export async function rejection(p: Promise<unknown>): Promise<any> {
+  return p.then(
+    (v) => {
+      throw new Error(`expected a rejection, got ${String(v)}`);
+    },
+    (e: unknown) => e,
+  );
+}
+
+/** xorshift32, seeded: tests print nothing random that cannot be replayed. */
+export function seeded(seed: number): () => number {
+  let s = seed | 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 2 ** 32;
+  };
+}
+
+/** Seeded random bytes. */
+export function randomBytes(n: number, seed: number): Uint8Array {
+  const r = seeded(seed);
+  return Uint8Array.from({ length: n }, () => Math.floor(r() * 256));
+}
+
+/**
+ * Count unhandled rejections during a file's tests, and check there were none
+ * at the end (after two turns, so late ones are seen).
+ */
+export function watchUnhandledRejections(): { readonly count: number } {
+  const seen: unknown[] = [];
+  const listener = (reason: unknown) => seen.push(reason);
+  beforeAll(() => {
+    process.on('unhandledRejection', listener);
+  });
+  afterAll(async () => {
+    await sleep(20);
+    process.off('unhandledRejection', listener);
+    expect(seen).toEqual([]);
+  });
+  return {
+    get count() {
+      return seen.length;
+    },
+  };
+}
+
+/** One array of `parts`. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
