@@ -7,6 +7,10 @@ import { toMermaid } from '../packages/core/dist/index.js';
 
 /** README -> diagram name -> module and export that hold the machine. */
 const DIAGRAMS = {
+  'packages/protocols/src/http1/README.md': {
+    request: ['../packages/protocols/dist/http1/index.js', 'createRequestMachine'],
+    response: ['../packages/protocols/dist/http1/index.js', 'createResponseMachine'],
+  },
   'examples/README.md': {
     line: ['../examples/dist/protocols/line.js', 'lineProtocol'],
     frame: ['../examples/dist/protocols/frame.js', 'frameProtocol'],
@@ -19,7 +23,9 @@ for (const [readme, diagrams] of Object.entries(DIAGRAMS)) {
   const before = readFileSync(readme, 'utf8');
   let text = before;
   for (const [name, [module, exported]] of Object.entries(diagrams)) {
-    const machine = (await import(module))[exported];
+    const found = (await import(module))[exported];
+    // A machine, or a factory of one (its defaults).
+    const machine = typeof found === 'function' ? found() : found;
     const open = `<!-- diagram:${name} -->`;
     const close = `<!-- /diagram:${name} -->`;
     const start = text.indexOf(open);

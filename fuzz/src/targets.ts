@@ -7,7 +7,7 @@ import type { FuzzOptions } from '@wirestate/core/testing';
 import { canonical } from '@wirestate/core/testing';
 import { createFrameProtocol, encodeFrame } from '@wirestate/examples/protocols/frame';
 import { createLineProtocol } from '@wirestate/examples/protocols/line';
-// The build of @wirestate/protocols/tracker (`tsc -b` builds packages/protocols before fuzz).
+import { createRequestMachine, createResponseMachine } from '@wirestate/protocols/http1';
 import * as tracker from '@wirestate/protocols/tracker';
 import type { AnyStateMachine } from 'xstate';
 
@@ -17,11 +17,62 @@ export interface FuzzTarget {
   machine: AnyStateMachine;
   seeds: Uint8Array[];
   options?: Omit<FuzzOptions, 'seeds' | 'runs'>;
+  /**
+   * `false` when a short fuzzing run cannot take every transition (HTTP/1: its
+   * machines are shared by requests and responses, and some transitions need
+   * lenient options; packages/protocols/test/http1/coverage.test.ts covers
+   * them all with chosen inputs).
+   */
+  coversAll?: boolean;
 }
 
 const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
+const HTTP_LIMITS = { maxHeadSize: 2048, maxHeaders: 32, maxUrlLength: 512, maxChunkExtensionsSize: 256 };
+const CHUNKED_HEAD = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n';
+
+/** HTTP/1 requests, responses and chunked bodies, under small limits so the fuzzer meets them. */
+const http: FuzzTarget[] = [
+  {
+    name: 'http1-request',
+    machine: createRequestMachine(HTTP_LIMITS),
+    seeds: [
+      latin1('GET /a?b=c HTTP/1.1\r\nHost: example.org\r\nAccept: */*\r\n\r\n'),
+      latin1('POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloGET / HTTP/1.0\r\n\r\n'),
+      latin1('PUT /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;n=v\r\nabc\r\n0\r\nT: 1\r\n\r\n'),
+      latin1('GET /ws HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\nraw'),
+      latin1('CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n'),
+      latin1('POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi'),
+    ],
+    options: { maxBufferSize: 8192 },
+    coversAll: false,
+  },
+  {
+    name: 'http1-response',
+    machine: createResponseMachine(HTTP_LIMITS),
+    seeds: [
+      latin1('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiHTTP/1.1 204 No Content\r\n\r\n'),
+      latin1('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 304 Not Modified\r\nETag: "x"\r\n\r\n'),
+      latin1('HTTP/1.0 200 OK\r\n\r\nread until close'),
+      latin1('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\nraw'),
+    ],
+    options: { maxBufferSize: 8192 },
+    coversAll: false,
+  },
+  {
+    name: 'http1-chunked',
+    machine: createResponseMachine(HTTP_LIMITS),
+    seeds: [
+      latin1(`${CHUNKED_HEAD}5\r\nhello\r\n0\r\n\r\n`),
+      latin1(`${CHUNKED_HEAD}3;ext="q v"\r\nabc\r\nA\r\n0123456789\r\n0\r\nX-Trailer: 1\r\n\r\n`),
+    ],
+    options: { maxBufferSize: 8192 },
+    coversAll: false,
+  },
+];
+
 export const targets: FuzzTarget[] = [
+  ...http,
   {
     name: 'line',
     machine: createLineProtocol({ maxLineBytes: 64 }),

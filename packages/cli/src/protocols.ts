@@ -14,6 +14,19 @@ export interface CliProtocol {
   seeds?: Uint8Array[];
   /** Limit on buffered bytes when fuzzing. */
   maxBufferSize?: number;
+  /**
+   * Bytes fed before the input and not part of it (a framing the protocol needs
+   * first, such as a head before a bare chunked body); offsets exclude them.
+   */
+  prefix?: Uint8Array;
+  /**
+   * Turns a run's outputs into what is printed: called with each output,
+   * returns the objects to print now (a message once it is complete, say).
+   * Default: every output as it is.
+   */
+  present?: () => (output: unknown) => unknown[];
+  /** Reaching the final state hands the connection over (an HTTP upgrade), even with nothing after it. */
+  handsOver?: boolean;
 }
 
 /** Options that shape a built-in protocol (HTTP's lenient flags, say). */

@@ -1,6 +1,7 @@
 /** `wirestate fuzz`: coverage-guided fuzzing with a progress bar and a summary. */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { concatBytes } from '@wirestate/core';
 import { fuzz } from '@wirestate/core/testing';
 import { positive } from '../input.js';
 import { jsonLine } from '../json.js';
@@ -37,7 +38,9 @@ export async function fuzzCommand(args: string[]): Promise<number> {
   const runs = positive('--runs', values.runs) as number;
   const seed = Number(values.seed);
   if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed takes a whole number, not "${values.seed}"`);
-  const seeds = [...(protocol.seeds ?? []), ...values['seed-file'].map((f) => new Uint8Array(readFileSync(f)))];
+  const given = [...(protocol.seeds ?? []), ...values['seed-file'].map((f) => new Uint8Array(readFileSync(f)))];
+  const prefix = protocol.prefix;
+  const seeds = prefix ? given.map((s) => concatBytes([prefix, s])) : given;
   const started = performance.now();
   const report = fuzz(protocol.machine, {
     seeds,

@@ -44,13 +44,21 @@ export async function parseCommand(args: string[], traced: boolean): Promise<num
   // In a trace, each step is printed before the outputs it produced.
   const held: unknown[] = [];
   const print = (o: unknown) => console.log(jsonLine(o));
+  const show = protocol.present?.() ?? ((o: unknown) => [o]);
+  // Offsets count the input's bytes, not those of a prefix the protocol needs first.
+  const skip = protocol.prefix?.length ?? 0;
   let endedEarly = false;
   let ending = false;
   const driver = createDriver(protocol.machine, {
     executor: executor as ExecutorKind,
     input: protocol.input,
     maxBufferSize,
-    onOutput: traced ? (o) => held.push(o) : print,
+    onOutput: (o) => {
+      for (const shown of show(o)) {
+        if (traced) held.push(shown);
+        else print(shown);
+      }
+    },
     onError: (e) => {
       failure = e;
     },
@@ -59,12 +67,13 @@ export async function parseCommand(args: string[], traced: boolean): Promise<num
     },
     onStep: traced
       ? (s) => {
-          console.log(formatStep(s));
+          if (s.offset >= skip) console.log(formatStep({ ...s, offset: s.offset - skip }));
           for (const o of held.splice(0)) print(o);
         }
       : undefined,
   });
   let rest = 0;
+  if (protocol.prefix) driver.feed(protocol.prefix);
   for await (const chunk of chunksOf(file, chunkSize)) {
     if (driver.status !== 'running') {
       rest += chunk.length;
@@ -78,14 +87,17 @@ export async function parseCommand(args: string[], traced: boolean): Promise<num
   for (const o of held.splice(0)) print(o);
   const e = failure as (WirestateError & { offset?: number; state?: string }) | null;
   if (e !== null) {
-    console.log(
-      jsonLine({ type: 'error', code: e.code, offset: e.offset ?? null, state: e.state ?? null, message: e.message }),
-    );
+    const offset = e.offset === undefined || e.offset < 0 ? null : Math.max(0, e.offset - skip);
+    console.log(jsonLine({ type: 'error', code: e.code, offset, state: e.state ?? null, message: e.message }));
     return 1;
   }
-  if (driver.status === 'done' && (endedEarly || rest > 0)) {
+  // The protocol handed the rest over: bytes it did not read, or (for a protocol that
+  // says its end is a handover, as an HTTP upgrade) an end before the input's.
+  const handover = driver.offset - skip;
+  const unread = driver.status === 'done' ? driver.remaining().length + rest : 0;
+  if (driver.status === 'done' && (unread > 0 || (endedEarly && protocol.handsOver === true))) {
     // The protocol handed the rest of the input over (an upgrade, say).
-    console.log(jsonLine({ type: 'upgrade', offset: driver.offset }));
+    console.log(jsonLine({ type: 'upgrade', offset: handover }));
   }
   return 0;
 }
