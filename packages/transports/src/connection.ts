@@ -11,6 +11,7 @@
  * @module
  */
 import {
+  concatBytes,
   createDriver,
   type Driver,
   type DriverOptions,
@@ -207,7 +208,7 @@ export class Connection<TOutput = unknown> implements AsyncIterable<TOutput> {
       throw new WirestateError(ErrorCode.INVALID_STATE, 'remaining() is for a connection whose machine is done');
     }
     const parts = [this.driver.remaining(), ...this.after.splice(0)];
-    return parts.length === 1 ? parts[0] : concat(parts);
+    return parts.length === 1 ? parts[0] : concatBytes(parts);
   }
 
   private onData(chunk: Uint8Array): void {
@@ -329,16 +330,6 @@ export class Connection<TOutput = unknown> implements AsyncIterable<TOutput> {
 function positive(name: string, value: number): number {
   if (!(value >= 1)) throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `${name} must be >= 1, got ${value}`);
   return value;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /**

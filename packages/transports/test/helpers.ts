@@ -1,4 +1,6 @@
 /** Test helpers: bytes and text, bounded waits, a seeded generator, and a watch on unhandled rejections. */
+
+import { concatBytes } from '@wirestate/core';
 import { afterAll, beforeAll, expect } from 'vitest';
 
 export const enc = (s: string) => new TextEncoder().encode(s);
@@ -75,12 +77,4 @@ export function watchUnhandledRejections(): { readonly count: number } {
 }
 
 /** One array of `parts`. */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export const concat = concatBytes;

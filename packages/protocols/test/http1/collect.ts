@@ -2,7 +2,7 @@
  * Test helpers: run an HTTP/1 machine over chunks and collect messages in
  * the shape of the conformance data (and of the peers in the differential tests).
  */
-import { createDriver, type WirestateError } from '@wirestate/core';
+import { concatBytes, createDriver, type WirestateError } from '@wirestate/core';
 import { type Http1Machine, type Http1Output, parseChunkExtensions } from '@wirestate/protocols/http1';
 
 export interface Message {
@@ -92,15 +92,7 @@ export function run(machine: Http1Machine, chunks: Iterable<Uint8Array>, end = f
   };
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = concatBytes;
 
 /** `input` cut into pieces of `size` bytes. */
 export function* slices(input: Uint8Array, size: number): Generator<Uint8Array> {

@@ -1,4 +1,5 @@
 /** Building datagrams by hand, from the layouts of BEP 15 and BEP 41, and the shape of a test vector. */
+import { concatBytes } from '@wirestate/core';
 
 /** Hex digits to bytes; spaces are ignored. */
 export function hex(text: string): Uint8Array {
@@ -14,14 +15,7 @@ export function ascii(text: string): Uint8Array {
 
 /** Parts joined: strings are hex, arrays are bytes. */
 export function cat(...parts: Array<string | Uint8Array>): Uint8Array {
-  const list = parts.map((p) => (typeof p === 'string' ? hex(p) : p));
-  const out = new Uint8Array(list.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of list) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts.map((p) => (typeof p === 'string' ? hex(p) : p)));
 }
 
 /** A datagram and the one packet it gives, or the error it ends in. */

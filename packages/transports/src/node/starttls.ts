@@ -22,7 +22,7 @@
  */
 import type { Socket } from 'node:net';
 import * as tls from 'node:tls';
-import { ErrorCode, WirestateError } from '@wirestate/core';
+import { concatBytes, ErrorCode, WirestateError } from '@wirestate/core';
 import type { Connection } from '../connection.js';
 import { withDeadline } from '../deadline.js';
 import { TransportError, UnexpectedPlaintextError } from '../errors.js';
@@ -161,12 +161,5 @@ function handshake(socket: Socket, options: StartTlsOptions): Promise<tls.TLSSoc
 
 function join(parts: readonly Uint8Array[]): Uint8Array {
   const nonEmpty = parts.filter((p) => p.length > 0);
-  if (nonEmpty.length <= 1) return nonEmpty[0] ?? new Uint8Array(0);
-  const out = new Uint8Array(nonEmpty.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of nonEmpty) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return nonEmpty.length <= 1 ? (nonEmpty[0] ?? new Uint8Array(0)) : concatBytes(nonEmpty);
 }
