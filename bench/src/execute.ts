@@ -34,7 +34,7 @@ export async function execute(
   // Warm every case before timing any, so that each is measured with the same
   // type feedback (shared code such as the driver loop has seen every peer)
   // whatever its place in the list.
-  for (const p of prepared) warm(p.fn, WARMUP_MS);
+  for (const p of prepared) await warm(p.fn, WARMUP_MS);
   const slice = (benchmark.budgetMs ?? DEFAULT_BUDGET_MS) / ROUNDS;
   const samples: number[][] = prepared.map(() => []);
   for (let round = 1; round <= ROUNDS; round++) {

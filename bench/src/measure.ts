@@ -43,11 +43,15 @@ const MIN_SAMPLES = 5;
 
 /**
  * Call `fn` for at least `ms` milliseconds (and at least 3 times), so the
- * optimizing compiler has settled before anything is timed.
+ * optimizing compiler has settled before anything is timed. A call that
+ * returns a promise (a case that waits for a network peer) is awaited.
  */
-export function warm(fn: () => unknown, ms: number): void {
+export async function warm(fn: () => unknown, ms: number): Promise<void> {
   const end = performance.now() + ms;
-  for (let i = 0; i < 3 || performance.now() < end; i++) fn();
+  for (let i = 0; i < 3 || performance.now() < end; i++) {
+    const r = fn();
+    if (r instanceof Promise) await r;
+  }
 }
 
 /**

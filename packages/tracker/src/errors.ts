@@ -1,0 +1,92 @@
+/**
+ * Typed errors of the tracker client, in core's scheme: each is a
+ * `WirestateError` with a stable code, branded so that `instanceof` works
+ * across two copies of the package. Aborts are the transports'
+ * `AbortedError` (`WIRESTATE_ERR_ABORTED`).
+ *
+ * @module
+ */
+import { WirestateError } from '@wirestate/core';
+
+/** Stable codes of the tracker session errors. Never change; messages may. */
+export const TrackerSessionErrorCode = {
+  /** The tracker answered with an error packet (BEP 15 action 3): see `trackerMessage`. */
+  REFUSED: 'WIRESTATE_ERR_TRACKER_REFUSED',
+  /** No reply came after every retransmission (BEP 15: 15 * 2^n seconds, n = 0..8). */
+  NO_REPLY: 'WIRESTATE_ERR_TRACKER_NO_REPLY',
+  /** A reply matched the request's transaction but cannot answer it (fewer scrape entries than info hashes). */
+  BAD_REPLY: 'WIRESTATE_ERR_TRACKER_BAD_REPLY',
+} as const;
+
+/** One of the {@link TrackerSessionErrorCode} values. */
+export type TrackerSessionErrorCode = (typeof TrackerSessionErrorCode)[keyof typeof TrackerSessionErrorCode];
+
+/** What a request was doing when it failed. */
+export type ExchangePhase = 'connect' | 'announce' | 'scrape';
+
+/** Core's class-identity key: each class names its stable kind under it. */
+const ID = Symbol.for('wirestate.error.id');
+
+/**
+ * The tracker refused the request with an error packet.
+ *
+ * @example
+ * ```ts
+ * await client.announce(params).catch((e) => {
+ *   if (e instanceof TrackerRefusedError) console.log(e.trackerMessage); // "Connection ID missmatch."
+ * });
+ * ```
+ */
+export class TrackerRefusedError extends WirestateError {
+  static readonly [ID]: string = 'wirestate:TrackerRefusedError';
+  /** The tracker's message, as it sent it (without one trailing NUL). */
+  readonly trackerMessage: string;
+  /** The request the tracker refused. */
+  readonly phase: ExchangePhase;
+  constructor(phase: ExchangePhase, trackerMessage: string) {
+    super(TrackerSessionErrorCode.REFUSED, `the tracker refused the ${phase}: ${trackerMessage}`);
+    this.phase = phase;
+    this.trackerMessage = trackerMessage;
+  }
+}
+
+/**
+ * No reply came: every retransmission timed out.
+ *
+ * @example
+ * ```ts
+ * await client.scrape([hash]).catch((e) => {
+ *   if (e instanceof TrackerNoReplyError) console.log(`${e.attempts} datagrams, no answer`);
+ * });
+ * ```
+ */
+export class TrackerNoReplyError extends WirestateError {
+  static readonly [ID]: string = 'wirestate:TrackerNoReplyError';
+  /** The request that went unanswered last. */
+  readonly phase: ExchangePhase;
+  /** Datagrams sent in the whole exchange. */
+  readonly attempts: number;
+  constructor(phase: ExchangePhase, attempts: number) {
+    super(TrackerSessionErrorCode.NO_REPLY, `no reply to the ${phase} after ${attempts} datagrams`);
+    this.phase = phase;
+    this.attempts = attempts;
+  }
+}
+
+/**
+ * A reply carried the request's transaction id and action but cannot answer
+ * it: a scrape reply with fewer entries than the info hashes asked.
+ *
+ * @example
+ * ```ts
+ * await client.scrape(hashes).catch((e) => {
+ *   if (e instanceof TrackerBadReplyError) console.log(e.message);
+ * });
+ * ```
+ */
+export class TrackerBadReplyError extends WirestateError {
+  static readonly [ID]: string = 'wirestate:TrackerBadReplyError';
+  constructor(message: string) {
+    super(TrackerSessionErrorCode.BAD_REPLY, message);
+  }
+}
