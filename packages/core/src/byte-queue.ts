@@ -33,6 +33,9 @@ const nativeSearch: ((hay: Uint8Array, needle: Uint8Array, from: number) => numb
 /** Bytes scanned by a plain loop before handing over to the native `indexOf`. */
 const SHORT_SCAN = 32;
 
+/** Pieces copied by a plain loop rather than `set` (a native call) when a read spans chunks. */
+const SHORT_COPY = 16;
+
 /**
  * First index of `byte` in `c` at or after `from`, or -1. Short spans (a
  * header line, say) are faster in a loop than through the native call; long
@@ -76,11 +79,10 @@ export class ByteQueue {
   /** Append a chunk. The queue keeps a reference: do not reuse the memory. */
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    // Keep every chunk a plain Uint8Array: views of it are cheaper to make
-    // than views of a Node Buffer, and one shape keeps the hot path monomorphic.
-    const plain =
-      chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
-    this.chunks.push(plain);
+    // The chunk is kept as given (a Node Buffer stays one): making a plain view
+    // of every arrival costs more than a one-byte arrival's whole step. What
+    // the queue hands out is always a plain Uint8Array (see `view`).
+    this.chunks.push(chunk);
     this.length += chunk.length;
   }
 
@@ -88,7 +90,12 @@ export class ByteQueue {
   peekFirst(): Uint8Array {
     if (this.length === 0) return EMPTY;
     const c = this.chunks[this.first];
-    return this.headOffset === 0 ? c : c.subarray(this.headOffset);
+    return this.view(c, this.headOffset, c.length - this.headOffset);
+  }
+
+  /** How many bytes are buffered in the first chunk (0 when nothing is buffered). */
+  firstLength(): number {
+    return this.length === 0 ? 0 : this.chunks[this.first].length - this.headOffset;
   }
 
   /** The byte at position `pos` (0 is the head). The caller checks the bound. */
@@ -119,7 +126,7 @@ export class ByteQueue {
       return this.view(c, start, n);
     }
     if (end === c.length) {
-      const out = start === 0 ? c : this.view(c, start, n);
+      const out = start === 0 && c.constructor === Uint8Array ? c : this.view(c, start, n);
       this.advance(n);
       return out;
     }
@@ -167,7 +174,7 @@ export class ByteQueue {
         continue;
       }
       const k = Math.min(c.length - p, n - w);
-      out.set(c.subarray(p, p + k), w);
+      out.set(this.view(c, p, k), w);
       w += k;
       p = 0;
     }
@@ -337,12 +344,21 @@ export class ByteQueue {
 
   /** Point the cursor at the chunk holding position `pos` (`pos < length`). */
   private locate(pos: number): void {
-    if (this.cursorEpoch !== this.consumed || this.cursorPos > pos) {
+    const chunks = this.chunks;
+    if (this.cursorEpoch !== this.consumed || this.cursorPos > pos || pos - this.cursorPos > this.length - pos) {
       this.cursorEpoch = this.consumed;
+      if (pos > this.length - pos) {
+        // Nearer the tail (a scan resumed after small arrivals): walk back from the last chunk.
+        let i = chunks.length - 1;
+        let base = this.length - chunks[i].length;
+        while (base > pos && i > this.first) base -= chunks[--i].length;
+        this.cursorIndex = i;
+        this.cursorPos = i === this.first ? -this.headOffset : base;
+        return;
+      }
       this.cursorIndex = this.first;
       this.cursorPos = -this.headOffset;
     }
-    const chunks = this.chunks;
     while (this.cursorIndex < chunks.length - 1 && this.cursorPos + chunks[this.cursorIndex].length <= pos) {
       this.cursorPos += chunks[this.cursorIndex].length;
       this.cursorIndex++;
@@ -356,10 +372,40 @@ export class ByteQueue {
     while (w < n) {
       const c = this.chunks[i++];
       const k = Math.min(c.length - p, n - w);
-      target.set(p === 0 && k === c.length ? c : c.subarray(p, p + k), at + w);
+      if (k <= SHORT_COPY) {
+        // A few bytes (arrivals of a byte or two): a loop beats a native call per chunk.
+        for (let q = 0; q < k; q++) target[at + w + q] = c[p + q];
+      } else {
+        target.set(p === 0 && k === c.length ? c : this.view(c, p, k), at + w);
+      }
       w += k;
       p = 0;
     }
+  }
+
+  /**
+   * `true` when one of the last `k` buffered bytes (`k <= length`) is the last
+   * byte of one of `delims`: only such an arrival can complete a match.
+   */
+  tailHasLastByte(k: number, delims: readonly Uint8Array[]): boolean {
+    const chunks = this.chunks;
+    let i = chunks.length - 1;
+    let c = chunks[i];
+    let p = c.length;
+    const one = delims.length === 1;
+    const b = delims[0][delims[0].length - 1];
+    for (let left = k; left > 0; left--) {
+      if (p === 0) {
+        c = chunks[--i];
+        p = c.length;
+      }
+      const x = c[--p];
+      if (x === b) return true;
+      if (!one) {
+        for (let d = 1; d < delims.length; d++) if (x === delims[d][delims[d].length - 1]) return true;
+      }
+    }
+    return false;
   }
 
   private advance(n: number): void {

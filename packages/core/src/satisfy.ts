@@ -20,13 +20,19 @@ export class ReadProgress {
   count = 0;
   /** `regex`: the window decoded so far, as latin1 text. */
   text = '';
+  /** `until`: bytes buffered when the last search stopped (0 before the first one). */
+  seen = 0;
 
   reset(): void {
     this.scan = 0;
+    this.seen = 0;
     this.count = 0;
     this.text = '';
   }
 }
+
+/** Arrivals up to this size that cannot complete an `until` are not searched (see satisfyUntil). */
+const SKIP_ARRIVAL = 64;
 
 function done(data: Uint8Array, delimiter = -1, match: RegExpExecArray | null = null): ReadEvent {
   return { type: 'read', data, delimiter, match };
@@ -73,13 +79,13 @@ export function satisfy(queue: ByteQueue, read: ReadRequest, progress: ReadProgr
       const left = read.n - progress.count;
       if (left === 0) return { type: 'done' };
       if (available === 0) return null;
-      const first = queue.peekFirst().length;
+      const first = queue.firstLength();
       const k = Math.min(first, left);
       progress.count += k;
       return { type: 'chunk', data: queue.take(k) };
     }
     case 'streamUntilClose':
-      if (available > 0) return { type: 'chunk', data: queue.take(queue.peekFirst().length) };
+      if (available > 0) return { type: 'chunk', data: queue.take(queue.firstLength()) };
       return eof ? { type: 'done' } : null;
   }
 }
@@ -87,6 +93,22 @@ export function satisfy(queue: ByteQueue, read: ReadRequest, progress: ReadProgr
 function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadProgress): ReadEvent | null {
   const delimiters = read.delimiters;
   const end = Math.min(queue.length, read.maxBytes);
+  const seen = progress.seen;
+  // A match can only end in an arrival that holds the last byte of a delimiter.
+  // When a small arrival holds none, and the scan had ruled out every match
+  // ending in the bytes before it, nothing here can complete: look at the
+  // arrival's bytes only (they count as examined), not at the whole window.
+  if (seen > 0 && end === queue.length && end - seen <= SKIP_ARRIVAL && end > seen) {
+    const k = end - seen;
+    queue.examined += k;
+    if (!queue.tailHasLastByte(k, delimiters)) {
+      progress.seen = end;
+      if (end >= read.maxBytes) throw new MaxBytesError(read.maxBytes);
+      const resume = end - read.longest + 1;
+      if (resume > progress.scan) progress.scan = resume;
+      return null;
+    }
+  }
   let best: number;
   let which = 0;
   if (delimiters.length === 1) {
@@ -122,6 +144,7 @@ function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadProgress)
   // every delimiter; resume there when more bytes arrive.
   const resume = end - read.longest + 1;
   if (resume > progress.scan) progress.scan = resume;
+  progress.seen = end;
   return null;
 }
 

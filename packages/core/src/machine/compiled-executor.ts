@@ -28,8 +28,9 @@ export class CompiledExecutor implements Executor, ActionHost {
   private readonly args: ActionArgs;
   private readonly emit: (output: unknown) => void;
   private readonly onTransition: ((transition: TransitionDef) => void) | undefined;
-  /** Outputs of the macrostep under way. */
+  /** Outputs of the macrostep under way: the first `npending` slots (the array is reused, never shrunk). */
   private readonly pending: unknown[] = [];
+  private npending = 0;
   /** Done events raised in the macrostep under way, not yet taken. */
   private readonly queue: DoneEvent[] = [];
   constructor(program: Program, options: ExecutorOptions) {
@@ -43,7 +44,7 @@ export class CompiledExecutor implements Executor, ActionHost {
   }
 
   output(value: unknown): void {
-    this.pending.push(value);
+    this.pending[this.npending++] = value;
   }
 
   currentRead(): ReadRequest | null {
@@ -119,23 +120,31 @@ export class CompiledExecutor implements Executor, ActionHost {
       const s = this.current;
       if (s.always.length > 0 || this.done || this.queue.length > 0) this.settle();
     } catch (e) {
-      pending.length = 0;
+      this.clearPending();
       this.queue.length = 0;
       throw e;
     }
-    if (pending.length === 0) return;
+    if (this.npending === 0) return;
     // Every output is delivered even if a listener throws, as in xstate (which reports such an
-    // error asynchronously); here the first one is rethrown once all are delivered.
+    // error asynchronously); here the first one is rethrown once all are delivered. A listener
+    // that feeds the driver again does not re-enter this executor (the driver queues the bytes).
     let failed: { error: unknown } | null = null;
-    for (let i = 0; i < pending.length; i++) {
+    for (let i = 0; i < this.npending; i++) {
       try {
         this.emit(pending[i]);
       } catch (error) {
         failed ??= { error };
       }
     }
-    pending.length = 0;
+    this.clearPending();
     if (failed !== null) throw failed.error;
+  }
+
+  /** Drop the outputs of the macrostep (without shrinking the array, which costs a call). */
+  private clearPending(): void {
+    const pending = this.pending;
+    for (let i = 0; i < this.npending; i++) pending[i] = undefined;
+    this.npending = 0;
   }
 
   private take(t: CompiledTransition): void {

@@ -44,6 +44,28 @@ const EXPECT = 2;
 
 type Code = (typeof E)[keyof typeof E];
 
+/**
+ * Heads at least this long are scanned four bytes at a time where the bytes
+ * allow it (through a DataView of their buffer). Shorter ones may live in the
+ * JavaScript heap, where asking for their buffer would move them.
+ */
+const WORDS_FROM = 128;
+const NO_WORDS = new DataView(new ArrayBuffer(0));
+
+/**
+ * Whether any byte of the 32-bit word `x` is a control byte or DEL: not a
+ * field-vchar, SP or HTAB (HTAB is a control byte too; the byte loop takes it).
+ */
+function specialValueWord(x: number): boolean {
+  const y = x ^ 0x7f7f7f7f;
+  return ((((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080) !== 0;
+}
+
+/** Whether any byte of the 32-bit word `x` is not a request-target byte (0x21-0x7e). */
+function specialUrlWord(x: number): boolean {
+  return ((((x - 0x21212121) & ~x) | (x + 0x01010101) | x) & 0x80808080) !== 0;
+}
+
 function isSpace(c: number): boolean {
   return c === SP || c === HTAB || c === CR || c === LF;
 }
@@ -61,6 +83,13 @@ export class Scanner {
   private buf: Uint8Array = new Uint8Array(0);
   private end = 0;
   private partial = false;
+  /** A DataView of `buf`'s buffer (cached per buffer), for scanning by words. */
+  private words: DataView = NO_WORDS;
+  private wordsBuffer: ArrayBufferLike | null = null;
+  /** Offset of `buf[0]` in `words`, or -1 when `buf` is scanned byte by byte. */
+  private wordBase = -1;
+  /** Offsets of the field lines being scanned (four a line), reused from head to head. */
+  private readonly scratch: number[] = [];
 
   method = '';
   urlStart = 0;
@@ -71,6 +100,7 @@ export class Scanner {
   status = 0;
   reasonStart = -1;
   reasonEnd = -1;
+  /** Offsets of the last scan's field lines, four a line (name start and end, value start and end). */
   offs: number[] = [];
   folded = false;
   contentLength = -1;
@@ -95,8 +125,17 @@ export class Scanner {
     this.partial = partial;
     this.reasonStart = -1;
     this.reasonEnd = -1;
-    this.offs = [];
     this.folded = false;
+    if (end >= WORDS_FROM) {
+      const ab = buf.buffer;
+      if (ab !== this.wordsBuffer) {
+        this.wordsBuffer = ab;
+        this.words = new DataView(ab);
+      }
+      this.wordBase = buf.byteOffset;
+    } else {
+      this.wordBase = -1;
+    }
     this.contentLength = -1;
     this.hasContentLength = false;
     this.hasTransferEncoding = false;
@@ -156,7 +195,8 @@ export class Scanner {
     const buf = this.buf;
     const end = this.end;
     const ms = i;
-    while (i < end && TOKEN[buf[i]] === 1) i++;
+    const token = TOKEN;
+    while (i < end && token[buf[i]] === 1) i++;
     if (i >= end) return INCOMPLETE;
     if (buf[i] !== SP || i === ms) throw this.fail(E.INVALID_METHOD, 'the method is not a token followed by SP', i);
     const method = constantOf(METHOD_NAMES[i - ms], buf, ms);
@@ -167,7 +207,13 @@ export class Scanner {
       this.method = method;
     }
     const us = ++i;
-    while (i < end && URL_CHAR[buf[i]] === 1) i++;
+    const wb = this.wordBase;
+    if (wb >= 0) {
+      const words = this.words;
+      while (i + 4 <= end && !specialUrlWord(words.getInt32(wb + i, true))) i += 4;
+    }
+    const url = URL_CHAR;
+    while (i < end && url[buf[i]] === 1) i++;
     if (i >= end) return INCOMPLETE;
     this.urlStart = us;
     this.urlEnd = i;
@@ -268,11 +314,28 @@ export class Scanner {
 
   /** Field lines (RFC 9112 §5) from `i` up to and including the empty line. */
   private fields(i: number): number {
+    const r = this.scan(i);
+    // The head keeps its own copy, of exactly its lines.
+    this.offs = this.scratch.slice(0, this.count);
+    return r;
+  }
+
+  /** Lines found by {@link Scanner.scan} (times four: offsets in `scratch`). */
+  private count = 0;
+
+  private scan(i: number): number {
     const buf = this.buf;
     const end = this.end;
     const o = this.o;
-    const offs = this.offs;
+    const offs = this.scratch;
+    let n = 0;
+    this.count = 0;
+    // Tables in locals: an imported binding is loaded (and checked) on every use.
+    const token = TOKEN;
     const values = o.valueRelaxed ? VALUE_RELAXED : VALUE_CHAR;
+    const wb = o.valueRelaxed ? -1 : this.wordBase;
+    const words = this.words;
+    const max = 4 * o.maxHeaders;
     let last = -1;
     for (;;) {
       if (i >= end) {
@@ -296,7 +359,7 @@ export class Scanner {
       } else {
         if (last >= 0) this.field(last);
         const ns = i;
-        while (i < end && TOKEN[buf[i]] === 1) i++;
+        while (i < end && token[buf[i]] === 1) i++;
         if (i >= end) return INCOMPLETE;
         let ne = i;
         if (buf[i] !== COLON) {
@@ -309,14 +372,24 @@ export class Scanner {
           if (buf[i] !== COLON) throw this.fail(E.INVALID_HEADER_TOKEN, 'invalid byte in a field name', i);
         }
         if (ne === ns) throw this.fail(E.INVALID_HEADER_TOKEN, 'empty field name', i);
-        if (offs.length >= 4 * o.maxHeaders) {
+        if (n >= max) {
           throw this.fail(E.HEADERS_TOO_MANY, `more than ${o.maxHeaders} field lines`, ns);
         }
         i++;
         while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
-        last = offs.length;
-        offs.push(ns, ne, i, i);
+        last = n;
+        offs[n] = ns;
+        offs[n + 1] = ne;
+        offs[n + 2] = i;
+        offs[n + 3] = i;
+        n += 4;
+        this.count = n;
       }
+      if (wb >= 0) {
+        // Four bytes at a time while none is a control byte or DEL...
+        while (i + 4 <= end && !specialValueWord(words.getInt32(wb + i, true))) i += 4;
+      }
+      // ...then byte by byte (HTAB, the line's end, a fault).
       while (i < end && values[buf[i]] === 1) i++;
       if (i >= end) return INCOMPLETE;
       c = buf[i];
@@ -344,7 +417,7 @@ export class Scanner {
   /** Framing and connection fields, once the line at `k` (with any folds) is complete. */
   private field(k: number): void {
     const buf = this.buf;
-    const offs = this.offs;
+    const offs = this.scratch;
     const ns = offs[k];
     let ne = offs[k + 1];
     while (buf[ne - 1] === SP || buf[ne - 1] === HTAB) ne--;
