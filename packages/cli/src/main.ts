@@ -4,6 +4,7 @@ import { benchCommand } from './commands/bench.js';
 import { diagramCommand } from './commands/diagram.js';
 import { fuzzCommand } from './commands/fuzz.js';
 import { parseCommand } from './commands/parse.js';
+import { trackerCommand } from './commands/tracker.js';
 import { HELP, UsageError } from './usage.js';
 import './builtins.js';
 
@@ -26,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
       return fuzzCommand(args);
     case 'bench':
       return benchCommand(args);
+    case 'tracker':
+      return trackerCommand(args);
     case undefined:
     case '-h':
     case '--help':

@@ -15,6 +15,7 @@ commands:
   trace <protocol> [file|-]     the same, with every step of the machine
   diagram <protocol>            the machine as a diagram (mermaid, dot or svg)
   fuzz <protocol>               coverage-guided fuzzing for a fixed budget
+  tracker serve|announce|scrape a BitTorrent UDP tracker, and its client
   bench [name...]               run the benchmark harness (in a checkout of the repository)
 
 <protocol> is a built-in protocol name, or use --protocol-module FILE for your own.
@@ -51,6 +52,26 @@ its limit). Shows a progress bar and a summary; exit status 1 on a crash.
   --runs N          inputs to try (default 100000)
   --seed S          seed of the mutation generator (default 1)
   --seed-file FILE  a starting input (repeatable; built-in protocols have their own)`,
+  tracker: `usage: wirestate tracker serve|announce|scrape ...
+
+  tracker serve [--host H] [--port N]          a BitTorrent UDP tracker (BEP 15)
+  tracker announce URL --info-hash HEX [--event started|completed|stopped]
+  tracker scrape URL --info-hash HEX...        results as JSON lines`,
+  'tracker serve': `usage: wirestate tracker serve [--host H] [--port N] [--interval S]
+
+Runs a BitTorrent UDP tracker (BEP 15) until interrupted. Prints
+{"type":"listening","url":...} when ready. --host defaults to 127.0.0.1 (an IPv6
+address such as ::1 serves IPv6), --port to 6969 (0 picks a free port),
+--interval (the announce interval) to 1800 seconds.`,
+  'tracker announce': `usage: wirestate tracker announce URL --info-hash HEX [--event started|completed|stopped|none]
+                                 [--port N] [--left BYTES] [--peer-id TEXT] [--timeout MS]
+
+Announces to a UDP tracker and prints the answer (interval, seeders, leechers,
+peers) as one JSON line; exit status 1 when the tracker refuses or does not answer.`,
+  'tracker scrape': `usage: wirestate tracker scrape URL --info-hash HEX... [--timeout MS]
+
+Scrapes a UDP tracker for each info hash (more than 74 are split across
+datagrams) and prints the counts as one JSON line.`,
   bench: `usage: wirestate bench [name...]
 
 Runs the benchmark harness of a checkout of the repository (bench/), which
