@@ -13,8 +13,9 @@ export default defineConfig({
       '@wirestate/protocols/http1': fileURLToPath(new URL('./packages/protocols/src/http1/index.ts', import.meta.url)),
       '@wirestate/protocols': fileURLToPath(new URL('./packages/protocols/src/index.ts', import.meta.url)),
       '@wirestate/transports/node': fileURLToPath(new URL('./packages/transports/src/node/index.ts', import.meta.url)),
-      '@wirestate/tracker': fileURLToPath(new URL('./packages/tracker/src/index.ts', import.meta.url)),
       '@wirestate/transports': fileURLToPath(new URL('./packages/transports/src/index.ts', import.meta.url)),
+      '@wirestate/tracker': fileURLToPath(new URL('./packages/tracker/src/index.ts', import.meta.url)),
+      '@wirestate/http': fileURLToPath(new URL('./packages/http/src/index.ts', import.meta.url)),
     },
   },
   test: {

@@ -10,6 +10,7 @@ import { runEnvironment } from './environment.js';
 import { execute } from './execute.js';
 import { benchmarks } from './registry.js';
 import { checkTargets, formatTable, formatTargets, writeResult } from './report.js';
+import { httpServerInfo, mainHttpServer } from './servers/main.js';
 
 // Compiled to bench/dist/run.js; results go to bench/results/.
 const RESULTS = new URL('../results/', import.meta.url);
@@ -30,7 +31,12 @@ function select(names: readonly string[]): Benchmark[] {
 
 async function main(args: readonly string[]): Promise<void> {
   if (args.includes('--list')) {
-    for (const b of benchmarks) console.log(`${b.name.padEnd(12)} ${b.description}`);
+    for (const b of [...benchmarks, httpServerInfo]) console.log(`${b.name.padEnd(12)} ${b.description}`);
+    return;
+  }
+  // Servers in child processes, loaded by wrk: run only when named.
+  if (args[0] === httpServerInfo.name) {
+    await mainHttpServer(args.slice(1), RESULTS);
     return;
   }
   const selected = select(args);

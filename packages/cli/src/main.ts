@@ -4,6 +4,7 @@ import { benchCommand } from './commands/bench.js';
 import { diagramCommand } from './commands/diagram.js';
 import { fuzzCommand } from './commands/fuzz.js';
 import { parseCommand } from './commands/parse.js';
+import { serveCommand } from './commands/serve.js';
 import { trackerCommand } from './commands/tracker.js';
 import { HELP, UsageError } from './usage.js';
 import './builtins.js';
@@ -29,6 +30,8 @@ async function main(argv: string[]): Promise<number> {
       return benchCommand(args);
     case 'tracker':
       return trackerCommand(args);
+    case 'serve':
+      return serveCommand(args);
     case undefined:
     case '-h':
     case '--help':

@@ -15,6 +15,7 @@ commands:
   trace <protocol> [file|-]     the same, with every step of the machine
   diagram <protocol>            the machine as a diagram (mermaid, dot or svg)
   fuzz <protocol>               coverage-guided fuzzing for a fixed budget
+  serve http [--dir DIR]        static files over HTTP/1.1
   tracker serve|announce|scrape a BitTorrent UDP tracker, and its client
   bench [name...]               run the benchmark harness (in a checkout of the repository)
 
@@ -52,6 +53,11 @@ its limit). Shows a progress bar and a summary; exit status 1 on a crash.
   --runs N          inputs to try (default 100000)
   --seed S          seed of the mutation generator (default 1)
   --seed-file FILE  a starting input (repeatable; built-in protocols have their own)`,
+  serve: `usage: wirestate serve http [--host H] [--port N] [--dir DIR]
+
+Serves the files under DIR (default: the current directory) over HTTP/1.1, with
+keep-alive and HEAD, until interrupted. Prints {"type":"listening","url":...}
+when ready. --host defaults to 127.0.0.1, --port to 8080 (0 picks a free port).`,
   tracker: `usage: wirestate tracker serve|announce|scrape ...
 
   tracker serve [--host H] [--port N]          a BitTorrent UDP tracker (BEP 15)

@@ -1,0 +1,80 @@
+/**
+ * Run `wrk` (Debian's package) against a loopback URL and read its summary.
+ * wrk runs for a whole number of seconds (a Lua `wrk.thread:stop()` ends a
+ * thread, not the run), so request counts are reached by duration.
+ *
+ * @module
+ */
+import { execFile, execFileSync } from 'node:child_process';
+
+/** What one wrk run reports. */
+export interface WrkResult {
+  readonly requests: number;
+  readonly seconds: number;
+  readonly rps: number;
+  /** Socket errors (connect, read, write, timeout) and non-2xx/3xx responses. */
+  readonly errors: number;
+  readonly non2xx: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+}
+
+/** `true` when `wrk` is on the PATH. */
+export function haveWrk(): boolean {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (e) {
+    // wrk --version exits 1 after printing its version.
+    return (e as { status?: number }).status === 1;
+  }
+}
+
+function ms(value: string, unit: string): number {
+  const v = Number(value);
+  return unit === 'us' ? v / 1000 : unit === 's' ? v * 1000 : v;
+}
+
+/** Run wrk: `connections` connections from `threads` threads, for `seconds` (whole seconds). */
+export function wrk(options: {
+  url: string;
+  connections: number;
+  seconds: number;
+  threads?: number;
+}): Promise<WrkResult> {
+  const threads = options.threads ?? 1;
+  const args = [
+    '-t',
+    String(threads),
+    '-c',
+    String(options.connections),
+    '-d',
+    `${Math.max(1, Math.round(options.seconds))}s`,
+    '--latency',
+  ];
+  args.push(options.url);
+  return new Promise((resolve, reject) => {
+    execFile('wrk', args, { timeout: (options.seconds + 30) * 1000 }, (error, stdout) => {
+      if (error) return reject(error);
+      const total = /(\d+) requests in ([\d.]+)(ms|s|m|h)/.exec(stdout);
+      if (total === null) return reject(new Error(`unexpected wrk output:\n${stdout}`));
+      const seconds = Number(total[2]) * ({ ms: 0.001, s: 1, m: 60, h: 3600 } as Record<string, number>)[total[3]];
+      const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+      const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0);
+      const lat = (p: string) => {
+        const m = new RegExp(`${p}%\\s+([\\d.]+)(us|ms|s)`).exec(stdout);
+        return m === null ? Number.NaN : ms(m[1], m[2]);
+      };
+      const errors = socket === null ? 0 : socket.slice(1).reduce((a, x) => a + Number(x), 0);
+      resolve({
+        requests: Number(total[1]),
+        seconds,
+        rps: Number(total[1]) / seconds,
+        errors: errors + non2xx,
+        non2xx,
+        latencyP50Ms: lat('50'),
+        latencyP99Ms: lat('99'),
+      });
+    });
+  });
+}

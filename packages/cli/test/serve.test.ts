@@ -1,0 +1,85 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'wirestate-serve-'));
+const big = new Uint8Array(2 * 1024 * 1024).map((_, i) => (i * 7) & 0xff);
+
+/** Raw bytes over one connection: what a pipelining client sends, and everything it gets back. */
+function raw(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const parts: Buffer[] = [];
+    socket.setTimeout(5000, () => socket.destroy(new Error('no answer in 5 s')));
+    socket.on('data', (d) => parts.push(d));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(parts).toString('latin1')));
+    socket.end(request);
+  });
+}
+
+describe('wirestate serve http', () => {
+  let server: ChildProcess;
+  let base = '';
+  let port = 0;
+  beforeAll(async () => {
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'index.html'), '<h1>hi</h1>\n');
+    writeFileSync(join(dir, 'sub', 'a.txt'), 'text\n');
+    writeFileSync(join(dir, 'big.bin'), big);
+    server = spawn(process.execPath, [BIN, 'serve', 'http', '--port', '0', '--dir', dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    base = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the server did not start within 10 s')), 10_000);
+      server.stdout?.once('data', (chunk: Buffer) => {
+        clearTimeout(timer);
+        resolve(JSON.parse(chunk.toString().split('\n')[0]).url);
+      });
+    });
+    port = Number(new URL(base).port);
+  });
+  afterAll(async () => {
+    const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('GET serves files (an index for a directory), large ones streamed whole', async () => {
+    const index = await fetch(base);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await index.text()).toBe('<h1>hi</h1>\n');
+    const file = await fetch(`${base}big.bin`);
+    expect(file.headers.get('content-length')).toBe(String(big.length));
+    expect(Buffer.compare(Buffer.from(await file.arrayBuffer()), Buffer.from(big))).toBe(0);
+    expect((await fetch(`${base}missing`)).status).toBe(404);
+    expect((await fetch(base, { method: 'POST', body: 'x' })).status).toBe(405);
+  });
+
+  test('HEAD gives the length and no body; pipelined requests on one connection answer in order', async () => {
+    const answer = await raw(
+      port,
+      'HEAD /big.bin HTTP/1.1\r\nHost: a\r\n\r\nGET /sub/a.txt HTTP/1.1\r\nHost: a\r\n\r\nGET /index.html HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
+    );
+    const statuses = [...answer.matchAll(/HTTP\/1\.1 (\d+)/g)].map((m) => m[1]);
+    expect(statuses).toEqual(['200', '200', '200']);
+    expect(answer).toContain(`Content-Length: ${big.length}\r\n`);
+    // The HEAD answer carries no body: the next bytes are the next status line.
+    const afterHead = answer.indexOf('\r\n\r\n') + 4;
+    expect(answer.slice(afterHead, afterHead + 15)).toBe('HTTP/1.1 200 OK');
+    expect(answer.endsWith('<h1>hi</h1>\n')).toBe(true);
+  });
+
+  test('no path leaves the directory', async () => {
+    const answer = await raw(port, 'GET /../../../../etc/passwd HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 40[34] /);
+    expect(answer).not.toContain('root:');
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * `Body`: the bytes of one message body as they arrive, for whoever reads
+ * them. It counts what it holds so that the connection can stop reading the
+ * socket while a reader is behind (backpressure), and it ends once, cleanly
+ * or with an error.
+ *
+ * @module
+ */
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+const decoder = new TextDecoder();
+
+/** @internal What the owner of a body hears from it. */
+export interface BodyOwner {
+  /** A reader took bytes: the connection may read on. */
+  drained(): void;
+  /** The first read was asked for (a server sends `100 Continue` then). */
+  started(): void;
+}
+
+/**
+ * A message body: an async iterable of byte chunks (views of what the socket
+ * delivered: copy them to keep them past the next turn, or keep them whole).
+ * Read it once, with `for await`, {@link Body.bytes} or {@link Body.text}.
+ *
+ * @example
+ * ```ts
+ * for await (const chunk of req.body) hash.update(chunk);
+ * const text = await res.body.text();
+ * ```
+ */
+export class Body implements AsyncIterable<Uint8Array> {
+  private chunks: Uint8Array[] = [];
+  private head = 0;
+  private waiter: { resolve: (r: IteratorResult<Uint8Array, undefined>) => void; reject: (e: unknown) => void } | null =
+    null;
+  private ended = false;
+  private error: unknown = undefined;
+  private discarding = false;
+  private begun = false;
+  /** Bytes held and not yet read. */
+  buffered = 0;
+  /** Bytes received so far. */
+  received = 0;
+
+  /** @internal */
+  constructor(private readonly owner: BodyOwner | null) {}
+
+  /** `true` once every byte arrived (or the body failed). */
+  get complete(): boolean {
+    return this.ended;
+  }
+
+  /** @internal Bytes arrived. */
+  push(chunk: Uint8Array): void {
+    this.received += chunk.length;
+    if (this.discarding) return;
+    const w = this.waiter;
+    if (w !== null) {
+      this.waiter = null;
+      w.resolve({ done: false, value: chunk });
+      return;
+    }
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+  }
+
+  /** @internal No more bytes; with `error`, the body failed. */
+  end(error?: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.error = error;
+    const w = this.waiter;
+    if (w === null) return;
+    this.waiter = null;
+    if (error === undefined) w.resolve(DONE);
+    else w.reject(error);
+  }
+
+  /** @internal Drop what is held and what comes: nobody will read it. */
+  discard(): void {
+    this.discarding = true;
+    this.chunks = [];
+    this.head = 0;
+    this.buffered = 0;
+  }
+
+  /** The next chunk; `done` at the end. Rejects with the error that ended the body. */
+  next(): Promise<IteratorResult<Uint8Array, undefined>> {
+    if (!this.begun) {
+      this.begun = true;
+      this.owner?.started();
+    }
+    if (this.head < this.chunks.length) {
+      const chunk = this.chunks[this.head++];
+      if (this.head === this.chunks.length) {
+        this.chunks = [];
+        this.head = 0;
+      }
+      this.buffered -= chunk.length;
+      this.owner?.drained();
+      return Promise.resolve({ done: false, value: chunk });
+    }
+    if (this.ended) return this.error === undefined ? Promise.resolve(DONE) : Promise.reject(this.error);
+    if (this.waiter !== null) return Promise.reject(new Error('a body is read by one reader at a time'));
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+      this.owner?.drained();
+    });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array, undefined> {
+    return { next: () => this.next(), return: async () => DONE };
+  }
+
+  /** Every byte of the body, in one array. */
+  async bytes(): Promise<Uint8Array> {
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for (let r = await this.next(); !r.done; r = await this.next()) {
+      parts.push(r.value);
+      size += r.value.length;
+    }
+    if (parts.length === 1) return parts[0];
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+
+  /** The body as UTF-8 text. */
+  async text(): Promise<string> {
+    return decoder.decode(await this.bytes());
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * One client connection: one request at a time, its response parsed by a
+ * response machine that knows which request it answers (a HEAD response has
+ * no body), kept alive for the next request when both sides allow it.
+ *
+ * @module
+ */
+import { StreamClosedError, type Transport, type WirestateError } from '@wirestate/core';
+import { createResponseMachine, type Http1Output, type ResponseHead } from '@wirestate/protocols/http1';
+import { AbortedError, TimeoutError } from '@wirestate/transports';
+import type { SocketTransport } from '@wirestate/transports/node';
+import { encodeChunk, lastChunk } from '../head.js';
+import { Wire, type WireOwner } from '../wire.js';
+import type { Exchange } from './exchange.js';
+import type { PoolOptions } from './options.js';
+import { ClientResponse } from './response.js';
+
+/** @internal How a connection hands itself back. */
+export type Release = (conn: ClientConnection, reusable: boolean) => void;
+
+/** @internal */
+export class ClientConnection implements WireOwner {
+  readonly wire: Wire;
+  /** Requests completed on this connection. */
+  served = 0;
+  private ex: Exchange | null = null;
+  private res: ClientResponse | null = null;
+  /** Bytes arrived since the current request was sent. */
+  private heard = false;
+  private sending = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+  private readonly highWaterMark: number;
+
+  constructor(
+    readonly transport: Transport,
+    options: PoolOptions,
+    private readonly release: Release,
+  ) {
+    this.highWaterMark = options.highWaterMark ?? 64 * 1024;
+    const machine = createResponseMachine({
+      ...options.http1,
+      skipBody: (h) => h.kind === 'response' && h.status >= 200 && this.ex?.method === 'HEAD',
+    });
+    this.wire = new Wire(machine, transport, this, 1 << 20);
+  }
+
+  /** `true` once closed. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Keep the process alive while a request is in flight, not while idle. */
+  ref(on: boolean): void {
+    const socket = (this.transport as Partial<SocketTransport>).socket;
+    if (on) socket?.ref();
+    else socket?.unref();
+  }
+
+  /** Send a request; the exchange settles when the head arrives. */
+  send(ex: Exchange): void {
+    this.ex = ex;
+    this.res = null;
+    this.heard = false;
+    const o = ex.options;
+    const signal = o.signal;
+    if (signal?.aborted) {
+      this.cancel(new AbortedError('the request', signal.reason));
+      return;
+    }
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.arm(o.headersTimeout ?? 300_000);
+    this.wire.write(ex.first).catch((e: unknown) => this.cancel(e));
+    if (ex.stream !== null) this.stream(ex);
+    this.wire.pump();
+  }
+
+  close(error?: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.disarm();
+    this.wire.close(error);
+    const ex = this.ex;
+    if (ex !== null) {
+      this.ex = null;
+      ex.options.signal?.removeEventListener('abort', this.onAbort);
+      const e = error ?? new StreamClosedError('the connection closed before the response ended', new Uint8Array(0));
+      if (this.res === null) ex.reject(e);
+      else this.res.body.end(e);
+    }
+    this.release(this, false);
+  }
+
+  // WireOwner
+
+  received(): void {
+    this.heard = true;
+    if (this.res !== null) this.timer?.refresh();
+  }
+
+  blocked(): boolean {
+    return this.res !== null && this.res.body.buffered >= this.highWaterMark;
+  }
+
+  output(o: Http1Output): void {
+    const res = this.res;
+    switch (o.type) {
+      case 'head':
+        this.onHead(o as ResponseHead);
+        break;
+      case 'body':
+        res?.body.push(o.data);
+        break;
+      case 'trailers':
+        if (res !== null) res.trailers = o.trailers;
+        break;
+      case 'end':
+        if (res !== null) this.complete(res);
+        break;
+      case 'upgrade':
+        // A 101 or a CONNECT tunnel is not this client's business: the connection is not reused.
+        this.close();
+        break;
+    }
+  }
+
+  failed(error: WirestateError): void {
+    this.close(error);
+  }
+
+  finished(): void {
+    // The response machine ended: a clean end of input between messages (or an upgrade, closed above).
+    if (this.ex === null) this.close();
+  }
+
+  inputEnded(cause: unknown): void {
+    this.close(
+      cause === undefined
+        ? undefined
+        : new StreamClosedError('the connection failed', new Uint8Array(0), undefined, cause),
+    );
+  }
+
+  /** `true` when the failure left the request unanswered on a reused connection: it may be sent again. */
+  retryable(): boolean {
+    return this.served > 0 && !this.heard;
+  }
+
+  private onHead(head: ResponseHead): void {
+    const ex = this.ex;
+    if (ex === null) return;
+    if (head.status < 200) {
+      ex.options.onInformational?.(head);
+      return;
+    }
+    const res = new ClientResponse(head, this.bodyOwner);
+    this.res = res;
+    ex.options.signal?.removeEventListener('abort', this.onAbort);
+    ex.options.signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.arm(ex.options.bodyTimeout ?? 300_000);
+    ex.resolve(res);
+  }
+
+  private complete(res: ClientResponse): void {
+    const ex = this.ex as Exchange;
+    this.disarm();
+    ex.options.signal?.removeEventListener('abort', this.onAbort);
+    res.body.end();
+    this.ex = null;
+    this.res = null;
+    this.served++;
+    const reusable = res.head.keepAlive && !ex.close && !this.sending && !this.closed;
+    if (!reusable) this.close();
+    else this.release(this, true);
+  }
+
+  private readonly bodyOwner = {
+    drained: () => {
+      if (!this.closed) this.wire.pump();
+    },
+    started: () => {},
+  };
+
+  private readonly onAbort = () => {
+    const signal = this.ex?.options.signal;
+    this.cancel(new AbortedError('the request', signal?.reason));
+  };
+
+  private cancel(error: unknown): void {
+    this.close(error);
+  }
+
+  private arm(ms: number): void {
+    this.disarm();
+    if (ms === 0) return;
+    const phase = this.res === null ? 'request' : 'read';
+    this.timer = setTimeout(() => this.cancel(new TimeoutError(phase, ms)), ms);
+  }
+
+  private disarm(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Write a streamed body; a response that comes first (a 413, say) stops it. */
+  private async stream(ex: Exchange): Promise<void> {
+    this.sending = true;
+    try {
+      for await (const piece of ex.stream as AsyncIterable<Uint8Array | string>) {
+        if (this.ex !== ex || this.closed) return;
+        const data = typeof piece === 'string' ? Buffer.from(piece) : piece;
+        if (data.length === 0) continue;
+        await this.wire.write(ex.chunked ? encodeChunk(data) : data);
+      }
+      if (this.ex === ex && ex.chunked && !this.closed) await this.wire.write(lastChunk());
+      this.sending = false;
+    } catch (e) {
+      if (this.ex === ex) this.cancel(e);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Options of requests and pools.
+ *
+ * @module
+ */
+import type { Http1Options, ResponseHead } from '@wirestate/protocols/http1';
+import type { TlsConnectOptions } from '@wirestate/transports/node';
+import type { BodyInit, HeadersInit } from '../head.js';
+
+/** A request body: whole (sent with Content-Length) or streamed (sent chunked). */
+export type RequestBody = BodyInit | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
+
+/** Options of one request. Times are in milliseconds. */
+export interface RequestOptions {
+  /** Default `GET`. */
+  method?: string;
+  /** Field lines. `Host` is added when absent; so is the framing of the body. */
+  headers?: HeadersInit;
+  body?: RequestBody;
+  /** Cancels the request, or the reading of its body: it rejects with `AbortedError`. */
+  signal?: AbortSignal;
+  /** Time from sending the request to the response head. Default 300,000; 0: none. */
+  headersTimeout?: number;
+  /** Time between two pieces of the response body. Default 300,000; 0: none. */
+  bodyTimeout?: number;
+  /** Hears 1xx responses (`100 Continue`, `103 Early Hints`); they are not the response. */
+  onInformational?: (head: ResponseHead) => void;
+}
+
+/** Options of a {@link Pool}. */
+export interface PoolOptions {
+  /** Most connections open at once; more requests wait for one. Default 10. */
+  connections?: number;
+  /** Time an idle connection is kept for the next request. Default 4,000. */
+  keepAliveTimeout?: number;
+  /** Time to connect (and complete the TLS handshake). Default 10,000. */
+  connectTimeout?: number;
+  /** TLS settings for `https:` origins (`ca`, `servername`, `rejectUnauthorized`, ...). */
+  tls?: Omit<TlsConnectOptions, 'host' | 'port' | 'signal' | 'connectTimeout'>;
+  /** Limits and leniency of the response parser. */
+  http1?: Omit<Http1Options, 'skipBody'>;
+  /** Response body bytes held for a reader that has not read them; beyond, reading pauses. Default 64 KiB. */
+  highWaterMark?: number;
+}

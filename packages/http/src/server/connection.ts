@@ -1,0 +1,356 @@
+/**
+ * One server connection: requests parsed in order, answered one at a time in
+ * the same order (pipelining), the phase clock the server's timeouts read,
+ * and the hand-over of upgraded connections.
+ *
+ * @module
+ */
+import { StreamClosedError, type Transport, type WirestateError } from '@wirestate/core';
+import {
+  Http1Error,
+  type Http1Machine,
+  type Http1Output,
+  type RequestHead,
+  toHttp1Error,
+} from '@wirestate/protocols/http1';
+import { TimeoutError } from '@wirestate/transports';
+import type { SocketTransport } from '@wirestate/transports/node';
+import { Wire, type WireOwner } from '../wire.js';
+import type { ResolvedServerOptions } from './options.js';
+import { ServerRequest } from './request.js';
+import { type ResponseSink, ServerResponse } from './response.js';
+
+/** @internal The request handler. */
+export type Handler = (req: ServerRequest, res: ServerResponse) => void | Promise<void>;
+
+/** @internal What a connection is waiting for: its timeouts follow it. */
+export const Phase = {
+  /** The first byte of the next request (keep-alive timeout). */
+  IDLE: 0,
+  /** The rest of a head (header timeout). */
+  HEAD: 1,
+  /** The rest of the current request (request timeout). */
+  REQUEST: 2,
+  /** The handler (no timeout). */
+  HANDLER: 3,
+} as const;
+type Phase = (typeof Phase)[keyof typeof Phase];
+
+/** A queued item: a request, or a fault to answer in its turn. */
+interface Item {
+  req: ServerRequest | null;
+  res: ServerResponse | null;
+  error: Http1Error | null;
+}
+
+/** @internal What a connection needs from its server. */
+export interface ConnectionHost {
+  readonly options: ResolvedServerOptions;
+  readonly machine: Http1Machine;
+  readonly handler: Handler;
+  readonly draining: boolean;
+  closed(conn: ServerConnection): void;
+}
+
+/** @internal */
+export class ServerConnection implements WireOwner {
+  readonly wire: Wire;
+  phase: Phase = Phase.HEAD;
+  private upgraded = false;
+  /** `Date.now()` when the current phase started. */
+  since = Date.now();
+  private readonly queue: Item[] = [];
+  /** The request whose body is arriving. */
+  private receiving: ServerRequest | null = null;
+  private served = 0;
+  private closing = false;
+  private gone = false;
+  private upgradeAt: ServerRequest | null = null;
+  private readonly remote: string | undefined;
+
+  constructor(
+    private readonly host: ConnectionHost,
+    private readonly transport: Transport,
+  ) {
+    this.remote = (transport as Partial<SocketTransport>).remoteAddress;
+    this.wire = new Wire(host.machine, transport, this, 1 << 20);
+  }
+
+  /** The deadline of the current phase (ms since the epoch), or 0. */
+  deadline(): number {
+    const o = this.host.options;
+    const t =
+      this.phase === Phase.IDLE
+        ? o.keepAliveTimeout
+        : this.phase === Phase.HEAD
+          ? o.headerTimeout
+          : this.phase === Phase.REQUEST
+            ? o.requestTimeout
+            : 0;
+    return t === 0 ? 0 : this.since + t;
+  }
+
+  /** The deadline passed: answer 408 if nothing was sent for the current request, and close. */
+  expire(): void {
+    if (this.gone) return;
+    const o = this.host.options;
+    const phase = this.phase;
+    if (phase === Phase.IDLE) {
+      this.close();
+      return;
+    }
+    const ms = phase === Phase.HEAD ? o.headerTimeout : o.requestTimeout;
+    const error = new TimeoutError('request', ms);
+    const front = this.queue[0];
+    if (front?.req != null) front.req.abort(error);
+    if (front?.res != null && !front.res.headersSent) front.res.fail(408);
+    else if (front === undefined) this.fatal(408);
+    this.closing = true;
+    this.close(front?.res?.finished === false ? error : undefined);
+  }
+
+  /** Graceful shutdown: finish what was received, then close. */
+  drain(): void {
+    if (this.queue.length === 0) this.close();
+    else this.closing = true;
+  }
+
+  close(error?: unknown): void {
+    if (this.gone) return;
+    this.gone = true;
+    this.wire.close(error);
+    const reason = error ?? new Error('the connection closed');
+    for (const item of this.queue) item.req?.abort(reason);
+    this.queue.length = 0;
+    this.host.closed(this);
+  }
+
+  // WireOwner
+
+  received(): void {
+    if (this.phase === Phase.IDLE) this.enter(Phase.HEAD);
+  }
+
+  blocked(): boolean {
+    const q = this.queue.length;
+    if (q === 0) return this.closing;
+    const r = this.receiving;
+    return (
+      this.closing ||
+      this.upgradeAt !== null ||
+      (r === null ? q >= this.host.options.maxPipelined : r.body.buffered >= this.host.options.highWaterMark)
+    );
+  }
+
+  output(o: Http1Output): void {
+    switch (o.type) {
+      case 'head':
+        this.onHead(o as RequestHead);
+        break;
+      case 'body':
+        this.receiving?.body.push(o.data);
+        break;
+      case 'trailers':
+        if (this.receiving !== null) this.receiving.trailers = o.trailers;
+        break;
+      case 'end': {
+        const r = this.receiving;
+        this.receiving = null;
+        if (r !== null) {
+          r.body.end();
+          if (this.queue[0]?.req === r && this.phase === Phase.REQUEST) this.enter(Phase.HANDLER);
+        }
+        break;
+      }
+      case 'upgrade':
+        this.upgraded = true;
+        break;
+    }
+  }
+
+  failed(error: WirestateError): void {
+    const e = error instanceof StreamClosedError ? error : toHttp1Error(error);
+    const r = this.receiving;
+    if (r !== null) {
+      // A fault inside a body: its reader hears of it, and the connection closes after the response.
+      this.receiving = null;
+      r.body.end(e);
+      this.closing = true;
+      return;
+    }
+    if (this.queue.some((i) => i.req !== null && !i.req.head.keepAlive)) return; // bytes after a "close" request
+    if (!(e instanceof Http1Error)) {
+      this.close(e);
+      return;
+    }
+    const item: Item = { req: null, res: null, error: e };
+    this.queue.push(item);
+    if (this.queue.length === 1) this.start(item);
+  }
+
+  finished(): void {
+    // The machine ended: an upgrade, handed over in its turn; or a clean end of input.
+    const front = this.queue[0];
+    if (this.upgraded && front !== undefined && front.req === this.upgradeAt && front.res === null) this.start(front);
+  }
+
+  inputEnded(cause: unknown): void {
+    if (cause !== undefined) {
+      this.close(cause);
+      return;
+    }
+    // A clean end: answer what was received (the client may read on), then close.
+    this.closing = true;
+    if (this.queue.length === 0) this.close();
+  }
+
+  // Requests
+
+  private enter(phase: Phase): void {
+    this.phase = phase;
+    this.since = Date.now();
+  }
+
+  private onHead(head: RequestHead): void {
+    const req = new ServerRequest(head, this.bodyOwner, this.since, this.remote);
+    this.receiving = req;
+    const item: Item = { req, res: null, error: null };
+    if (head.upgrade) this.upgradeAt = req;
+    this.queue.push(item);
+    if (this.queue.length === 1) {
+      this.enter(Phase.REQUEST);
+      this.start(item);
+    }
+  }
+
+  private readonly bodyOwner = {
+    drained: () => {
+      if (!this.gone) this.wire.pump();
+    },
+    started: () => {
+      const front = this.queue[0];
+      if (front?.req?.head.expectContinue && front.res !== null && !front.req.body.complete) front.res.writeContinue();
+    },
+  };
+
+  /** Run the handler of the item at the front. */
+  private start(item: Item): void {
+    if (item.error !== null) {
+      this.fatal(item.error.status);
+      return;
+    }
+    const req = item.req as ServerRequest;
+    if (req === this.upgradeAt && this.host.options.onUpgrade !== undefined) {
+      // Handed over once the machine has stopped (see finished()), with every byte after the head.
+      if (this.wire.driver.status === 'done' && !this.wire.isPumping) this.handOver(req);
+      return;
+    }
+    const res = new ServerResponse(this.sink(item), req.method, req.head.versionMinor === 0);
+    item.res = res;
+    if (req.body.complete) this.enter(Phase.HANDLER);
+    let r: void | Promise<void>;
+    try {
+      r = this.host.handler(req, res);
+    } catch (e) {
+      this.handlerFailed(item, e);
+      return;
+    }
+    if (r !== undefined && typeof (r as Promise<void>).then === 'function') {
+      (r as Promise<void>).then(
+        () => {
+          if (!res.finished) res.end().catch(() => {});
+        },
+        (e: unknown) => this.handlerFailed(item, e),
+      );
+    }
+  }
+
+  private handlerFailed(item: Item, e: unknown): void {
+    const req = item.req as ServerRequest;
+    try {
+      this.host.options.onError?.(e, req);
+    } catch {
+      // A failing error listener must not take the connection's bookkeeping with it.
+    }
+    const res = item.res as ServerResponse;
+    const status = typeof (e as { status?: unknown }).status === 'number' ? (e as { status: number }).status : 500;
+    if (!res.fail(status >= 400 && status < 600 ? status : 500)) this.close(e);
+  }
+
+  private sink(item: Item): ResponseSink {
+    return {
+      write: (data) => (this.gone ? Promise.reject(new Error('the connection closed')) : this.wire.write(data)),
+      send: (data) => {
+        if (!this.gone) this.wire.send(data);
+      },
+      keepAlive: () => this.keepAlive(item),
+      finished: (keep) => this.responseDone(item, keep),
+      broken: (error) => this.close(error),
+    };
+  }
+
+  private keepAlive(item: Item): boolean {
+    const req = item.req as ServerRequest;
+    if (!req.head.keepAlive || this.served + 1 >= this.host.options.maxRequestsPerConnection) return false;
+    if (req === this.upgradeAt) return false;
+    if (this.host.draining || this.wire.inputClosed) return false;
+    // Bytes after a body we never asked for (no 100 Continue sent) cannot be told from the next request.
+    if (req.head.expectContinue && !req.body.complete && req.body.received === 0) return false;
+    return !(this.closing && this.queue.length <= 1);
+  }
+
+  private responseDone(item: Item, keep: boolean): void {
+    if (this.queue[0] !== item || this.gone) return;
+    this.queue.shift();
+    this.served++;
+    const req = item.req as ServerRequest;
+    if (!keep) {
+      this.close();
+      return;
+    }
+    if (!req.body.complete) req.body.discard();
+    const next = this.queue[0];
+    if (next !== undefined) {
+      this.enter(next.req?.body.complete === false ? Phase.REQUEST : Phase.HANDLER);
+      this.start(next);
+    } else if (this.closing) {
+      this.close();
+      return;
+    } else {
+      this.enter(this.wire.driver.buffered > 0 ? Phase.HEAD : Phase.IDLE);
+    }
+    this.wire.pump();
+  }
+
+  /** Answer a fault with its status and close. */
+  private fatal(status: number): void {
+    const res = new ServerResponse(
+      {
+        write: (d) => this.wire.write(d),
+        send: (d) => this.wire.send(d),
+        keepAlive: () => false,
+        finished: () => this.close(),
+        broken: () => {},
+      },
+      'GET',
+      false,
+    );
+    this.closing = true;
+    res.fail(status);
+  }
+
+  private handOver(req: ServerRequest): void {
+    const onUpgrade = this.host.options.onUpgrade as NonNullable<ResolvedServerOptions['onUpgrade']>;
+    const t = this.transport as Partial<SocketTransport>;
+    const parts = this.wire.remaining();
+    let socket = null;
+    if (typeof t.detach === 'function' && t.socket !== undefined) {
+      parts.push(...t.detach());
+      socket = t.socket;
+    }
+    this.gone = true;
+    this.queue.length = 0;
+    this.host.closed(this);
+    onUpgrade(req, socket, Buffer.concat(parts));
+  }
+}
