@@ -11,7 +11,7 @@ const dir = mkdtempSync(join(tmpdir(), 'wirestate-serve-'));
 const big = new Uint8Array(2 * 1024 * 1024).map((_, i) => (i * 7) & 0xff);
 
 /** Raw bytes over one connection: what a pipelining client sends, and everything it gets back. */
-function raw(port: number, request: string): Promise<string> {
+function raw(port: number, request: string, halfClose = false): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port });
     const parts: Buffer[] = [];
@@ -19,7 +19,8 @@ function raw(port: number, request: string): Promise<string> {
     socket.on('data', (d) => parts.push(d));
     socket.on('error', reject);
     socket.on('close', () => resolve(Buffer.concat(parts).toString('latin1')));
-    socket.end(request);
+    if (halfClose) socket.end(request);
+    else socket.write(request); // the last request asks the server to close
   });
 }
 
@@ -75,6 +76,12 @@ describe('wirestate serve http', () => {
     const afterHead = answer.indexOf('\r\n\r\n') + 4;
     expect(answer.slice(afterHead, afterHead + 15)).toBe('HTTP/1.1 200 OK');
     expect(answer.endsWith('<h1>hi</h1>\n')).toBe(true);
+  });
+
+  test('regression: a client that half-closes after pipelining still gets every answer', async () => {
+    const twice = 'GET /sub/a.txt HTTP/1.1\r\nHost: a\r\n\r\n'.repeat(3);
+    const answer = await raw(port, twice, true);
+    expect([...answer.matchAll(/HTTP\/1\.1 200/g)]).toHaveLength(3);
   });
 
   test('no path leaves the directory', async () => {

@@ -293,7 +293,9 @@ export class ServerConnection implements WireOwner {
     const req = item.req as ServerRequest;
     if (!req.head.keepAlive || this.served + 1 >= this.host.options.maxRequestsPerConnection) return false;
     if (req === this.upgradeAt) return false;
-    if (this.host.draining || this.wire.inputClosed) return false;
+    // A client that half-closed after pipelining still gets every answer: `closing` ends the
+    // connection after the last one queued (RFC 9112 §9.6: it may read on).
+    if (this.host.draining) return false;
     // Bytes after a body we never asked for (no 100 Continue sent) cannot be told from the next request.
     if (req.head.expectContinue && !req.body.complete && req.body.received === 0) return false;
     return !(this.closing && this.queue.length <= 1);
