@@ -30,7 +30,7 @@ export interface BodyOwner {
  * ```
  */
 export class Body implements AsyncIterable<Uint8Array> {
-  private chunks: Uint8Array[] = [];
+  private chunks: Uint8Array[] | null = null;
   private head = 0;
   private waiter: { resolve: (r: IteratorResult<Uint8Array, undefined>) => void; reject: (e: unknown) => void } | null =
     null;
@@ -61,7 +61,8 @@ export class Body implements AsyncIterable<Uint8Array> {
       w.resolve({ done: false, value: chunk });
       return;
     }
-    this.chunks.push(chunk);
+    if (this.chunks === null) this.chunks = [chunk];
+    else this.chunks.push(chunk);
     this.buffered += chunk.length;
   }
 
@@ -80,7 +81,7 @@ export class Body implements AsyncIterable<Uint8Array> {
   /** @internal Drop what is held and what comes: nobody will read it. */
   discard(): void {
     this.discarding = true;
-    this.chunks = [];
+    this.chunks = null;
     this.head = 0;
     this.buffered = 0;
   }
@@ -91,10 +92,11 @@ export class Body implements AsyncIterable<Uint8Array> {
       this.begun = true;
       this.owner?.started();
     }
-    if (this.head < this.chunks.length) {
-      const chunk = this.chunks[this.head++];
-      if (this.head === this.chunks.length) {
-        this.chunks = [];
+    const chunks = this.chunks;
+    if (chunks !== null && this.head < chunks.length) {
+      const chunk = chunks[this.head++];
+      if (this.head === chunks.length) {
+        this.chunks = null;
         this.head = 0;
       }
       this.buffered -= chunk.length;

@@ -46,6 +46,18 @@ export function reasonOf(status: number): string {
   return STATUS_CODES[status] ?? '';
 }
 
+const standardLines = new Map<number, string>();
+
+/** `HTTP/1.1 200 OK\r\n` with the standard reason, made once per status. */
+export function standardStatusLine(status: number): string {
+  let line = standardLines.get(status);
+  if (line === undefined) {
+    line = statusLine(status, reasonOf(status));
+    standardLines.set(status, line);
+  }
+  return line;
+}
+
 /** `HTTP/1.1 200 OK\r\n`, checked. */
 export function statusLine(status: number, reason: string): string {
   if (!Number.isInteger(status) || status < 100 || status > 999) invalid(`status ${status} is not 3 digits`);

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { Socket } from 'node:net';
 import { createDriver, type Driver, StreamClosedError, type Transport, type WirestateError } from '@wirestate/core';
 import type { Http1Machine, Http1Output } from '@wirestate/protocols/http1';
 
@@ -103,12 +104,16 @@ export class Wire {
    * callback and no promise: the cost of a small response is its syscall);
    * elsewhere through the transport. A failed write shows as the input's end.
    */
-  send(data: Uint8Array): void {
-    const socket = (this.transport as { socket?: { write(d: Uint8Array): boolean; destroyed: boolean } }).socket;
+  send(data: Uint8Array | string): void {
+    const socket = (this.transport as { socket?: Socket }).socket;
     if (socket !== undefined && !this.closed) {
-      if (!socket.destroyed) socket.write(data);
-    } else {
-      this.transport.write(data).catch(noop);
+      // A string is latin1 (one char, one byte): Node copies it into the write request without a Buffer.
+      if (!socket.destroyed) {
+        if (typeof data === 'string') socket.write(data, 'latin1');
+        else socket.write(data);
+      }
+    } else if (!this.closed) {
+      this.transport.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data).catch(noop);
     }
   }
 

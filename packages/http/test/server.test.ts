@@ -74,6 +74,41 @@ describe('keep-alive and pipelining', () => {
     expect(text).toContain('Connection: close');
   });
 
+  test('50 pipelined requests with maxPipelined 4: every one answered, in order, one handler at a time', async () => {
+    let most = 0;
+    let waiting = 0;
+    const s = await start(
+      async (req, res) => {
+        waiting++;
+        most = Math.max(most, waiting);
+        await sleep(1);
+        waiting--;
+        await res.end(`<${req.url}>`);
+      },
+      { maxPipelined: 4 },
+    );
+    const c = await RawClient.connect(s.port);
+    c.write(Array.from({ length: 50 }, (_, i) => `GET /${i} HTTP/1.1\r\n\r\n`).join(''));
+    await c.waitFor('</49>');
+    expect(c.text.match(/<\/\d+>/g)).toEqual(Array.from({ length: 50 }, (_, i) => `</${i}>`));
+    expect(most).toBe(1); // one handler at a time
+    c.destroy();
+  });
+
+  test('a client that pipelines three requests and half-closes gets all three answers, the last with a close', async () => {
+    const s = await start(async (req, res) => {
+      await sleep(5);
+      await res.end(req.url);
+    });
+    const c = await RawClient.connect(s.port);
+    c.write('GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n');
+    c.socket.end();
+    const text = await c.closedByPeer();
+    expect(text.match(/\/\d$|\/\d(?=HTTP)/g)).toEqual(['/1', '/2', '/3']);
+    expect(count(text, 'Connection: close')).toBe(1);
+    expect(text.lastIndexOf('Connection: close')).toBeGreaterThan(text.indexOf('/2'));
+  });
+
   test('maxRequestsPerConnection closes after that many responses', async () => {
     const s = await start((_req, res) => void res.end('x'), { maxRequestsPerConnection: 2 });
     const c = await RawClient.connect(s.port);
@@ -103,6 +138,16 @@ describe('responses', () => {
     expect(chunked).toContain('Transfer-Encoding: chunked\r\nX-Kind: pieces'.split('\r\n')[0]);
     expect(chunked).toContain('\r\n\r\n7\r\nhello, \r\n6\r\nw\xc3\xb6rld\r\n0\r\n\r\n');
     expect(whole).toMatch(/Content-Length: 5\r\n\r\nwhole$/);
+    c.destroy();
+  });
+
+  test('a string given whole is sent as UTF-8, with its length in bytes', async () => {
+    const s = await start((req, res) => void res.end(req.url === '/ascii' ? 'plain' : 'héllo, wörld ✓'));
+    const c = await RawClient.connect(s.port);
+    c.write('GET /utf8 HTTP/1.1\r\n\r\nGET /ascii HTTP/1.1\r\n\r\n');
+    const text = await c.waitFor('plain');
+    expect(text).toContain(`Content-Length: 18\r\n\r\n${Buffer.from('héllo, wörld ✓').toString('latin1')}HTTP/1.1`);
+    expect(text).toMatch(/Content-Length: 5\r\n\r\nplain$/);
     c.destroy();
   });
 
@@ -168,7 +213,7 @@ describe('responses', () => {
     expect(text).toMatch(/HTTP\/1\.1 200 OK\r\nDate: [^\r]+\r\nConnection: close\r\n\r\nstreamed$/);
   });
 
-  test('a handler that throws gets 500 and the connection closes; one that rejects late is reported', async () => {
+  test('a handler that rejects gets 500, the connection closes, and onError hears why', async () => {
     const errors: unknown[] = [];
     const s = await start(
       async (req) => {

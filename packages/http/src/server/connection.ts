@@ -53,7 +53,7 @@ export interface ConnectionHost {
 }
 
 /** @internal */
-export class ServerConnection implements WireOwner {
+export class ServerConnection implements WireOwner, ResponseSink {
   readonly wire: Wire;
   phase: Phase = Phase.HEAD;
   private upgraded = false;
@@ -207,8 +207,10 @@ export class ServerConnection implements WireOwner {
   // Requests
 
   private enter(phase: Phase): void {
+    // A request's timeout runs from its first byte (the start of its HEAD phase); HANDLER has none.
+    if (phase === Phase.IDLE || (phase === Phase.HEAD && this.phase !== Phase.HEAD)) this.since = Date.now();
+    else if (phase === Phase.REQUEST && this.phase !== Phase.HEAD) this.since = Date.now();
     this.phase = phase;
-    this.since = Date.now();
   }
 
   private onHead(head: RequestHead): void {
@@ -245,7 +247,8 @@ export class ServerConnection implements WireOwner {
       if (this.wire.driver.status === 'done' && !this.wire.isPumping) this.handOver(req);
       return;
     }
-    const res = new ServerResponse(this.sink(item), req.method, req.head.versionMinor === 0);
+    // Responses are written one at a time, by the item at the front: the connection is their sink.
+    const res = new ServerResponse(this, req.method, req.head.versionMinor === 0);
     item.res = res;
     if (req.body.complete) this.enter(Phase.HANDLER);
     let r: void | Promise<void>;
@@ -277,19 +280,31 @@ export class ServerConnection implements WireOwner {
     if (!res.fail(status >= 400 && status < 600 ? status : 500)) this.close(e);
   }
 
-  private sink(item: Item): ResponseSink {
-    return {
-      write: (data) => (this.gone ? Promise.reject(new Error('the connection closed')) : this.wire.write(data)),
-      send: (data) => {
-        if (!this.gone) this.wire.send(data);
-      },
-      keepAlive: () => this.keepAlive(item),
-      finished: (keep) => this.responseDone(item, keep),
-      broken: (error) => this.close(error),
-    };
+  // ResponseSink, for the response at the front.
+
+  write(data: Uint8Array): Promise<void> {
+    return this.gone ? Promise.reject(new Error('the connection closed')) : this.wire.write(data);
   }
 
-  private keepAlive(item: Item): boolean {
+  send(data: Uint8Array | string): void {
+    if (!this.gone) this.wire.send(data);
+  }
+
+  keepAlive(): boolean {
+    const front = this.queue[0];
+    return front !== undefined && this.keepFront(front);
+  }
+
+  ended(keep: boolean): void {
+    const front = this.queue[0];
+    if (front !== undefined) this.responseDone(front, keep);
+  }
+
+  broken(error: unknown): void {
+    this.close(error);
+  }
+
+  private keepFront(item: Item): boolean {
     const req = item.req as ServerRequest;
     if (!req.head.keepAlive || this.served + 1 >= this.host.options.maxRequestsPerConnection) return false;
     if (req === this.upgradeAt) return false;
@@ -331,7 +346,7 @@ export class ServerConnection implements WireOwner {
         write: (d) => this.wire.write(d),
         send: (d) => this.wire.send(d),
         keepAlive: () => false,
-        finished: () => this.close(),
+        ended: () => this.close(),
         broken: () => {},
       },
       'GET',

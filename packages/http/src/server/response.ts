@@ -17,7 +17,7 @@ import {
   type HeadersInit,
   httpDate,
   lastChunk,
-  reasonOf,
+  standardStatusLine,
   statusLine,
 } from '../head.js';
 
@@ -28,12 +28,12 @@ const RESOLVED = Promise.resolve();
 /** @internal What a response needs from its connection. */
 export interface ResponseSink {
   write(data: Uint8Array): Promise<void>;
-  /** Write without waiting for the flush. */
-  send(data: Uint8Array): void;
+  /** Write without waiting for the flush (a string is latin1). */
+  send(data: Uint8Array | string): void;
   /** Whether the connection may stay open after this response (asked when the head is written). */
   keepAlive(): boolean;
   /** The response is complete (its last bytes are written, maybe not flushed). */
-  finished(keepAlive: boolean): void;
+  ended(keepAlive: boolean): void;
   /** The response cannot be completed (a Content-Length not met): the connection must close. */
   broken(error: unknown): void;
 }
@@ -143,7 +143,10 @@ export class ServerResponse {
       const head = this.headString(size);
       const skip = this.framing === Framing.NONE || this.method === 'HEAD';
       // One write for the whole response; nothing comes after it, so there is no flush to wait for.
-      this.sink.send(encodeMessage(head, skip ? undefined : body, skip ? 0 : size));
+      if (skip || body === undefined) this.sink.send(head);
+      // A string whose UTF-8 length is its length is ASCII: the same bytes in latin1, sent as one string.
+      else if (typeof body === 'string' && size === body.length && size <= 65536) this.sink.send(head + body);
+      else this.sink.send(encodeMessage(head, body, size));
       p = RESOLVED;
       if (!skip) this.written = size;
     } else {
@@ -160,7 +163,7 @@ export class ServerResponse {
       this.sink.broken(e);
       return Promise.reject(e);
     }
-    this.sink.finished(this.keep && this.framing !== Framing.CLOSE);
+    this.sink.ended(this.keep && this.framing !== Framing.CLOSE);
     return p;
   }
 
@@ -227,6 +230,7 @@ export class ServerResponse {
     if (!keep && !this.closeSet) extra += 'Connection: close\r\n';
     else if (keep && this.http10) extra += 'Connection: keep-alive\r\n';
     this.keep = keep;
-    return `${statusLine(s, this.reason ?? reasonOf(s))}Date: ${httpDate()}\r\n${this.fields}${extra}\r\n`;
+    const line = this.reason === undefined ? standardStatusLine(s) : statusLine(s, this.reason);
+    return `${line}Date: ${httpDate()}\r\n${this.fields}${extra}\r\n`;
   }
 }
