@@ -1,71 +1,18 @@
 /** Test helpers: bounded waits, a seeded generator, raw sockets, and a watch on unhandled rejections. */
 import * as net from 'node:net';
-import { afterAll, beforeAll, expect } from 'vitest';
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+// The bounded waits, seeded randomness and the rejection watch are the transports' own test helpers.
+export {
+  randomBytes,
+  rejection,
+  seeded,
+  sleep,
+  until,
+  watchUnhandledRejections,
+  within,
+} from '../../transports/test/helpers.js';
 
-/** `p`, or a rejection after `ms`: no test waits forever. */
-export function within<T>(p: Promise<T>, ms = 5000, what = 'operation'): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-    }),
-  ]);
-}
-
-/** Poll `check` until it holds; fail after `ms`. */
-export async function until(check: () => boolean | Promise<boolean>, ms = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`${what} did not hold within ${ms} ms`);
-    await sleep(5);
-  }
-}
-
-/** The rejection of `p` (fails the test if it resolves). */
-export async function rejection(p: Promise<unknown>): Promise<any> {
-  return p.then(
-    (v) => {
-      throw new Error(`expected a rejection, got ${String(v)}`);
-    },
-    (e: unknown) => e,
-  );
-}
-
-/** xorshift32, seeded. */
-export function seeded(seed: number): () => number {
-  let s = seed | 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
-
-/** Seeded random bytes. */
-export function randomBytes(n: number, seed: number): Uint8Array {
-  const r = seeded(seed);
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = (r() * 256) | 0;
-  return out;
-}
-
-/** Fail the file if any promise rejection goes unhandled during its tests. */
-export function watchUnhandledRejections(): void {
-  const seen: unknown[] = [];
-  const listener = (reason: unknown) => seen.push(reason);
-  beforeAll(() => {
-    process.on('unhandledRejection', listener);
-  });
-  afterAll(async () => {
-    await sleep(30);
-    process.off('unhandledRejection', listener);
-    expect(seen).toEqual([]);
-  });
-}
+import { until, within } from '../../transports/test/helpers.js';
 
 /** A raw TCP client: write bytes as given, collect what comes back. */
 export class RawClient {

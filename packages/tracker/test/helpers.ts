@@ -1,39 +1,10 @@
 /** Test helpers: bounded waits, seeded randomness, info hashes and peer ids, a watch on unhandled rejections. */
 import { afterAll, beforeAll, expect } from 'vitest';
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+// Bounded waits, rejections and seeded randomness are the transports' own test helpers.
+export { rejection, seeded, sleep, within } from '../../transports/test/helpers.js';
 
-/** `p`, or a rejection after `ms`: no test waits forever. */
-export function within<T>(p: Promise<T>, ms = 5000, what = 'operation'): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-    }),
-  ]);
-}
-
-/** The rejection of `p` (fails the test if it resolves). */
-export async function rejection(p: Promise<unknown>): Promise<any> {
-  return p.then(
-    (v) => {
-      throw new Error(`expected a rejection, got ${String(v)}`);
-    },
-    (e: unknown) => e,
-  );
-}
-
-/** xorshift32, seeded. */
-export function seeded(seed: number): () => number {
-  let s = seed | 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
+import { seeded, sleep } from '../../transports/test/helpers.js';
 
 /** A seeded source of u32 transaction ids. */
 export const seededIds = (seed: number) => {
