@@ -1,23 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-
-const BIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-
-function wirestate(args: string[], input: string | Uint8Array = '') {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    input: typeof input === 'string' ? Buffer.from(input, 'latin1') : input,
-    encoding: 'utf8',
-  });
-  return {
-    status: r.status,
-    stderr: r.stderr,
-    out: r.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l)),
-  };
-}
+import { BIN, wirestate } from './run.js';
 
 describe('built-in HTTP/1 protocols', () => {
   test('http1-request: whole messages, headers and trailers as ordered pairs, the body one char per byte', () => {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
+import { wirestate } from './run.js';
 
 // The built command (`pnpm build` first, as `pnpm test` does).
-const BIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const example = (name: string) =>
   fileURLToPath(new URL(`../../../examples/dist/protocols/${name}.js`, import.meta.url));
 const LINE = example('line');
@@ -15,11 +15,6 @@ const HANDSHAKE = fileURLToPath(new URL('./fixtures/handshake.mjs', import.meta.
 const dir = mkdtempSync(join(tmpdir(), 'wirestate-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function wirestate(args: string[], input = '', env: NodeJS.ProcessEnv = process.env) {
-  // Input bytes are given one char per byte; output is JSON text, in UTF-8.
-  const r = spawnSync(process.execPath, [BIN, ...args], { input: Buffer.from(input, 'latin1'), encoding: 'utf8', env });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, lines: r.stdout.split('\n').filter(Boolean) };
-}
 const json = (lines: string[]) => lines.map((l) => JSON.parse(l));
 
 describe('wirestate parse', () => {
@@ -118,8 +113,7 @@ describe('wirestate diagram', () => {
       expect(r.stdout).toContain('<svg');
     }
     const without = wirestate(['diagram', '--protocol-module', FRAME, '--format', 'svg'], '', {
-      ...process.env,
-      PATH: dir,
+      env: { ...process.env, PATH: dir },
     });
     expect(without.status).toBe(1);
     expect(without.stderr).toMatch(/svg needs Graphviz's 'dot' command, which was not found/);

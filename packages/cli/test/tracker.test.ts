@@ -1,21 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { BIN, wirestate } from './run.js';
 
-const BIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const HASH = '0123456789abcdef0123456789abcdef01234567';
-
-function wirestate(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 20_000 });
-  return {
-    status: r.status,
-    stderr: r.stderr,
-    out: r.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l)),
-  };
-}
 
 describe('wirestate tracker', () => {
   let server: ChildProcess;

@@ -1,5 +1,7 @@
 /** Test helpers: bounded waits, a seeded generator, raw sockets, and a watch on unhandled rejections. */
 import * as net from 'node:net';
+import { afterEach, expect } from 'vitest';
+import { createServer, type Handler, type HttpServer, type ListenOptions, type ServerOptions } from '../src/index.js';
 
 // The bounded waits, seeded randomness and the rejection watch are the transports' own test helpers.
 export {
@@ -74,3 +76,26 @@ export class RawClient {
 
 /** Count of `needle` in `s`. */
 export const count = (s: string, needle: string) => s.split(needle).length - 1;
+
+/**
+ * A server per test: `start(handler, options, where)` listens (by default on a
+ * free loopback port); after each test the server is closed, holds no
+ * connection, and every socket must be gone.
+ */
+export function serverFixture(): (
+  handler: Handler,
+  options?: ServerOptions,
+  where?: ListenOptions,
+) => Promise<HttpServer> {
+  let server: HttpServer | null = null;
+  afterEach(async () => {
+    await server?.close({ timeout: 100 });
+    expect(server?.connections ?? 0).toBe(0);
+    await until(() => (server?.listener?.openSockets ?? 0) === 0, 2000, 'every socket closed');
+    server = null;
+  });
+  return async (handler, options, where) => {
+    server = await createServer(handler, options).listen(where);
+    return server;
+  };
+}

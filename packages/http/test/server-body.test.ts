@@ -1,22 +1,20 @@
 /** Request bodies: streaming with backpressure, Expect: 100-continue, and limits answered with their status. */
 import * as net from 'node:net';
-import { afterEach, describe, expect, test } from 'vitest';
-import { createServer, type HttpServer } from '../src/index.js';
-import { count, RawClient, randomBytes, sleep, until, watchUnhandledRejections, within } from './helpers.js';
+import { describe, expect, test } from 'vitest';
+import {
+  count,
+  RawClient,
+  randomBytes,
+  serverFixture,
+  sleep,
+  until,
+  watchUnhandledRejections,
+  within,
+} from './helpers.js';
 
 watchUnhandledRejections();
 
-let server: HttpServer | null = null;
-afterEach(async () => {
-  await server?.close({ timeout: 100 });
-  await until(() => (server?.listener?.openSockets ?? 0) === 0, 2000, 'every socket closed');
-  server = null;
-});
-
-async function start(...args: Parameters<typeof createServer>): Promise<HttpServer> {
-  server = await createServer(...args).listen();
-  return server;
-}
+const start = serverFixture();
 
 const sum = (b: Uint8Array) => b.reduce((a, x) => (a * 31 + x) >>> 0, 7);
 

@@ -1,24 +1,13 @@
 /** Timeouts (header, request, keep-alive), graceful shutdown, Upgrade and CONNECT hand-over, TLS. */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { afterEach, describe, expect, test } from 'vitest';
-import { createServer, type HttpServer } from '../src/index.js';
+import { describe, expect, test } from 'vitest';
 import { makeCertificate } from './cert.js';
-import { RawClient, sleep, until, watchUnhandledRejections, within } from './helpers.js';
+import { RawClient, serverFixture, sleep, until, watchUnhandledRejections, within } from './helpers.js';
 
 watchUnhandledRejections();
 
-let server: HttpServer | null = null;
-afterEach(async () => {
-  await server?.close({ timeout: 100 });
-  await until(() => (server?.listener?.openSockets ?? 0) === 0, 2000, 'every socket closed');
-  server = null;
-});
-
-async function start(...args: Parameters<typeof createServer>): Promise<HttpServer> {
-  server = await createServer(...args).listen();
-  return server;
-}
+const start = serverFixture();
 
 describe('timeouts', () => {
   test('a client that sends its head one byte at a time is answered 408 and closed by the header timeout', async () => {
@@ -170,11 +159,14 @@ describe('Upgrade and CONNECT', () => {
 const cert = makeCertificate();
 describe.skipIf(cert === null)('TLS', () => {
   test('keep-alive and a streamed response over TLS', async () => {
-    const s = await createServer(async (req, res) => {
-      await res.write(`secure ${req.url}`);
-      await res.end();
-    }).listen({ tls: cert as { key: string; cert: string } });
-    server = s;
+    const s = await start(
+      async (req, res) => {
+        await res.write(`secure ${req.url}`);
+        await res.end();
+      },
+      undefined,
+      { tls: cert as { key: string; cert: string } },
+    );
     const sock = tls.connect({ host: '127.0.0.1', port: s.port, ca: cert?.cert, servername: 'localhost' });
     let text = '';
     sock.on('data', (d) => {

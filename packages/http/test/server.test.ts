@@ -1,22 +1,10 @@
 /** The server over TCP: keep-alive, pipelining in order, framing of responses, HEAD, HTTP/1.0. */
-import { afterEach, describe, expect, test } from 'vitest';
-import { createServer, type HttpServer } from '../src/index.js';
-import { count, RawClient, sleep, until, watchUnhandledRejections, within } from './helpers.js';
+import { describe, expect, test } from 'vitest';
+import { count, RawClient, serverFixture, sleep, until, watchUnhandledRejections, within } from './helpers.js';
 
 watchUnhandledRejections();
 
-let server: HttpServer | null = null;
-afterEach(async () => {
-  await server?.close({ timeout: 100 });
-  expect(server?.connections ?? 0).toBe(0);
-  await until(() => (server?.listener?.openSockets ?? 0) === 0, 2000, 'every socket closed');
-  server = null;
-});
-
-async function start(...args: Parameters<typeof createServer>): Promise<HttpServer> {
-  server = await createServer(...args).listen();
-  return server;
-}
+const start = serverFixture();
 
 describe('keep-alive and pipelining', () => {
   test('several requests on one connection, one response each, in order', async () => {

@@ -1,5 +1,5 @@
-import { udpSocket } from '@wirestate/transports/node';
 import { afterEach, describe, expect, test } from 'vitest';
+import { hasIpv6Loopback } from '../../transports/test/helpers.js';
 import { connectTracker, listenTracker, type RunningTracker, type TrackerClient } from '../src/index.js';
 import { hash20, watchUnhandledRejections, within } from './helpers.js';
 
@@ -10,16 +10,7 @@ afterEach(() => {
   for (const o of open.splice(0)) o.close();
 });
 
-async function hasIpv6Loopback(): Promise<boolean> {
-  try {
-    (await udpSocket({ type: 'udp6', address: '::1' })).close();
-    return true;
-  } catch {
-    console.warn('IPv6 loopback (::1) is unavailable here: the IPv6 tests are skipped');
-    return false;
-  }
-}
-const ipv6 = await hasIpv6Loopback();
+const ipv6 = await hasIpv6Loopback('the IPv6 tests');
 
 async function tracker(): Promise<RunningTracker> {
   const t = await listenTracker({ udp6: ipv6 ? {} : false, announceInterval: 600 });

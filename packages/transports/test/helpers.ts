@@ -78,3 +78,15 @@ export function watchUnhandledRejections(): { readonly count: number } {
 
 /** One array of `parts`. */
 export const concat = concatBytes;
+
+/** Whether ::1 can be bound here; tests that need it are skipped, saying so, when it cannot. */
+export async function hasIpv6Loopback(what: string): Promise<boolean> {
+  const { udpSocket } = await import('../src/node/index.js');
+  try {
+    (await udpSocket({ type: 'udp6', address: '::1' })).close();
+    return true;
+  } catch {
+    console.warn(`IPv6 loopback (::1) is unavailable here: ${what} are skipped`);
+    return false;
+  }
+}

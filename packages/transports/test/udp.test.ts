@@ -11,7 +11,7 @@ import {
   TruncatedDatagramError,
 } from '../src/index.js';
 import { type UdpTransport, udpSocket } from '../src/node/index.js';
-import { enc, rejection, txt, watchUnhandledRejections, within } from './helpers.js';
+import { enc, hasIpv6Loopback, rejection, txt, watchUnhandledRejections, within } from './helpers.js';
 
 watchUnhandledRejections();
 
@@ -20,17 +20,7 @@ afterEach(() => {
   for (const o of open.splice(0)) o.close();
 });
 
-/** Whether ::1 can be bound here; the udp6 tests are skipped, saying so, when it cannot. */
-async function hasIpv6Loopback(): Promise<boolean> {
-  try {
-    (await udpSocket({ type: 'udp6', address: '::1' })).close();
-    return true;
-  } catch {
-    console.warn('IPv6 loopback (::1) is unavailable here: the udp6 tests are skipped');
-    return false;
-  }
-}
-const families = (await hasIpv6Loopback()) ? (['udp4', 'udp6'] as const) : (['udp4'] as const);
+const families = (await hasIpv6Loopback('the udp6 tests')) ? (['udp4', 'udp6'] as const) : (['udp4'] as const);
 
 /** A frame echo server: answers each good datagram with its payload reversed, and bad ones with "bad". */
 async function echoServer(type: 'udp4' | 'udp6', options: { silent?: boolean } = {}) {
