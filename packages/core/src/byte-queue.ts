@@ -160,6 +160,14 @@ export class ByteQueue {
     this.advance(n);
   }
 
+  /** The first `n` buffered bytes (`n <= length`), leaving the queue as it is: a view when they lie in the first chunk, else a copy. */
+  window(n: number): Uint8Array {
+    if (n === 0) return EMPTY;
+    const c = this.chunks[this.first];
+    if (this.headOffset + n <= c.length) return this.view(c, this.headOffset, n);
+    return this.slice(0, n);
+  }
+
   /** Copy bytes `[start, end)` into a new array, leaving the queue as it is. */
   slice(start: number, end: number): Uint8Array {
     const n = Math.max(0, Math.min(end, this.length) - start);

@@ -274,9 +274,26 @@ export class Driver<TOutput = unknown> {
           }
         }
         start = queue.consumed;
+        event = null;
+        // The common reads, inlined: a fresh single-delimiter `until` or a
+        // `bytes(n)` that the first chunk satisfies.
+        if (read.kind === 'until') {
+          if (read.delimiters.length === 1 && this.progress.seen === 0) {
+            const data = queue.takeThroughInFirst(
+              read.delimiters[0],
+              0,
+              Math.min(queue.length, read.maxBytes),
+              read.strip,
+            );
+            if (data !== null) event = { type: 'read', data, delimiter: 0, match: null };
+            else this.progress.scan = queue.resume;
+          }
+        } else if (read.kind === 'bytes' && queue.length >= read.n) {
+          event = { type: 'read', data: queue.take(read.n), delimiter: -1, match: null };
+        }
         // A transport that failed did not end the data cleanly: reads that
         // complete at the end (untilClose, the end of a stream) do not complete.
-        event = satisfy(queue, read, this.progress, this.ended && this.endCause === undefined);
+        event ??= satisfy(queue, read, this.progress, this.ended && this.endCause === undefined);
         if (event === null) {
           if (!this.ended) return this.checkBuffer();
           // No more input, and the pending read cannot complete: a state that

@@ -46,7 +46,9 @@ export type {
   StreamDoneEvent,
   StreamUntilCloseRead,
   UntilCloseRead,
+  UntilOptions,
   UntilRead,
+  UntilValidate,
 } from './reads.js';
 export {
   bytes,

@@ -36,6 +36,34 @@ export interface UntilRead {
   readonly strip: boolean;
   /** Longest delimiter length, precomputed for resuming the scan. */
   readonly longest: number;
+  /** See {@link UntilOptions.validate}. */
+  readonly validate: UntilValidate | null;
+}
+
+/**
+ * Checks the bytes of an `until` read that is still waiting: `pending` holds
+ * the bytes buffered so far (no delimiter ends among them, and never more
+ * than `maxBytes`), `offset` is the stream offset of `pending[0]`. Throw to
+ * reject the input before the delimiter arrives: a `ProtocolError` keeps the
+ * position it carries, a `ProtocolFault` gets the read's start.
+ */
+export type UntilValidate = (pending: Uint8Array, offset: number) => void;
+
+/** Options of {@link until}. */
+export interface UntilOptions {
+  /** The most bytes the read may consume, delimiter included. */
+  maxBytes?: number;
+  /** Leave the delimiter out of the result (it is consumed all the same). */
+  strip?: boolean;
+  /**
+   * Reject bad input early, while the read waits for its delimiter (a head
+   * with a forbidden byte, say, from a peer that never ends it). Called
+   * when a search fails, each time the buffered bytes have at least doubled
+   * since the previous call, so its total work stays linear in the read's
+   * length however the bytes arrive. Never called for bytes that complete
+   * the read at once: the machine checks those itself.
+   */
+  validate?: UntilValidate;
 }
 /** `regex(re)`: everything up to the end of the first match. */
 export interface RegexRead {
@@ -168,7 +196,7 @@ export function into(buffer: Uint8Array, options?: { partial?: boolean }): IntoR
  */
 export function until(
   delimiter: string | Uint8Array | readonly (string | Uint8Array)[],
-  options?: { maxBytes?: number; strip?: boolean },
+  options?: UntilOptions,
 ): UntilRead {
   const list = (Array.isArray(delimiter) ? delimiter : [delimiter]) as (string | Uint8Array)[];
   if (list.length === 0) throw new WirestateError(ErrorCode.INVALID_ARGUMENT, 'until() needs at least one delimiter');
@@ -180,7 +208,11 @@ export function until(
   }
   const maxBytes =
     options?.maxBytes === undefined ? Number.POSITIVE_INFINITY : checkCount('maxBytes', options.maxBytes);
-  return { kind: 'until', delimiters, maxBytes, strip: options?.strip === true, longest };
+  const validate = options?.validate ?? null;
+  if (validate !== null && typeof validate !== 'function') {
+    throw new WirestateError(ErrorCode.INVALID_ARGUMENT, 'until() validate must be a function');
+  }
+  return { kind: 'until', delimiters, maxBytes, strip: options?.strip === true, longest, validate };
 }
 
 /**

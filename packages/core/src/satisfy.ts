@@ -22,10 +22,13 @@ export class ReadProgress {
   text = '';
   /** `until`: bytes buffered when the last search stopped (0 before the first one). */
   seen = 0;
+  /** `until` with `validate`: bytes the last call was given (0 before the first one). */
+  validated = 0;
 
   reset(): void {
     this.scan = 0;
     this.seen = 0;
+    this.validated = 0;
     this.count = 0;
     this.text = '';
   }
@@ -103,6 +106,7 @@ function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadProgress)
     queue.examined += k;
     if (!queue.tailHasLastByte(k, delimiters)) {
       progress.seen = end;
+      if (read.validate !== null) validatePending(queue, read, progress, end);
       if (end >= read.maxBytes) throw new MaxBytesError(read.maxBytes);
       const resume = end - read.longest + 1;
       if (resume > progress.scan) progress.scan = resume;
@@ -139,6 +143,7 @@ function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadProgress)
     }
     return done(queue.take(best + dl), which);
   }
+  if (read.validate !== null) validatePending(queue, read, progress, end);
   if (queue.length >= read.maxBytes) throw new MaxBytesError(read.maxBytes);
   // Every start position below `end - longest + 1` has been ruled out for
   // every delimiter; resume there when more bytes arrive.
@@ -146,6 +151,13 @@ function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadProgress)
   if (resume > progress.scan) progress.scan = resume;
   progress.seen = end;
   return null;
+}
+
+/** Hand the waiting bytes `[0, end)` to the read's `validate` when they have doubled since the last call. */
+function validatePending(queue: ByteQueue, read: UntilRead, progress: ReadProgress, end: number): void {
+  if (end === 0 || end < 2 * progress.validated) return;
+  progress.validated = end;
+  (read.validate as NonNullable<UntilRead['validate']>)(queue.window(end), queue.consumed);
 }
 
 function satisfyRegex(queue: ByteQueue, re: RegExp, maxBytes: number, progress: ReadProgress): ReadEvent | null {

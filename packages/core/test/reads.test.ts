@@ -1,9 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import {
   bytes,
+  createDriver,
   ErrorCode,
   into,
   MaxBytesError,
+  ProtocolError,
+  ProtocolFault,
   regex,
   streamBytes,
   streamUntilClose,
@@ -89,6 +92,61 @@ describe.each(['compiled', 'xstate'] as const)('reads (%s executor)', (executor)
     r.driver.end();
     expect(r.errors).toHaveLength(1);
     expect(Array.from(r.driver.remaining())).toEqual(Array.from(enc('abcde')));
+  });
+
+  test('until validate sees the waiting bytes at each doubling, and never bytes that complete the read at once', () => {
+    const calls: [string, number][] = [];
+    const validate = (pending: Uint8Array, offset: number) => {
+      calls.push([new TextDecoder('latin1').decode(pending), offset]);
+    };
+    const whole = record(readMachine(until('\r\n', { validate })), ['one\r\ntwo\r\n'], { executor });
+    expect(whole.outputs).toEqual([got('one\r\n', 0), got('two\r\n', 0)]);
+    expect(calls).toEqual([]);
+    const r = record(readMachine(until('\r\n', { validate })), ['ok\r\n', ...'abcdefghi', '\r\n'], { executor });
+    expect(r.outputs).toEqual([got('ok\r\n', 0), got('abcdefghi\r\n', 0)]);
+    // The second read starts at stream offset 4; it is handed 1, 2, 4 and 8 bytes (doublings), not 3, 5, 6, 7, 9.
+    expect(calls).toEqual([
+      ['a', 4],
+      ['ab', 4],
+      ['abcd', 4],
+      ['abcdefgh', 4],
+    ]);
+  });
+
+  test('until validate rejects early: a ProtocolFault gets the read start, a ProtocolError keeps its position', () => {
+    const fault = (pending: Uint8Array) => {
+      if (pending.includes(0)) throw new ProtocolFault('X_NUL', 'a NUL byte');
+    };
+    const a = record(readMachine(until('\r\n', { maxBytes: 1000, validate: fault })), ['ok\r\nab', '\0c'], {
+      executor,
+      end: false,
+    });
+    expect(a.errors.map((e) => [e.code, (e as ProtocolError).offset, (e as ProtocolError).state])).toEqual([
+      ['X_NUL', 4, 'w'],
+    ]);
+    expect(a.driver.status).toBe('failed');
+    const precise = (pending: Uint8Array, offset: number) => {
+      const i = pending.indexOf(0);
+      if (i >= 0)
+        throw new ProtocolError('X_NUL', 'a NUL byte', { offset: offset + i, state: 'w', excerpt: pending.slice(i) });
+    };
+    const b = record(readMachine(until('\r\n', { validate: precise })), ['ok\r\nab\0c'], { executor, end: false });
+    expect(b.errors.map((e) => [e.code, (e as ProtocolError).offset])).toEqual([['X_NUL', 6]]);
+  });
+
+  test('until validate does linear work however the bytes arrive (100,000 one-byte arrivals)', () => {
+    let handed = 0;
+    let calls = 0;
+    const validate = (pending: Uint8Array) => {
+      calls++;
+      handed += pending.length;
+    };
+    const driver = createDriver(readMachine(until('\r\n', { validate })), { executor, onError: () => {} });
+    const one = enc('x');
+    for (let i = 0; i < 100_000; i++) driver.feed(one);
+    expect(calls).toBe(17); // 1, 2, 4, ..., 65,536
+    expect(handed).toBeLessThan(2 * 100_000);
+    expect(driver.status).toBe('running');
   });
 
   test('regex returns up to the end of the first match, with its groups', () => {

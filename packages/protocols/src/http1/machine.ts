@@ -22,6 +22,7 @@ import { emit, setup } from 'xstate';
 import type { Fields } from './fields.js';
 import type { MessageHead } from './head.js';
 import { type Http1Options, type Resolved, resolveOptions } from './options.js';
+import { Scanner } from './scan.js';
 import { blankEof, type ChunkOutput, Next, ParserState } from './state.js';
 
 /** A piece of body, as it arrived (a zero-copy view: copy it to keep it past the handler). */
@@ -64,11 +65,23 @@ function eolPattern(o: Resolved): string {
   return o.crBeforeLf ? '(?:\\r\\n|\\n|\\r(?=[^\\n]))' : '(?:\\r\\n|\\r(?=[^\\n]))';
 }
 
-function headRead(o: Resolved): ReadRequest {
+/**
+ * The read of a whole head. While it waits, the bytes so far are scanned as a
+ * partial head (at each doubling: linear work), so a peer that sends a bad
+ * head and never ends it is refused at once, not at the size limit or the end
+ * of input. One scanner per machine serves every driver: scans never overlap.
+ */
+function headRead(o: Resolved, request: boolean): ReadRequest {
   const maxBytes = o.maxHeadSize;
   if (o.lfAfterCr) return regex(new RegExp(eolPattern(o) + eolPattern(o)), { maxBytes });
-  if (o.crBeforeLf) return until(['\r\n\r\n', '\n\n', '\n\r\n'], { maxBytes });
-  return until('\r\n\r\n', { maxBytes });
+  const scanner = new Scanner(o);
+  const validate = (pending: Uint8Array, offset: number) => {
+    scanner.base = offset;
+    scanner.state = 'head';
+    scanner.scanHead(pending, pending.length, request, true);
+  };
+  if (o.crBeforeLf) return until(['\r\n\r\n', '\n\n', '\n\r\n'], { maxBytes, validate });
+  return until('\r\n\r\n', { maxBytes, validate });
 }
 
 function lineRead(o: Resolved, maxBytes: number): ReadRequest {
@@ -131,7 +144,7 @@ function build(o: Resolved, request: boolean) {
     initial: 'head',
     states: {
       head: {
-        meta: { read: headRead(o) },
+        meta: { read: headRead(o, request) },
         on: {
           read: { target: 'route', actions: 'onHead' },
           eof: [{ guard: 'blankEof', target: 'ended' }, { actions: 'headEof' }],
