@@ -47,6 +47,12 @@ function find(c: Uint8Array, byte: number, from: number): number {
   return stop === c.length ? -1 : c.indexOf(byte, stop);
 }
 
+/** Where {@link ByteQueue.copyRange} stopped: a chunk index and the position of its first byte. */
+export interface CopyCursor {
+  index: number;
+  base: number;
+}
+
 export class ByteQueue {
   private chunks: Uint8Array[] = [];
   /** Index in `chunks` of the chunk that holds the head. */
@@ -165,7 +171,48 @@ export class ByteQueue {
     if (n === 0) return EMPTY;
     const c = this.chunks[this.first];
     if (this.headOffset + n <= c.length) return this.view(c, this.headOffset, n);
-    return this.slice(0, n);
+    // Many small arrivals, often: copied by a loop piece by piece, not by a native call each.
+    const out = new Uint8Array(n);
+    this.copyTo(out, 0, n);
+    return out;
+  }
+
+  /**
+   * Copy bytes `[start, end)` (`end <= length`) into `target` at `at`, leaving
+   * the queue as it is. `cursor` remembers where the last copy stopped (the
+   * chunk holding `start`, and that chunk's position): a caller that copies
+   * the newest bytes again and again, with nothing consumed in between, walks
+   * each chunk once in all. A cursor with `index < 0` starts at the head.
+   */
+  copyRange(target: Uint8Array, at: number, start: number, end: number, cursor: CopyCursor): void {
+    const chunks = this.chunks;
+    if (cursor.index < 0) {
+      cursor.index = this.first;
+      cursor.base = -this.headOffset;
+    }
+    let i = cursor.index;
+    let base = cursor.base;
+    while (base + chunks[i].length <= start) base += chunks[i++].length;
+    let p = start - base;
+    let w = at;
+    let left = end - start;
+    while (left > 0) {
+      const c = chunks[i];
+      const k = Math.min(c.length - p, left);
+      if (k <= SHORT_COPY) {
+        for (let q = 0; q < k; q++) target[w + q] = c[p + q];
+      } else {
+        target.set(this.view(c, p, k), w);
+      }
+      w += k;
+      left -= k;
+      if (p + k < c.length) break;
+      base += c.length;
+      i++;
+      p = 0;
+    }
+    cursor.index = i;
+    cursor.base = base;
   }
 
   /** Copy bytes `[start, end)` into a new array, leaving the queue as it is. */

@@ -8,9 +8,11 @@
  *
  * @module
  */
-import type { ByteQueue } from './byte-queue.js';
+import type { ByteQueue, CopyCursor } from './byte-queue.js';
 import { MaxBytesError } from './errors.js';
 import type { ReadEvent, ReadRequest, UntilRead } from './reads.js';
+
+const NONE = new Uint8Array(0);
 
 /** Progress of the read in flight. Reset when a new read starts. */
 export class ReadProgress {
@@ -24,11 +26,17 @@ export class ReadProgress {
   seen = 0;
   /** `until` with `validate`: bytes the last call was given (0 before the first one). */
   validated = 0;
+  /** `until` with `validate`: a copy of the waiting bytes, `[0, copied)`, appended to as they arrive. */
+  copy: Uint8Array = NONE;
+  copied = 0;
+  readonly cursor: CopyCursor = { index: -1, base: 0 };
 
   reset(): void {
     this.scan = 0;
     this.seen = 0;
     this.validated = 0;
+    this.copied = 0;
+    this.cursor.index = -1;
     this.count = 0;
     this.text = '';
   }
@@ -153,11 +161,30 @@ function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadProgress)
   return null;
 }
 
-/** Hand the waiting bytes `[0, end)` to the read's `validate` when they have doubled since the last call. */
+/**
+ * Hand the waiting bytes `[0, end)` to the read's `validate` when they have
+ * doubled since the last call. A window inside the first chunk is a view;
+ * otherwise the bytes go into one growing copy, each byte copied once (only
+ * the bytes that arrived since the last call are added to it).
+ */
 function validatePending(queue: ByteQueue, read: UntilRead, progress: ReadProgress, end: number): void {
   if (end === 0 || end < 2 * progress.validated) return;
   progress.validated = end;
-  (read.validate as NonNullable<UntilRead['validate']>)(queue.window(end), queue.consumed);
+  let window: Uint8Array;
+  if (progress.copied === 0 && queue.firstLength() >= end) {
+    window = queue.window(end);
+  } else {
+    let copy = progress.copy;
+    if (copy.length < end) {
+      const grown = new Uint8Array(Math.max(end, 2 * copy.length, 256));
+      grown.set(copy.subarray(0, progress.copied));
+      progress.copy = copy = grown;
+    }
+    queue.copyRange(copy, progress.copied, progress.copied, end, progress.cursor);
+    progress.copied = end;
+    window = copy.subarray(0, end);
+  }
+  (read.validate as NonNullable<UntilRead['validate']>)(window, queue.consumed);
 }
 
 function satisfyRegex(queue: ByteQueue, re: RegExp, maxBytes: number, progress: ReadProgress): ReadEvent | null {

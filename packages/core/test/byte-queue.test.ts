@@ -25,6 +25,33 @@ function chunked(data: Uint8Array, cuts: number[]): Uint8Array[] {
 }
 
 describe('ByteQueue', () => {
+  test.prop([
+    fc.uint8Array({ minLength: 1, maxLength: 200 }),
+    fc.array(fc.nat(), { maxLength: 30 }),
+    fc.nat(50),
+    fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
+  ])(
+    'copyRange with a cursor copies every range exactly, however the bytes were cut and the ranges follow one another',
+    (data, cuts, consumed, steps) => {
+      const q = new ByteQueue();
+      for (const c of chunked(data, cuts)) q.push(c);
+      q.take(Math.min(consumed, data.length - 1));
+      const rest = data.subarray(Math.min(consumed, data.length - 1));
+      const copy = new Uint8Array(rest.length);
+      const cursor = { index: -1, base: 0 };
+      // Successive ranges, each starting where the last stopped (as a waiting read copies its newest bytes).
+      let at = 0;
+      for (const s of steps) {
+        if (at >= rest.length) break;
+        const end = Math.min(rest.length, at + 1 + (s % rest.length));
+        q.copyRange(copy, at, at, end, cursor);
+        expect(Array.from(copy.subarray(0, end))).toEqual(Array.from(rest.subarray(0, end)));
+        at = end;
+      }
+      expect(q.length).toBe(rest.length);
+    },
+  );
+
   test('a read inside one chunk is a zero-copy view of it', () => {
     const q = new ByteQueue();
     const chunk = enc('abcdef');
