@@ -20,9 +20,28 @@ function invalid(message: string): never {
   throw new WirestateError(ErrorCode.INVALID_ARGUMENT, message);
 }
 
+/**
+ * Field names already checked, with their lowercase forms. A server sets the
+ * same few names on every response; the map is bounded so that names made
+ * from input cannot grow it without limit.
+ */
+const knownNames = new Map<string, string>();
+const KNOWN_NAMES_MAX = 512;
+
+/** `name` lowercased, after checking that it is a token (cached for the names seen most). */
+export function lowerName(name: string): string {
+  let lower = knownNames.get(name);
+  if (lower === undefined) {
+    if (!TOKEN.test(name)) invalid(`invalid field name ${JSON.stringify(name)}`);
+    lower = name.toLowerCase();
+    if (knownNames.size < KNOWN_NAMES_MAX) knownNames.set(name, lower);
+  }
+  return lower;
+}
+
 /** `name: value\r\n`, checked (RFC 9110 §5.1, §5.5). */
 export function fieldLine(name: string, value: string): string {
-  if (!TOKEN.test(name)) invalid(`invalid field name ${JSON.stringify(name)}`);
+  if (!knownNames.has(name) && !TOKEN.test(name)) invalid(`invalid field name ${JSON.stringify(name)}`);
   if (!VALUE.test(value)) invalid(`invalid value for field ${name}: ${JSON.stringify(value)}`);
   return `${name}: ${value}\r\n`;
 }

@@ -17,6 +17,7 @@ import {
   type HeadersInit,
   httpDate,
   lastChunk,
+  lowerName,
   standardStatusLine,
   statusLine,
 } from '../head.js';
@@ -92,9 +93,9 @@ export class ServerResponse {
   /** Add a field line (checked: no line ending can get into the output). */
   setHeader(name: string, value: string | number): this {
     if (this.sent) throw new WirestateError(ErrorCode.INVALID_STATE, 'headers already sent');
-    const v = String(value);
+    const v = typeof value === 'string' ? value : String(value);
+    const lower = lowerName(name);
     this.fields += fieldLine(name, v);
-    const lower = name.toLowerCase();
     if (lower === 'content-length') {
       if (!/^\d+$/.test(v)) throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `invalid Content-Length ${v}`);
       this.contentLength = Number(v);
@@ -154,7 +155,7 @@ export class ServerResponse {
       p = this.framing === Framing.CHUNKED && this.method !== 'HEAD' ? this.sink.write(lastChunk()) : Promise.resolve();
     }
     this.done = true;
-    p.catch(noop);
+    if (p !== RESOLVED) p.catch(noop);
     if (this.framing === Framing.LENGTH && this.method !== 'HEAD' && this.written !== this.contentLength) {
       const e = new WirestateError(
         ErrorCode.INVALID_STATE,
