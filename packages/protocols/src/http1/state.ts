@@ -149,6 +149,11 @@ export class ParserState {
       // RFC 9112 §6.3 rule 3: a smuggling shape; refused outright.
       throw sc.fail(E.INVALID_TRANSFER_ENCODING, 'Transfer-Encoding together with Content-Length', end);
     }
+    if (this.request && sc.chunkedSeen && !sc.chunked && !o.transferEncoding && !o.chunkedLength) {
+      // RFC 9112 §6.3 rule 4: a coding after chunked. Refused before the upgrade decision below
+      // (llhttp refuses it while reading the field), so an upgrade cannot carry it past us.
+      throw sc.fail(E.INVALID_TRANSFER_ENCODING, 'request Transfer-Encoding does not end in chunked', end);
+    }
     const chunked = sc.hasTransferEncoding && sc.chunked;
     const hasBody = chunked || (!sc.hasTransferEncoding && sc.contentLength > 0);
     let next: number;
@@ -239,6 +244,8 @@ export class ParserState {
       this.next = Next.LAST_CHUNK;
       this.trailerLines = [];
       this.trailerBytes = 0;
+      // The trailers of this message only: an earlier message's must not be emitted again.
+      this.trailers = null;
     } else if (size <= SMALL_CHUNK && !this.o.crBeforeLf && !this.o.lfAfterCr && !this.o.crlfAfterChunk) {
       this.next = Next.SMALL_CHUNK;
       this.bodyRead = { kind: 'bytes', n: size + 2, partial: false };

@@ -3,7 +3,12 @@
  * the shape of the conformance data (and of the peers in the differential tests).
  */
 import { concatBytes, createDriver, type WirestateError } from '@wirestate/core';
-import { type Http1Machine, type Http1Output, parseChunkExtensions } from '@wirestate/protocols/http1';
+import {
+  type Http1Machine,
+  type Http1Output,
+  type MessageHead,
+  parseChunkExtensions,
+} from '@wirestate/protocols/http1';
 
 export interface Message {
   method?: string;
@@ -20,6 +25,8 @@ export interface Message {
 
 export interface Run {
   messages: Message[];
+  /** The heads as emitted (framing decisions: `bodyKind`, `upgrade`, `protocol`...), one per message. */
+  heads: MessageHead[];
   error: WirestateError | null;
   upgraded: boolean;
   /** Driver state at the end ('head' means waiting for a head). */
@@ -83,6 +90,7 @@ export function run(machine: Http1Machine, chunks: Iterable<Uint8Array>, end = f
   const upgraded = outputs.length > 0 && outputs[outputs.length - 1].type === 'upgrade';
   return {
     messages: collect(outputs),
+    heads: outputs.filter((o): o is MessageHead => o.type === 'head'),
     error,
     upgraded,
     state: driver.state,

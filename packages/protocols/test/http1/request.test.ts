@@ -132,6 +132,18 @@ describe('request bodies (RFC 9112 §6)', () => {
     expect(m.complete).toBe(true);
   });
 
+  it('gives each chunked message only its own trailers; found by the differential test against llhttp', () => {
+    // A message with an empty trailer section after one with trailers used to get the earlier message's.
+    const r = request(
+      'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-Sum: 1\r\n\r\n' +
+        'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n',
+    );
+    expect(r.messages.map((m) => [m.body, m.trailers, m.complete])).toEqual([
+      ['', [['X-Sum', '1']], true],
+      ['a', [], true],
+    ]);
+  });
+
   it('streams large chunks and hands out views of what arrived', () => {
     const data = 'x'.repeat(20000);
     const r = request(

@@ -41,6 +41,14 @@ describe('responses', () => {
     ]);
   });
 
+  it('gives each chunked response only its own trailers; found by the differential test against llhttp', () => {
+    const r = response(
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-Sum: 1\r\n\r\n' +
+        'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    );
+    expect(r.messages.map((m) => m.trailers)).toEqual([[['X-Sum', '1']], []]);
+  });
+
   it('skips the body of responses to HEAD, per message', () => {
     // A client decides from its queue of requests; here the head says which request it answers.
     const r = response(

@@ -48,6 +48,16 @@ describe('request smuggling shapes', () => {
     expect(codeOf(request(`${POST}Transfer-Encoding: xchunked\r\n\r\n`))).toBe(E.INVALID_TRANSFER_ENCODING);
   });
 
+  it('a coding after chunked is refused in an upgrade request too; found by the differential test against llhttp', () => {
+    const upgrade = 'Connection: upgrade\r\nUpgrade: x\r\n\r\nnext protocol';
+    expect(codeOf(request(`${POST}Transfer-Encoding: chunked, gzip\r\n${upgrade}`))).toBe(E.INVALID_TRANSFER_ENCODING);
+    expect(codeOf(request(`${POST}Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n${upgrade}`))).toBe(
+      E.INVALID_TRANSFER_ENCODING,
+    );
+    // Without chunked there is no body to frame: the upgrade goes ahead, as in llhttp.
+    expect(request(`${POST}Transfer-Encoding: gzip\r\n${upgrade}`).upgraded).toBe(true);
+  });
+
   it('chunked applied twice is refused (RFC 9112 §6.1); found by the differential test against llhttp', () => {
     expect(codeOf(request(`${POST}Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`))).toBe(
       E.INVALID_TRANSFER_ENCODING,
