@@ -35,6 +35,8 @@ export class ReadProgress {
     this.scan = 0;
     this.seen = 0;
     this.validated = 0;
+    // The copy is dropped, not kept for the next read: an idle connection holds no buffer.
+    this.copy = NONE;
     this.copied = 0;
     this.cursor.index = -1;
     this.count = 0;

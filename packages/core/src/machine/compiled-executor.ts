@@ -18,6 +18,9 @@ import type { ActionArgs, ActionHost, CompiledState, CompiledTransition, DoneEve
 import type { Executor, ExecutorOptions } from './executor.js';
 import type { TransitionDef } from './nodes.js';
 
+/** What `event` is between steps. */
+const SETTLED = Object.freeze({ type: 'wirestate.settled' });
+
 /** Eventless steps allowed in one macrostep before the machine is called stuck. */
 const MAX_MICROSTEPS = 10_000;
 
@@ -78,6 +81,8 @@ export class CompiledExecutor implements Executor, ActionHost {
     const t = this.select(event.type === 'read' ? this.current.onRead : this.listFor(event.type));
     if (t === null) return false;
     this.step(t);
+    // The event (and the bytes it holds) is not kept past its step: an idle machine holds no input.
+    this.args.event = SETTLED;
     return true;
   }
 

@@ -78,7 +78,12 @@ function headRead(o: Resolved, request: boolean): ReadRequest {
   const validate = (pending: Uint8Array, offset: number) => {
     scanner.base = offset;
     scanner.state = 'head';
-    scanner.scanHead(pending, pending.length, request, true);
+    try {
+      scanner.scanHead(pending, pending.length, request, true);
+    } finally {
+      // Shared by every driver of the machine: it keeps none of their bytes.
+      scanner.release(Number.POSITIVE_INFINITY);
+    }
   };
   if (o.crBeforeLf) return until(['\r\n\r\n', '\n\n', '\n\r\n'], { maxBytes, validate });
   return until('\r\n\r\n', { maxBytes, validate });
@@ -121,6 +126,7 @@ function build(o: Resolved, request: boolean) {
       emitChunk: emit(({ context }) => context.p.chunk as ChunkOutput),
       emitTrailers: emit(({ context }) => ({ type: 'trailers' as const, trailers: context.p.trailers as Fields })),
       emitEnd: emit(END),
+      release: ({ context }) => context.p.release(),
       emitUpgrade: emit(UPGRADE),
     },
     guards: {
@@ -223,7 +229,7 @@ function build(o: Resolved, request: boolean) {
       complete: {
         always: [
           { guard: 'upgradeAfter', target: 'upgraded', actions: ['emitEnd', 'emitUpgrade'] },
-          { guard: 'keepAlive', target: 'head', actions: 'emitEnd' },
+          { guard: 'keepAlive', target: 'head', actions: ['emitEnd', 'release'] },
           { target: 'closed', actions: 'emitEnd' },
         ],
       },

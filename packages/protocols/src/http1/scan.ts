@@ -51,6 +51,7 @@ type Code = (typeof E)[keyof typeof E];
  */
 const WORDS_FROM = 128;
 const NO_WORDS = new DataView(new ArrayBuffer(0));
+const NO_BYTES = new Uint8Array(0);
 
 /**
  * Whether any byte of the 32-bit word `x` is a control byte or DEL: not a
@@ -80,7 +81,7 @@ export class Scanner {
   base = 0;
   /** The machine state, for errors. */
   state = 'head';
-  private buf: Uint8Array = new Uint8Array(0);
+  private buf: Uint8Array = NO_BYTES;
   private end = 0;
   private partial = false;
   /** A DataView of `buf`'s buffer (cached per buffer), for scanning by words. */
@@ -131,6 +132,7 @@ export class Scanner {
       if (ab !== this.wordsBuffer) {
         this.wordsBuffer = ab;
         this.words = new DataView(ab);
+        this.wordsEnd = this.base + (ab.byteLength - buf.byteOffset);
       }
       this.wordBase = buf.byteOffset;
     } else {
@@ -147,6 +149,22 @@ export class Scanner {
     this.hasUpgrade = false;
     this.expectContinue = false;
   }
+
+  /**
+   * Forget the last buffer scanned (see ParserState.release). The words view
+   * is kept while the stream has not passed the end of its buffer (pipelined
+   * heads in one read share it): `pos` is the stream offset reached.
+   */
+  release(pos: number): void {
+    this.buf = NO_BYTES;
+    if (pos >= this.wordsEnd) {
+      this.words = NO_WORDS;
+      this.wordsBuffer = null;
+    }
+  }
+
+  /** Stream offset where the buffer of `words` ends (as far as this stream could have filled it). */
+  private wordsEnd = 0;
 
   fail(code: Code, message: string, i: number): Http1Error {
     return http1Error(code, message, this.buf, i, this.base, this.state);

@@ -77,6 +77,20 @@ export class ParserState {
     return http1Error(code, message, buf, at, base, state);
   }
 
+  /**
+   * The message is complete and the connection waits for the next: drop what
+   * points into received bytes (the head, the last chunk and trailers, the
+   * scanner's buffer), so that an idle connection keeps no input alive (a
+   * burst of pipelined requests read at once would otherwise stay held).
+   */
+  release(): void {
+    this.head = null;
+    this.chunkData = EMPTY;
+    this.chunk = null;
+    this.trailers = null;
+    this.scanner.release(this.pos);
+  }
+
   /** A complete head arrived (`data` ends with its blank line). */
   onHead(data: Uint8Array): void {
     const sc = this.scanner;
