@@ -17,7 +17,7 @@ const gc = runInNewContext('gc') as () => void;
 async function held(machine: Http1Machine, input: string): Promise<{ alive: boolean; outputs: number; state: string }> {
   const driver = createDriver(machine, { onOutput: () => outputs++ });
   let outputs = 0;
-  let ref: WeakRef<ArrayBuffer>;
+  let ref: WeakRef<ArrayBuffer> | undefined;
   // A separate function, so that no local of this frame keeps the buffer.
   (() => {
     const chunk = bytes(input);
@@ -28,8 +28,7 @@ async function held(machine: Http1Machine, input: string): Promise<{ alive: bool
   gc();
   await new Promise((resolve) => setTimeout(resolve, 10));
   gc();
-  // @ts-expect-error assigned in the closure above
-  const alive = ref.deref() !== undefined;
+  const alive = ref?.deref() !== undefined;
   return { alive, outputs, state: driver.state };
 }
 
