@@ -10,6 +10,7 @@ import { assign, emit, setup } from 'xstate';
 import { formatIPv4 } from './address.js';
 import { Action, ANNOUNCE_EVENTS, type AnnounceEvent, OptionType, PROTOCOL_ID, Size } from './constants.js';
 import { ragged, TrackerErrorCode, truncated } from './errors.js';
+import { fieldState } from './field.js';
 import type { AnnounceOption, AnnounceRequest, TrackerRequest } from './packets.js';
 import { push, type Stack, toArray } from './stack.js';
 import { i32, latin1, u16, u32, u64 } from './wire.js';
@@ -65,6 +66,17 @@ function option(type: number, data: Uint8Array): AnnounceOption {
 }
 
 const hex = (n: bigint) => `0x${n.toString(16)}`;
+
+const same = (data: Uint8Array) => data;
+
+/** A state that reads one field of a request: see {@link fieldState}. */
+const field = <K extends keyof RequestContext & string>(
+  label: string,
+  size: number,
+  key: K,
+  decode: (data: Uint8Array) => RequestContext[K],
+  target: string,
+) => fieldState<RequestContext, K>(label, size, key, decode, target);
 
 /**
  * Parses one request datagram into a {@link TrackerRequest}. Feed the whole
@@ -127,13 +139,7 @@ export const requestMachine = setup({
   initial: 'connectionId',
   states: {
     // The protocol id of a connect request, the connection id of the others.
-    connectionId: {
-      meta: { read: bytes(8) },
-      on: {
-        read: { target: 'action', actions: assign({ connectionId: ({ event }) => u64(event.data) }) },
-        eof: { actions: truncated('connection id') },
-      },
-    },
+    connectionId: field('connection id', 8, 'connectionId', u64, 'action'),
     action: {
       meta: { read: bytes(4) },
       on: {
@@ -190,41 +196,11 @@ export const requestMachine = setup({
         },
       },
     },
-    infoHash: {
-      meta: { read: bytes(Size.INFO_HASH) },
-      on: {
-        read: { target: 'peerId', actions: assign({ infoHash: ({ event }) => event.data }) },
-        eof: { actions: truncated('info hash') },
-      },
-    },
-    peerId: {
-      meta: { read: bytes(Size.PEER_ID) },
-      on: {
-        read: { target: 'downloaded', actions: assign({ peerId: ({ event }) => event.data }) },
-        eof: { actions: truncated('peer id') },
-      },
-    },
-    downloaded: {
-      meta: { read: bytes(8) },
-      on: {
-        read: { target: 'left', actions: assign({ downloaded: ({ event }) => u64(event.data) }) },
-        eof: { actions: truncated('downloaded') },
-      },
-    },
-    left: {
-      meta: { read: bytes(8) },
-      on: {
-        read: { target: 'uploaded', actions: assign({ left: ({ event }) => u64(event.data) }) },
-        eof: { actions: truncated('left') },
-      },
-    },
-    uploaded: {
-      meta: { read: bytes(8) },
-      on: {
-        read: { target: 'event', actions: assign({ uploaded: ({ event }) => u64(event.data) }) },
-        eof: { actions: truncated('uploaded') },
-      },
-    },
+    infoHash: field('info hash', Size.INFO_HASH, 'infoHash', same, 'peerId'),
+    peerId: field('peer id', Size.PEER_ID, 'peerId', same, 'downloaded'),
+    downloaded: field('downloaded', 8, 'downloaded', u64, 'left'),
+    left: field('left', 8, 'left', u64, 'uploaded'),
+    uploaded: field('uploaded', 8, 'uploaded', u64, 'event'),
     event: {
       meta: { read: bytes(4) },
       on: {
@@ -254,27 +230,9 @@ export const requestMachine = setup({
         eof: { actions: truncated('IP address') },
       },
     },
-    key: {
-      meta: { read: bytes(4) },
-      on: {
-        read: { target: 'numWant', actions: assign({ key: ({ event }) => u32(event.data) }) },
-        eof: { actions: truncated('key') },
-      },
-    },
-    numWant: {
-      meta: { read: bytes(4) },
-      on: {
-        read: { target: 'port', actions: assign({ numWant: ({ event }) => i32(event.data) }) },
-        eof: { actions: truncated('num_want') },
-      },
-    },
-    port: {
-      meta: { read: bytes(2) },
-      on: {
-        read: { target: 'option', actions: assign({ port: ({ event }) => u16(event.data) }) },
-        eof: { actions: truncated('port') },
-      },
-    },
+    key: field('key', 4, 'key', u32, 'numWant'),
+    numWant: field('num_want', 4, 'numWant', i32, 'port'),
+    port: field('port', 2, 'port', u16, 'option'),
     // BEP 41: options to the end of the datagram or to EndOfOptions.
     option: {
       meta: { read: bytes(1) },

@@ -11,6 +11,7 @@ import { assign, emit, setup } from 'xstate';
 import { formatIPv4, formatIPv6 } from './address.js';
 import { Action, type AddressFamily, Size } from './constants.js';
 import { ragged, TrackerErrorCode, truncated } from './errors.js';
+import { fieldState } from './field.js';
 import type { Peer, ScrapeEntry, TrackerResponse } from './packets.js';
 import { push, type Stack, toArray } from './stack.js';
 import { u16, u32, u64 } from './wire.js';
@@ -133,20 +134,8 @@ function createResponseMachine(family: AddressFamily) {
           ],
         },
       },
-      leechers: {
-        meta: { read: bytes(4) },
-        on: {
-          read: { target: 'seeders', actions: assign({ leechers: ({ event }) => u32(event.data) }) },
-          eof: { actions: truncated('leechers') },
-        },
-      },
-      seeders: {
-        meta: { read: bytes(4) },
-        on: {
-          read: { target: 'peer', actions: assign({ seeders: ({ event }) => u32(event.data) }) },
-          eof: { actions: truncated('seeders') },
-        },
-      },
+      leechers: fieldState<ResponseContext, 'leechers'>('leechers', 4, 'leechers', u32, 'seeders'),
+      seeders: fieldState<ResponseContext, 'seeders'>('seeders', 4, 'seeders', u32, 'peer'),
       peer: {
         meta: { read: bytes(peerSize) },
         on: {
