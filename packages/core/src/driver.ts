@@ -278,7 +278,7 @@ export class Driver<TOutput = unknown> {
         // The common reads, inlined: a fresh single-delimiter `until` or a
         // `bytes(n)` that the first chunk satisfies.
         if (read.kind === 'until') {
-          if (read.delimiters.length === 1 && this.progress.seen === 0) {
+          if (read.delimiters.length === 1 && this.progress.seen === 0 && read.measure === null) {
             const data = queue.takeThroughInFirst(
               read.delimiters[0],
               0,

@@ -46,6 +46,7 @@ export type {
   StreamDoneEvent,
   StreamUntilCloseRead,
   UntilCloseRead,
+  UntilMeasure,
   UntilOptions,
   UntilRead,
   UntilValidate,

@@ -11,6 +11,8 @@ import type { ReadEvent } from './reads.js';
 /** What a waiting state declares in `meta`: its read, constant or computed from context. */
 export interface ReadMeta<TContext = any> {
   read?: ReadSpec<TContext>;
+  /** How diagrams name a read computed from context (default: "read computed from context"). */
+  readLabel?: string;
 }
 
 /** The `types` of a protocol machine: context, the driver's events, outputs, input and meta. */

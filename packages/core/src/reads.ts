@@ -38,7 +38,16 @@ export interface UntilRead {
   readonly longest: number;
   /** See {@link UntilOptions.validate}. */
   readonly validate: UntilValidate | null;
+  /** See {@link UntilOptions.measure}. */
+  readonly measure: UntilMeasure | null;
 }
+
+/**
+ * Finds a whole record at the start of `bytes` (the first buffered chunk)
+ * without the delimiter search: its length, delimiter included, or -1 when
+ * `bytes` does not hold one. `offset` is the stream offset of `bytes[0]`.
+ */
+export type UntilMeasure = (bytes: Uint8Array, offset: number) => number;
 
 /**
  * Checks the bytes of an `until` read that is still waiting: `pending` holds
@@ -64,6 +73,15 @@ export interface UntilOptions {
    * the read at once: the machine checks those itself.
    */
   validate?: UntilValidate;
+  /**
+   * A faster way to the end of the record, for a protocol whose parser finds
+   * it while checking the record anyway (an HTTP head, say): tried once, on
+   * the first buffered chunk, when the read starts; the delimiter search
+   * takes over when it returns -1. It must find the end the search would (the
+   * first delimiter) or return -1; it may throw to reject the input, as
+   * `validate` does. A length past `maxBytes` fails the read. Not with `strip`.
+   */
+  measure?: UntilMeasure;
 }
 /** `regex(re)`: everything up to the end of the first match. */
 export interface RegexRead {
@@ -212,7 +230,11 @@ export function until(
   if (validate !== null && typeof validate !== 'function') {
     throw new WirestateError(ErrorCode.INVALID_ARGUMENT, 'until() validate must be a function');
   }
-  return { kind: 'until', delimiters, maxBytes, strip: options?.strip === true, longest, validate };
+  const measure = options?.measure ?? null;
+  if (measure !== null && (typeof measure !== 'function' || options?.strip === true)) {
+    throw new WirestateError(ErrorCode.INVALID_ARGUMENT, 'until() measure must be a function, and not with strip');
+  }
+  return { kind: 'until', delimiters, maxBytes, strip: options?.strip === true, longest, validate, measure };
 }
 
 /**

@@ -9,7 +9,7 @@
  * @module
  */
 import type { ByteQueue, CopyCursor } from './byte-queue.js';
-import { MaxBytesError } from './errors.js';
+import { ErrorCode, MaxBytesError, WirestateError } from './errors.js';
 import type { ReadEvent, ReadRequest, UntilRead } from './reads.js';
 
 const NONE = new Uint8Array(0);
@@ -104,6 +104,21 @@ export function satisfy(queue: ByteQueue, read: ReadRequest, progress: ReadProgr
 }
 
 function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadProgress): ReadEvent | null {
+  if (read.measure !== null && progress.seen === 0 && queue.length > 0) {
+    // Once a read, before any search: the record may be found whole in the first chunk.
+    const first = queue.firstLength();
+    const n = read.measure(queue.peekFirst(), queue.consumed);
+    if (n >= 0) {
+      if (n > first) {
+        throw new WirestateError(
+          ErrorCode.INVALID_STATE,
+          `until() measure returned ${n}, past the ${first} bytes given`,
+        );
+      }
+      if (n > read.maxBytes) throw new MaxBytesError(read.maxBytes);
+      return done(queue.take(n), 0);
+    }
+  }
   const delimiters = read.delimiters;
   const end = Math.min(queue.length, read.maxBytes);
   const seen = progress.seen;

@@ -25,6 +25,14 @@ describe('diagrams', () => {
     );
   });
 
+  test('a read computed from context shows its meta.readLabel when it has one', () => {
+    const m = setup({}).createMachine({
+      initial: 'w',
+      states: { w: { meta: { read: () => bytes(2), readLabel: 'bytes(2) per parser' }, on: { read: 'w' } } },
+    });
+    expect(toMermaid(m)).toContain('  w: w<br/>bytes(2) per parser');
+  });
+
   test('compound states nest in mermaid and become clusters in dot', () => {
     const m = setup({}).createMachine({
       initial: 'message',

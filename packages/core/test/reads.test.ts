@@ -149,6 +149,37 @@ describe.each(['compiled', 'xstate'] as const)('reads (%s executor)', (executor)
     expect(driver.status).toBe('running');
   });
 
+  test('until measure finds a whole record in the first chunk, once a read; the search takes over on -1', () => {
+    const calls: [string, number][] = [];
+    // A measure that knows the records: lines of the form `x...x\r\n`.
+    const measure = (bytes: Uint8Array, offset: number) => {
+      calls.push([new TextDecoder('latin1').decode(bytes), offset]);
+      const i = bytes.indexOf(10);
+      return i < 0 ? -1 : i + 1;
+    };
+    for (const pieces of slicings('ab\r\ncde\r\nf\r\n')) {
+      calls.length = 0;
+      const r = record(readMachine(until('\r\n', { measure })), pieces, { executor });
+      expect(r.outputs).toEqual([got('ab\r\n', 0), got('cde\r\n', 0), got('f\r\n', 0)]);
+      // Never twice for one read at one offset: a failed measure hands over to the search.
+      expect(new Set(calls.map(([, at]) => at)).size).toBe(calls.length);
+    }
+    calls.length = 0;
+    record(readMachine(until('\r\n', { measure })), ['ab\r\ncde\r\n'], { executor });
+    expect(calls).toEqual([
+      ['ab\r\ncde\r\n', 0],
+      ['cde\r\n', 4],
+    ]);
+  });
+
+  test('until measure: a length past maxBytes fails the read; past the bytes given, or with strip, is refused', () => {
+    const long = record(readMachine(until('\r\n', { maxBytes: 3, measure: () => 4 })), ['abc\r\n'], { executor });
+    expect(long.errors.map((e) => e.code)).toEqual([ErrorCode.MAX_BYTES]);
+    const past = record(readMachine(until('\r\n', { measure: () => 9 })), ['ab\r\n'], { executor });
+    expect(past.errors.map((e) => e.code)).toEqual([ErrorCode.INVALID_STATE]);
+    expect(() => until('\r\n', { measure: () => -1, strip: true })).toThrow(WirestateError);
+  });
+
   test('regex returns up to the end of the first match, with its groups', () => {
     const { outputs } = record(readMachine(regex(/(\d+);/)), ['ab12', '3;rest7;'], { executor, end: false });
     expect(outputs).toEqual([

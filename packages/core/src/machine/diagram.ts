@@ -33,7 +33,8 @@ export function describeRead(read: ReadRequest | null): string {
 function readLabel(node: AnyStateNode): string | null {
   const spec = readSpecOf(node);
   if (spec === undefined) return null;
-  return typeof spec === 'function' ? 'read computed from context' : describeRead(spec);
+  if (typeof spec !== 'function') return describeRead(spec);
+  return (node.meta as { readLabel?: string } | undefined)?.readLabel ?? 'read computed from context';
 }
 
 function guardLabel(guard: unknown): string {

@@ -11,6 +11,7 @@
 import {
   bytes,
   type ChunkEvent,
+  describeRead,
   protocolTypes,
   type ReadDoneEvent,
   type ReadRequest,
@@ -22,7 +23,6 @@ import { emit, setup } from 'xstate';
 import type { Fields } from './fields.js';
 import type { MessageHead } from './head.js';
 import { type Http1Options, type Resolved, resolveOptions } from './options.js';
-import { Scanner } from './scan.js';
 import { blankEof, type ChunkOutput, Next, ParserState } from './state.js';
 
 /** A piece of body, as it arrived (a zero-copy view: copy it to keep it past the handler). */
@@ -66,27 +66,22 @@ function eolPattern(o: Resolved): string {
 }
 
 /**
- * The read of a whole head. While it waits, the bytes so far are scanned as a
- * partial head (at each doubling: linear work), so a peer that sends a bad
- * head and never ends it is refused at once, not at the size limit or the end
- * of input. One scanner per machine serves every driver: scans never overlap.
+ * The read of a whole head, one per parser. While it waits, the bytes so far
+ * are scanned as a partial head (at each doubling: linear work), so a peer
+ * that sends a bad head and never ends it is refused at once, not at the size
+ * limit or the end of input. With strict line endings, a head that lies whole
+ * in the first buffered chunk is found by the scanner itself (`measure`), in
+ * the pass that checks it, with no separate search for its end.
  */
-function headRead(o: Resolved, request: boolean): ReadRequest {
+function headRead(o: Resolved, p: ParserState): ReadRequest {
   const maxBytes = o.maxHeadSize;
   if (o.lfAfterCr) return regex(new RegExp(eolPattern(o) + eolPattern(o)), { maxBytes });
-  const scanner = new Scanner(o);
-  const validate = (pending: Uint8Array, offset: number) => {
-    scanner.base = offset;
-    scanner.state = 'head';
-    try {
-      scanner.scanHead(pending, pending.length, request, true);
-    } finally {
-      // Shared by every driver of the machine: it keeps none of their bytes.
-      scanner.release(Number.POSITIVE_INFINITY);
-    }
-  };
+  const validate = (pending: Uint8Array, offset: number) => p.validateHead(pending, offset);
   if (o.crBeforeLf) return until(['\r\n\r\n', '\n\n', '\n\r\n'], { maxBytes, validate });
-  return until('\r\n\r\n', { maxBytes, validate });
+  // Lenient HEADERS lets a lone CR end a field line: only the delimiter search decides where such a head ends.
+  if (o.headers) return until('\r\n\r\n', { maxBytes, validate });
+  const measure = (bytes: Uint8Array, offset: number) => p.measureHead(bytes, offset);
+  return until('\r\n\r\n', { maxBytes, validate, measure });
 }
 
 function lineRead(o: Resolved, maxBytes: number): ReadRequest {
@@ -98,6 +93,7 @@ function lineRead(o: Resolved, maxBytes: number): ReadRequest {
 const data = (event: unknown) => (event as ReadDoneEvent | ChunkEvent).data;
 
 function build(o: Resolved, request: boolean) {
+  const headLabel = describeRead(headRead(o, new ParserState(o, request)));
   const sizeLine = lineRead(o, o.maxChunkExtensionsSize + 64);
   const strictEnd = !o.crBeforeLf && !o.lfAfterCr && !o.crlfAfterChunk;
   const chunkEnd = strictEnd ? bytes(2) : sizeLine;
@@ -146,11 +142,16 @@ function build(o: Resolved, request: boolean) {
     },
   }).createMachine({
     id: request ? 'http1Request' : 'http1Response',
-    context: () => ({ p: new ParserState(o, request) }),
+    context: () => {
+      const p = new ParserState(o, request);
+      p.headRead = headRead(o, p);
+      return { p };
+    },
     initial: 'head',
     states: {
       head: {
-        meta: { read: headRead(o, request) },
+        // One read a parser (its measure and validate use the parser's scanner), alike in every parser.
+        meta: { read: ({ context }) => context.p.headRead, readLabel: headLabel },
         on: {
           read: { target: 'route', actions: 'onHead' },
           eof: [{ guard: 'blankEof', target: 'ended' }, { actions: 'headEof' }],

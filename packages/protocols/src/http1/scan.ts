@@ -167,7 +167,13 @@ export class Scanner {
   private wordsEnd = 0;
 
   fail(code: Code, message: string, i: number): Http1Error {
-    return http1Error(code, message, this.buf, i, this.base, this.state);
+    // The excerpt stops at the end of what was scanned as the head.
+    return http1Error(code, message, this.buf.subarray(0, this.end), i, this.base, this.state);
+  }
+
+  /** The head scanned ends at `end` (a partial scan found it whole in more bytes): later faults stop there. */
+  endAt(end: number): void {
+    this.end = end;
   }
 
   /** After a line ending at `i` (CR or LF): the next line's start, or INCOMPLETE. */

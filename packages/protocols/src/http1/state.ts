@@ -91,9 +91,50 @@ export class ParserState {
     this.scanner.release(this.pos);
   }
 
+  /** The read of the next head (see machine.ts). */
+  headRead: ReadRequest = { kind: 'bytes', n: 0, partial: false };
+  /** Stream offset and length of a head {@link ParserState.measureHead} found and scanned, or -1. */
+  private measuredAt = -1;
+  private measuredLength = 0;
+
+  /**
+   * The head read's `measure`: scan the start of `bytes` as a head; when it
+   * holds a whole one, its length (the scan's results stay for `onHead`), else
+   * -1. Leading blank lines are left to the delimiter search, which reads them
+   * apart.
+   */
+  measureHead(bytes: Uint8Array, offset: number): number {
+    if (bytes[0] === CR || bytes[0] === LF) return -1;
+    const sc = this.scanner;
+    sc.base = offset;
+    sc.state = 'head';
+    const r = sc.scanHead(bytes, bytes.length, this.request, true);
+    if (r < 0) return -1;
+    sc.endAt(r);
+    this.measuredAt = offset;
+    this.measuredLength = r;
+    return r;
+  }
+
+  /** The head read's `validate`: the bytes of a head still waiting for its end, scanned for a fault. */
+  validateHead(pending: Uint8Array, offset: number): void {
+    const sc = this.scanner;
+    sc.base = offset;
+    sc.state = 'head';
+    sc.scanHead(pending, pending.length, this.request, true);
+  }
+
   /** A complete head arrived (`data` ends with its blank line). */
   onHead(data: Uint8Array): void {
     const sc = this.scanner;
+    if (this.measuredAt === this.pos && this.measuredLength === data.length) {
+      // Scanned already, by measureHead, in the bytes this view was taken from.
+      this.measuredAt = -1;
+      this.pos += data.length;
+      this.decide(data);
+      return;
+    }
+    this.measuredAt = -1;
     sc.base = this.pos;
     sc.state = 'head';
     this.pos += data.length;
