@@ -295,7 +295,11 @@ export class Driver<TOutput = unknown> {
         // complete at the end (untilClose, the end of a stream) do not complete.
         event ??= satisfy(queue, read, this.progress, this.ended && this.endCause === undefined);
         if (event === null) {
-          if (!this.ended) return this.checkBuffer();
+          if (!this.ended) {
+            // Waiting for input: nothing of the last step's bytes stays alive through the executor.
+            exec.idle?.();
+            return this.checkBuffer();
+          }
           // No more input, and the pending read cannot complete: a state that
           // handles `eof` gets it (once); otherwise the read fails.
           if (this.eofDelivered) return this.closed();

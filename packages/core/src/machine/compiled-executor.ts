@@ -81,9 +81,12 @@ export class CompiledExecutor implements Executor, ActionHost {
     const t = this.select(event.type === 'read' ? this.current.onRead : this.listFor(event.type));
     if (t === null) return false;
     this.step(t);
-    // The event (and the bytes it holds) is not kept past its step: an idle machine holds no input.
-    this.args.event = SETTLED;
     return true;
+  }
+
+  /** The machine waits for input: drop the last event (and the bytes it holds). */
+  idle(): void {
+    this.args.event = SETTLED;
   }
 
   isDone(): boolean {

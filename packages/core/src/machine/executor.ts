@@ -26,6 +26,8 @@ export interface Executor {
   isDone(): boolean;
   /** The machine's context, for inspection. */
   context(): unknown;
+  /** The driver waits for input: let go of anything kept from the last step (its event, its bytes). */
+  idle?(): void;
 }
 
 /** Options every executor takes. */
