@@ -99,6 +99,11 @@ export class ByteQueue {
     return this.view(c, this.headOffset, c.length - this.headOffset);
   }
 
+  /** How many chunks hold the buffered bytes. */
+  pieces(): number {
+    return this.length === 0 ? 0 : this.chunks.length - this.first;
+  }
+
   /** How many bytes are buffered in the first chunk (0 when nothing is buffered). */
   firstLength(): number {
     return this.length === 0 ? 0 : this.chunks[this.first].length - this.headOffset;

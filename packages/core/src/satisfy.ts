@@ -44,6 +44,17 @@ export class ReadProgress {
   }
 }
 
+/** `until` validate: the waiting bytes are handed over again once they have grown this many times. */
+const VALIDATE_GROWTH = 4;
+/**
+ * `until` validate: waiting bytes that arrived in pieces smaller than this on
+ * average (a byte or a few at a time) are copied together for it only from
+ * {@link VALIDATE_SPREAD} bytes on: copying is paid by the piece, more than
+ * the check is worth for a record trickled in byte by byte.
+ */
+const VALIDATE_PIECE = 4;
+const VALIDATE_SPREAD = 1024;
+
 /** Arrivals up to this size that cannot complete an `until` are not searched (see satisfyUntil). */
 const SKIP_ARRIVAL = 64;
 
@@ -131,7 +142,8 @@ function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadProgress)
     queue.examined += k;
     if (!queue.tailHasLastByte(k, delimiters)) {
       progress.seen = end;
-      if (read.validate !== null) validatePending(queue, read, progress, end);
+      if (read.validate !== null && end >= VALIDATE_GROWTH * progress.validated)
+        validatePending(queue, read, progress, end);
       if (end >= read.maxBytes) throw new MaxBytesError(read.maxBytes);
       const resume = end - read.longest + 1;
       if (resume > progress.scan) progress.scan = resume;
@@ -168,7 +180,8 @@ function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadProgress)
     }
     return done(queue.take(best + dl), which);
   }
-  if (read.validate !== null) validatePending(queue, read, progress, end);
+  if (read.validate !== null && end >= VALIDATE_GROWTH * progress.validated)
+    validatePending(queue, read, progress, end);
   if (queue.length >= read.maxBytes) throw new MaxBytesError(read.maxBytes);
   // Every start position below `end - longest + 1` has been ruled out for
   // every delimiter; resume there when more bytes arrive.
@@ -179,18 +192,26 @@ function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadProgress)
 }
 
 /**
- * Hand the waiting bytes `[0, end)` to the read's `validate` when they have
- * doubled since the last call. A window inside the first chunk is a view;
- * otherwise the bytes go into one growing copy, each byte copied once (only
- * the bytes that arrived since the last call are added to it).
+ * Hand the waiting bytes `[0, end)` to the read's `validate` (the callers
+ * check that they have grown {@link VALIDATE_GROWTH} times since the last
+ * call). A window inside the first chunk is a view; otherwise the bytes go
+ * into one growing copy, each byte copied once (only the bytes that arrived
+ * since the last call are added to it), and a window of tiny pieces waits
+ * for {@link VALIDATE_SPREAD} bytes.
  */
 function validatePending(queue: ByteQueue, read: UntilRead, progress: ReadProgress, end: number): void {
-  if (end === 0 || end < 2 * progress.validated) return;
-  progress.validated = end;
+  if (end === 0) return;
   let window: Uint8Array;
   if (progress.copied === 0 && queue.firstLength() >= end) {
+    progress.validated = end;
     window = queue.window(end);
   } else {
+    if (end < VALIDATE_SPREAD && queue.pieces() * VALIDATE_PIECE > end) {
+      // Tiny pieces: the next check is due at VALIDATE_SPREAD bytes.
+      progress.validated = VALIDATE_SPREAD / VALIDATE_GROWTH;
+      return;
+    }
+    progress.validated = end;
     let copy = progress.copy;
     if (copy.length < end) {
       const grown = new Uint8Array(Math.max(end, 2 * copy.length, 256));

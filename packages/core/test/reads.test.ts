@@ -94,7 +94,7 @@ describe.each(['compiled', 'xstate'] as const)('reads (%s executor)', (executor)
     expect(Array.from(r.driver.remaining())).toEqual(Array.from(enc('abcde')));
   });
 
-  test('until validate sees the waiting bytes at each doubling, and never bytes that complete the read at once', () => {
+  test('until validate sees the waiting bytes each time they grow fourfold, and never bytes that complete the read at once', () => {
     const calls: [string, number][] = [];
     const validate = (pending: Uint8Array, offset: number) => {
       calls.push([new TextDecoder('latin1').decode(pending), offset]);
@@ -102,22 +102,34 @@ describe.each(['compiled', 'xstate'] as const)('reads (%s executor)', (executor)
     const whole = record(readMachine(until('\r\n', { validate })), ['one\r\ntwo\r\n'], { executor });
     expect(whole.outputs).toEqual([got('one\r\n', 0), got('two\r\n', 0)]);
     expect(calls).toEqual([]);
-    const r = record(readMachine(until('\r\n', { validate })), ['ok\r\n', ...'abcdefghi', '\r\n'], { executor });
-    expect(r.outputs).toEqual([got('ok\r\n', 0), got('abcdefghi\r\n', 0)]);
-    // The second read starts at stream offset 4; it is handed 1, 2, 4 and 8 bytes (doublings), not 3, 5, 6, 7, 9.
+    const line = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ!?';
+    const pieces = line.match(/.{4}/g) as string[];
+    const r = record(readMachine(until('\r\n', { validate })), ['ok\r\n', ...pieces, '\r\n'], { executor });
+    expect(r.outputs).toEqual([got('ok\r\n', 0), got(`${line}\r\n`, 0)]);
+    // The second read starts at stream offset 4; it is handed 4, 16 and 64 bytes, not what lies between.
     expect(calls).toEqual([
-      ['a', 4],
-      ['ab', 4],
-      ['abcd', 4],
-      ['abcdefgh', 4],
+      [line.slice(0, 4), 4],
+      [line.slice(0, 16), 4],
+      [line.slice(0, 64), 4],
     ]);
+  });
+
+  test('until validate: bytes trickled a byte at a time are checked from 1 KiB on', () => {
+    const calls: number[] = [];
+    const validate = (pending: Uint8Array) => {
+      calls.push(pending.length);
+    };
+    const driver = createDriver(readMachine(until('\r\n', { validate })), { executor, onError: () => {} });
+    for (let i = 0; i < 5000; i++) driver.feed(enc('x'));
+    // The first byte alone (a view), then 1 KiB, then fourfold.
+    expect(calls).toEqual([1, 1024, 4096]);
   });
 
   test('until validate rejects early: a ProtocolFault gets the read start, a ProtocolError keeps its position', () => {
     const fault = (pending: Uint8Array) => {
       if (pending.includes(0)) throw new ProtocolFault('X_NUL', 'a NUL byte');
     };
-    const a = record(readMachine(until('\r\n', { maxBytes: 1000, validate: fault })), ['ok\r\nab', '\0c'], {
+    const a = record(readMachine(until('\r\n', { maxBytes: 1000, validate: fault })), ['ok\r\nab', '\0cdefgh'], {
       executor,
       end: false,
     });
@@ -144,8 +156,8 @@ describe.each(['compiled', 'xstate'] as const)('reads (%s executor)', (executor)
     const driver = createDriver(readMachine(until('\r\n', { validate })), { executor, onError: () => {} });
     const one = enc('x');
     for (let i = 0; i < 100_000; i++) driver.feed(one);
-    expect(calls).toBe(17); // 1, 2, 4, ..., 65,536
-    expect(handed).toBeLessThan(2 * 100_000);
+    expect(calls).toBe(5); // 1, 1,024, 4,096, 16,384, 65,536
+    expect(handed).toBeLessThan(100_000);
     expect(driver.status).toBe('running');
   });
 

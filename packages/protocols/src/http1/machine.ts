@@ -67,7 +67,7 @@ function eolPattern(o: Resolved): string {
 
 /**
  * The read of a whole head, one per parser. While it waits, the bytes so far
- * are scanned as a partial head (at each doubling: linear work), so a peer
+ * are scanned as a partial head (each time they grow fourfold: linear work), so a peer
  * that sends a bad head and never ends it is refused at once, not at the size
  * limit or the end of input. With strict line endings, a head that lies whole
  * in the first buffered chunk is found by the scanner itself (`measure`), in

@@ -339,10 +339,13 @@ export class Scanner {
   /** Field lines (RFC 9112 §5) from `i` up to and including the empty line. */
   private fields(i: number): number {
     const r = this.scan(i);
-    // The head keeps its own copy, of exactly its lines.
-    this.offs = this.scratch.slice(0, this.count);
+    // The head keeps its own copy, of exactly its lines (a scan that only checks needs none).
+    if (this.keepOffsets) this.offs = this.scratch.slice(0, this.count);
     return r;
   }
+
+  /** Whether scans record the field offsets for a head (`false`: they only check the bytes). */
+  keepOffsets = true;
 
   /** Lines found by {@link Scanner.scan} (times four: offsets in `scratch`). */
   private count = 0;

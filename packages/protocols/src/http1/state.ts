@@ -121,7 +121,12 @@ export class ParserState {
     const sc = this.scanner;
     sc.base = offset;
     sc.state = 'head';
-    sc.scanHead(pending, pending.length, this.request, true);
+    sc.keepOffsets = false;
+    try {
+      sc.scanHead(pending, pending.length, this.request, true);
+    } finally {
+      sc.keepOffsets = true;
+    }
   }
 
   /** A complete head arrived (`data` ends with its blank line). */
