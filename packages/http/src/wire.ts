@@ -1,15 +1,16 @@
 /**
- * `Wire`: one HTTP/1.x machine over one transport, with flow control. The
- * server and client connections own one each; they hear every output at once
- * (no queue between parser and connection) and say when to stop, through
- * {@link WireOwner.blocked}: parsing stops and reading pauses until
- * {@link Wire.pump} is called again.
+ * `Wire`: one HTTP/1.x machine over one transport, with flow control (the
+ * transports' {@link DriverPump}). The server and client connections own one
+ * each; they hear every output at once (no queue between parser and
+ * connection) and say when to stop, through {@link WireOwner.blocked}:
+ * parsing stops and reading pauses until {@link Wire.pump} is called again.
  *
  * @module
  */
 import type { Socket } from 'node:net';
-import { createDriver, type Driver, StreamClosedError, type Transport, type WirestateError } from '@wirestate/core';
+import { type Driver, StreamClosedError, type Transport, type WirestateError } from '@wirestate/core';
 import type { Http1Machine, Http1Output } from '@wirestate/protocols/http1';
+import { DriverPump, type PumpOwner } from '@wirestate/transports';
 
 /** @internal What a wire reports to its connection. */
 export interface WireOwner {
@@ -32,17 +33,12 @@ const noop = () => {};
 /** Reads satisfied between two checks of {@link WireOwner.blocked}. */
 const BUDGET = 32;
 
-/** @internal */
-export class Wire {
-  readonly driver: Driver<Http1Output>;
-  private readonly after: Uint8Array[] = [];
-  private inputDone = false;
-  private endCause: unknown = undefined;
-  private endReported = false;
-  private stopReported = false;
-  private pumping = false;
-  private paused = false;
-  private closed = false;
+/**
+ * @internal The HTTP side of a {@link DriverPump}: an owner that says when it
+ * is blocked, and the write paths of the connection.
+ */
+export class Wire implements PumpOwner<Http1Output> {
+  private readonly pumpOf: DriverPump<Http1Output>;
 
   constructor(
     machine: Http1Machine,
@@ -50,27 +46,28 @@ export class Wire {
     private readonly owner: WireOwner,
     maxBufferSize: number,
   ) {
-    this.driver = createDriver(machine, {
-      maxBufferSize,
-      onOutput: (o) => owner.output(o as Http1Output),
-      onError: () => {},
-    }) as Driver<Http1Output>;
-    transport.start({ data: (c) => this.onData(c), end: (e) => this.onEnd(e) });
+    this.pumpOf = new DriverPump<Http1Output>(machine, transport, this, { maxBufferSize });
+    this.pumpOf.start();
+  }
+
+  /** The driver (status, buffered bytes). */
+  get driver(): Driver<Http1Output> {
+    return this.pumpOf.driver;
   }
 
   /** `true` once the transport was closed by {@link Wire.close}. */
   get isClosed(): boolean {
-    return this.closed;
+    return this.pumpOf.isClosed;
   }
 
   /** `true` while the parser runs (outputs are being delivered). */
   get isPumping(): boolean {
-    return this.pumping;
+    return this.pumpOf.isPumping;
   }
 
   /** `true` once the input ended. */
   get inputClosed(): boolean {
-    return this.inputDone;
+    return this.pumpOf.inputClosed;
   }
 
   /**
@@ -79,20 +76,20 @@ export class Wire {
    * machine's own "incomplete" is only a consequence of it).
    */
   failure(error: WirestateError): WirestateError {
-    if (!this.inputDone || this.endCause === undefined || error instanceof StreamClosedError) return error;
+    const cause = this.pumpOf.endCause;
+    if (!this.pumpOf.inputClosed || cause === undefined || error instanceof StreamClosedError) return error;
     const p = error as Partial<StreamClosedError>;
     return new StreamClosedError(
       `the connection failed: ${error.message}`,
       new Uint8Array(0),
       { offset: p.offset, state: p.state, excerpt: p.excerpt },
-      this.endCause,
+      cause,
     );
   }
 
   /** Bytes received after the machine ended, with those it did not read. */
   remaining(): Uint8Array[] {
-    const parts = [this.driver.remaining(), ...this.after.splice(0)];
-    return parts.filter((p) => p.length > 0);
+    return this.pumpOf.remaining();
   }
 
   write(data: Uint8Array): Promise<void> {
@@ -105,87 +102,53 @@ export class Wire {
    * elsewhere through the transport. A failed write shows as the input's end.
    */
   send(data: Uint8Array | string): void {
+    if (this.pumpOf.isClosed) return;
     const socket = (this.transport as { socket?: Socket }).socket;
-    if (socket !== undefined && !this.closed) {
+    if (socket !== undefined) {
       // A string is latin1 (one char, one byte): Node copies it into the write request without a Buffer.
       if (!socket.destroyed) {
         if (typeof data === 'string') socket.write(data, 'latin1');
         else socket.write(data);
       }
-    } else if (!this.closed) {
+    } else {
       this.transport.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data).catch(noop);
     }
   }
 
   close(error?: unknown): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.transport.close(error);
+    this.pumpOf.close(error);
   }
 
   /** Parse what the owner has room for, then pause or resume reading. */
   pump(): void {
-    if (this.pumping || this.closed) return;
-    this.pumping = true;
-    const d = this.driver;
-    const owner = this.owner;
-    let starved = false;
-    try {
-      while (d.status === 'running' && !owner.blocked()) {
-        if (!d.run(BUDGET)) {
-          starved = d.status === 'running';
-          break;
-        }
-      }
-      if (starved && this.inputDone && !owner.blocked()) d.end(this.endCause);
-    } finally {
-      this.pumping = false;
-    }
-    if (d.status !== 'running') {
-      this.pause();
-      if (!this.stopReported) {
-        this.stopReported = true;
-        if (d.status === 'failed') owner.failed(this.failure(d.error as WirestateError));
-        else owner.finished();
-      }
-    } else if (starved) {
-      this.resume();
-    } else {
-      this.pause();
-    }
-    if (this.inputDone && !this.endReported && d.status !== 'running') {
-      this.endReported = true;
-      owner.inputEnded(this.endCause);
-    }
+    this.pumpOf.pump();
   }
 
-  private onData(chunk: Uint8Array): void {
-    if (this.closed) return;
-    if (this.driver.status !== 'running') {
-      this.after.push(chunk);
-      return;
-    }
+  // PumpOwner
+
+  /** @internal */
+  output(o: Http1Output): void {
+    this.owner.output(o);
+  }
+
+  /** @internal */
+  room(): number {
+    return this.owner.blocked() ? 0 : BUDGET;
+  }
+
+  /** @internal */
+  received(): void {
     this.owner.received();
-    this.driver.push(chunk);
-    this.pump();
   }
 
-  private onEnd(error: unknown): void {
-    if (this.inputDone) return;
-    this.inputDone = true;
-    this.endCause = error;
-    this.pump();
+  /** @internal */
+  stopped(error: WirestateError | null): void {
+    if (error !== null) this.owner.failed(this.failure(error));
+    else this.owner.finished();
   }
 
-  private pause(): void {
-    if (this.paused || this.inputDone || this.closed) return;
-    this.paused = true;
-    this.transport.pause?.();
-  }
-
-  private resume(): void {
-    if (!this.paused || this.closed) return;
-    this.paused = false;
-    this.transport.resume?.();
+  /** @internal */
+  inputEnded(cause: unknown): void {
+    this.owner.inputEnded(cause);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * `connect`: a protocol machine over a {@link Transport}, with flow control
- * in both directions.
+ * in both directions (a {@link DriverPump} with a queue of outputs).
  *
  * Reading pauses while the consumer is behind (`maxQueuedOutputs` parsed
  * outputs not taken) or while the driver holds `highWaterMark` bytes it has
@@ -12,7 +12,6 @@
  */
 import {
   concatBytes,
-  createDriver,
   type Driver,
   type DriverOptions,
   ErrorCode,
@@ -24,7 +23,7 @@ import type { AnyStateMachine, EmittedFrom, InputFrom } from 'xstate';
 import type { Deadline } from './deadline.js';
 import { AbortedError, WriteBufferOverflowError } from './errors.js';
 import { OutputQueue } from './output-queue.js';
-import { nextTurn } from './turn.js';
+import { DriverPump, type PumpOwner } from './pump.js';
 
 /** Options of {@link connect}. */
 export interface ConnectOptions<TInput = unknown>
@@ -61,51 +60,39 @@ export type ConnectionStatus = 'open' | 'done' | 'failed' | 'closed';
  * conn.close();
  * ```
  */
-export class Connection<TOutput = unknown> implements AsyncIterable<TOutput> {
+export class Connection<TOutput = unknown> implements AsyncIterable<TOutput>, PumpOwner<TOutput> {
   /** The transport the connection runs over. */
   readonly transport: Transport;
+  private readonly pump: DriverPump<TOutput>;
   private readonly driver: Driver<TOutput>;
   private readonly queue: OutputQueue<TOutput>;
-  private readonly highWaterMark: number;
   private readonly maxQueued: number;
-  private readonly stepsPerTurn: number;
   private readonly maxWrite: number;
   private readonly closeOnError: boolean;
   private readonly signal: AbortSignal | undefined;
   private readonly onAbort = () => this.close(new AbortedError('the connection', this.signal?.reason));
-  private readonly after: Uint8Array[] = [];
-  private inputEnded = false;
-  private endCause: unknown = undefined;
-  private pumping = false;
-  private scheduled = false;
-  private paused = false;
   private closed = false;
   private unflushed = 0;
 
   constructor(machine: AnyStateMachine, transport: Transport, options: ConnectOptions = {}) {
     this.transport = transport;
-    this.highWaterMark = positive('highWaterMark', options.highWaterMark ?? 64 * 1024);
+    const highWaterMark = positive('highWaterMark', options.highWaterMark ?? 64 * 1024);
     this.maxQueued = positive('maxQueuedOutputs', options.maxQueuedOutputs ?? 64);
-    this.stepsPerTurn = positive('stepsPerTurn', options.stepsPerTurn ?? 1024);
+    const stepsPerTurn = positive('stepsPerTurn', options.stepsPerTurn ?? 1024);
     this.maxWrite = options.maxWriteBufferSize ?? Number.POSITIVE_INFINITY;
     if (!(this.maxWrite >= 0)) positive('maxWriteBufferSize', this.maxWrite);
     this.closeOnError = options.closeOnError ?? true;
     this.queue = new OutputQueue<TOutput>(() => this.onTake());
-    const { highWaterMark, maxQueuedOutputs, stepsPerTurn, maxWriteBufferSize, closeOnError, signal, ...rest } =
-      options;
-    this.driver = createDriver(machine, {
-      ...rest,
-      onOutput: (o) => this.queue.push(o as TOutput),
-      // Reported after the run that failed: see pump().
-      onError: () => {},
-    }) as Driver<TOutput>;
+    const { maxQueuedOutputs, maxWriteBufferSize, closeOnError, signal, ...rest } = options;
     this.signal = signal;
     if (signal?.aborted) {
       queueMicrotask(this.onAbort);
     } else {
       signal?.addEventListener('abort', this.onAbort, { once: true });
     }
-    transport.start({ data: (chunk) => this.onData(chunk), end: (error) => this.onEnd(error) });
+    this.pump = new DriverPump<TOutput>(machine, transport, this, { ...rest, highWaterMark, stepsPerTurn });
+    this.driver = this.pump.driver;
+    this.pump.start();
   }
 
   /** `open` while parsing; `done` when the machine ended; `failed` when it failed; `closed` by {@link Connection.close}. */
@@ -132,7 +119,7 @@ export class Connection<TOutput = unknown> implements AsyncIterable<TOutput> {
 
   /** `true` while reading from the transport is paused by flow control. */
   get isPaused(): boolean {
-    return this.paused;
+    return this.pump.isPaused;
   }
 
   /** Bytes written and not yet flushed. */
@@ -195,7 +182,7 @@ export class Connection<TOutput = unknown> implements AsyncIterable<TOutput> {
     if (this.closed) return;
     this.closed = true;
     this.signal?.removeEventListener('abort', this.onAbort);
-    this.transport.close(error);
+    this.pump.close(error);
     this.queue.end(error);
   }
 
@@ -207,73 +194,36 @@ export class Connection<TOutput = unknown> implements AsyncIterable<TOutput> {
     if (this.driver.status !== 'done') {
       throw new WirestateError(ErrorCode.INVALID_STATE, 'remaining() is for a connection whose machine is done');
     }
-    const parts = [this.driver.remaining(), ...this.after.splice(0)];
-    return parts.length === 1 ? parts[0] : concatBytes(parts);
+    const parts = this.pump.remaining();
+    return parts.length === 0 ? new Uint8Array(0) : parts.length === 1 ? parts[0] : concatBytes(parts);
   }
 
-  private onData(chunk: Uint8Array): void {
-    if (this.closed) return;
-    if (this.driver.status === 'done') {
-      this.after.push(chunk);
+  // PumpOwner
+
+  /** @internal */
+  output(o: TOutput): void {
+    this.queue.push(o);
+  }
+
+  /** @internal */
+  room(): number {
+    return this.maxQueued - this.queue.length;
+  }
+
+  /** @internal */
+  stopped(error: WirestateError | null, failedEnd: boolean): void {
+    if (error === null) {
+      // A machine may accept the end of input between messages, but a failed
+      // transport (a reset, a timeout) is not a clean end: readers learn of it.
+      this.queue.end(failedEnd ? this.failedInput(null) : undefined);
       return;
     }
-    if (this.driver.push(chunk)) this.pump();
-  }
-
-  private onEnd(error: unknown): void {
-    if (this.inputEnded) return;
-    this.inputEnded = true;
-    this.endCause = error;
-    this.pump();
+    this.queue.end(failedEnd ? this.failedInput(error) : error);
+    if (this.closeOnError) this.close();
   }
 
   private onTake(): void {
-    if (this.queue.length <= this.maxQueued >> 1) this.pump();
-  }
-
-  /** Parse what the consumer has room for; then decide whether to read on. */
-  private pump(): void {
-    if (this.pumping || this.closed) return;
-    this.pumping = true;
-    const d = this.driver;
-    let starved = false;
-    let atFailedEnd = false;
-    try {
-      let steps = 0;
-      while (d.status === 'running' && this.queue.length < this.maxQueued) {
-        if (steps >= this.stepsPerTurn) {
-          this.later();
-          break;
-        }
-        const budget = Math.max(1, Math.min(this.maxQueued - this.queue.length, this.stepsPerTurn - steps));
-        steps += budget;
-        if (!d.run(budget)) {
-          starved = true;
-          break;
-        }
-      }
-      // Only a driver that waits for input may see its end: bytes it holds are parsed first.
-      if (starved && this.inputEnded && d.status === 'running') {
-        d.end(this.endCause);
-        atFailedEnd = this.endCause !== undefined;
-      }
-    } finally {
-      this.pumping = false;
-    }
-    if (d.status === 'done') {
-      // A machine may accept the end of input between messages, but a failed
-      // transport (a reset, a timeout) is not a clean end: readers learn of it.
-      this.queue.end(atFailedEnd ? this.failedInput(null) : undefined);
-      this.pause();
-    } else if (d.status === 'failed') {
-      this.queue.end(atFailedEnd ? this.failedInput(d.error) : d.error);
-      this.pause();
-      if (this.closeOnError) this.close();
-    } else if (starved || (this.queue.length < this.maxQueued && d.buffered < this.highWaterMark)) {
-      this.resume();
-    } else {
-      this.pause();
-    }
+    if (this.queue.length <= this.maxQueued >> 1) this.pump.pump();
   }
 
   /**
@@ -293,7 +243,7 @@ export class Connection<TOutput = unknown> implements AsyncIterable<TOutput> {
           offset: d.offset,
           state: d.state,
         },
-        this.endCause,
+        this.pump.endCause,
       );
     }
     const p = error as Partial<StreamClosedError>;
@@ -301,29 +251,8 @@ export class Connection<TOutput = unknown> implements AsyncIterable<TOutput> {
       `the input failed: ${error.message}`,
       d.remaining(),
       { offset: p.offset, state: p.state, excerpt: p.excerpt },
-      this.endCause,
+      this.pump.endCause,
     );
-  }
-
-  private later(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    nextTurn(() => {
-      this.scheduled = false;
-      this.pump();
-    });
-  }
-
-  private pause(): void {
-    if (this.paused || this.inputEnded || this.closed) return;
-    this.paused = true;
-    this.transport.pause?.();
-  }
-
-  private resume(): void {
-    if (!this.paused || this.closed) return;
-    this.paused = false;
-    this.transport.resume?.();
   }
 }
 

@@ -31,5 +31,7 @@ export type { MemoryDatagramOptions } from './memory-datagram.js';
 export { memoryDatagramPair } from './memory-datagram.js';
 export type { ParserStreamOptions } from './parser-stream.js';
 export { parserStream } from './parser-stream.js';
+export type { PumpOptions, PumpOwner } from './pump.js';
+export { DriverPump } from './pump.js';
 export type { WebStreamPair } from './web.js';
 export { webStreamTransport } from './web.js';
