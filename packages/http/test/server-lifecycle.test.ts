@@ -24,6 +24,22 @@ describe('timeouts', () => {
     expect(text).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
   });
 
+  test('a head that shows a fault is answered 400 at once, not when the header timeout or the size limit comes', async () => {
+    const s = await start((_req, res) => void res.end('ok'), { headerTimeout: 10_000, keepAliveTimeout: 10_000 });
+    // The first bytes of a TLS ClientHello, sent to the plain HTTP port, in one piece.
+    const tlsHello = await RawClient.connect(s.port);
+    tlsHello.write(Uint8Array.of(0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03));
+    expect(await tlsHello.closedByPeer(2000)).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    // A NUL in a field value, the head never ended, sent in a few pieces.
+    const nul = await RawClient.connect(s.port);
+    for (const piece of ['GET / HTTP/1.1\r\n', 'Host: a\r\n', 'X-Bad: a\0b\r\n', 'X-More: ']) {
+      nul.write(piece);
+      await sleep(10);
+    }
+    nul.write('x'.repeat(200));
+    expect(await nul.closedByPeer(2000)).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+  });
+
   test('the header timeout runs from the first byte of each request, not from the connection', async () => {
     const s = await start((_req, res) => void res.end('ok'), { headerTimeout: 200, keepAliveTimeout: 2000 });
     const c = await RawClient.connect(s.port);
