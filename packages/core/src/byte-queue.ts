@@ -171,15 +171,9 @@ export class ByteQueue {
     this.advance(n);
   }
 
-  /** The first `n` buffered bytes (`n <= length`), leaving the queue as it is: a view when they lie in the first chunk, else a copy. */
-  window(n: number): Uint8Array {
-    if (n === 0) return EMPTY;
-    const c = this.chunks[this.first];
-    if (this.headOffset + n <= c.length) return this.view(c, this.headOffset, n);
-    // Many small arrivals, often: copied by a loop piece by piece, not by a native call each.
-    const out = new Uint8Array(n);
-    this.copyTo(out, 0, n);
-    return out;
+  /** A view of the first `n` buffered bytes, which lie in the first chunk (`n <= firstLength()`), leaving the queue as it is. */
+  firstBytes(n: number): Uint8Array {
+    return n === 0 ? EMPTY : this.view(this.chunks[this.first], this.headOffset, n);
   }
 
   /**

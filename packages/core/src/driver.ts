@@ -27,7 +27,7 @@ import type { Executor, ExecutorKind } from './machine/executor.js';
 import type { TransitionDef } from './machine/nodes.js';
 import { XstateExecutor } from './machine/xstate-executor.js';
 import type { ReadEvent, ReadRequest } from './reads.js';
-import { ReadProgress, satisfy } from './satisfy.js';
+import { ReadProgress, satisfy, satisfyUntil } from './satisfy.js';
 
 /** Default {@link DriverOptions.maxBufferSize}: 16 MiB. */
 export const DEFAULT_MAX_BUFFER_SIZE = 16 * 1024 * 1024;
@@ -274,26 +274,12 @@ export class Driver<TOutput = unknown> {
           }
         }
         start = queue.consumed;
-        event = null;
-        // The common reads, inlined: a fresh single-delimiter `until` or a
-        // `bytes(n)` that the first chunk satisfies.
-        if (read.kind === 'until') {
-          if (read.delimiters.length === 1 && this.progress.seen === 0 && read.measure === null) {
-            const data = queue.takeThroughInFirst(
-              read.delimiters[0],
-              0,
-              Math.min(queue.length, read.maxBytes),
-              read.strip,
-            );
-            if (data !== null) event = { type: 'read', data, delimiter: 0, match: null };
-            else this.progress.scan = queue.resume;
-          }
-        } else if (read.kind === 'bytes' && queue.length >= read.n) {
-          event = { type: 'read', data: queue.take(read.n), delimiter: -1, match: null };
-        }
         // A transport that failed did not end the data cleanly: reads that
         // complete at the end (untilClose, the end of a stream) do not complete.
-        event ??= satisfy(queue, read, this.progress, this.ended && this.endCause === undefined);
+        event =
+          read.kind === 'until'
+            ? satisfyUntil(queue, read, this.progress)
+            : satisfy(queue, read, this.progress, this.ended && this.endCause === undefined);
         if (event === null) {
           if (!this.ended) {
             // Waiting for input: nothing of the last step's bytes stays alive through the executor.

@@ -114,7 +114,8 @@ export function satisfy(queue: ByteQueue, read: ReadRequest, progress: ReadProgr
   }
 }
 
-function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadProgress): ReadEvent | null {
+/** {@link satisfy} for an `until` read (exported for the driver's loop, which calls it without the dispatch). */
+export function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadProgress): ReadEvent | null {
   if (read.measure !== null && progress.seen === 0 && queue.length > 0) {
     // Once a read, before any search: the record may be found whole in the first chunk.
     const first = queue.firstLength();
@@ -204,7 +205,7 @@ function validatePending(queue: ByteQueue, read: UntilRead, progress: ReadProgre
   let window: Uint8Array;
   if (progress.copied === 0 && queue.firstLength() >= end) {
     progress.validated = end;
-    window = queue.window(end);
+    window = queue.firstBytes(end);
   } else {
     if (end < VALIDATE_SPREAD && queue.pieces() * VALIDATE_PIECE > end) {
       // Tiny pieces: the next check is due at VALIDATE_SPREAD bytes.

@@ -41,7 +41,7 @@ export function lowerName(name: string): string {
 
 /** `name: value\r\n`, checked (RFC 9110 §5.1, §5.5). */
 export function fieldLine(name: string, value: string): string {
-  if (!knownNames.has(name) && !TOKEN.test(name)) invalid(`invalid field name ${JSON.stringify(name)}`);
+  lowerName(name); // checks the name (once per name, through the cache)
   if (!VALUE.test(value)) invalid(`invalid value for field ${name}: ${JSON.stringify(value)}`);
   return `${name}: ${value}\r\n`;
 }

@@ -8,7 +8,7 @@
  * @module
  */
 import type { Socket } from 'node:net';
-import { type Driver, StreamClosedError, type Transport, type WirestateError } from '@wirestate/core';
+import { StreamClosedError, type Transport, type WirestateError } from '@wirestate/core';
 import type { Http1Machine, Http1Output } from '@wirestate/protocols/http1';
 import { DriverPump, type PumpOwner } from '@wirestate/transports';
 
@@ -38,7 +38,8 @@ const BUDGET = 32;
  * is blocked, and the write paths of the connection.
  */
 export class Wire implements PumpOwner<Http1Output> {
-  private readonly pumpOf: DriverPump<Http1Output>;
+  /** The pump: its driver (status, buffered bytes), whether it is pumping, the end of input, remaining bytes. */
+  readonly flow: DriverPump<Http1Output>;
 
   constructor(
     machine: Http1Machine,
@@ -46,28 +47,8 @@ export class Wire implements PumpOwner<Http1Output> {
     private readonly owner: WireOwner,
     maxBufferSize: number,
   ) {
-    this.pumpOf = new DriverPump<Http1Output>(machine, transport, this, { maxBufferSize });
-    this.pumpOf.start();
-  }
-
-  /** The driver (status, buffered bytes). */
-  get driver(): Driver<Http1Output> {
-    return this.pumpOf.driver;
-  }
-
-  /** `true` once the transport was closed by {@link Wire.close}. */
-  get isClosed(): boolean {
-    return this.pumpOf.isClosed;
-  }
-
-  /** `true` while the parser runs (outputs are being delivered). */
-  get isPumping(): boolean {
-    return this.pumpOf.isPumping;
-  }
-
-  /** `true` once the input ended. */
-  get inputClosed(): boolean {
-    return this.pumpOf.inputClosed;
+    this.flow = new DriverPump<Http1Output>(machine, transport, this, { maxBufferSize });
+    this.flow.start();
   }
 
   /**
@@ -76,8 +57,8 @@ export class Wire implements PumpOwner<Http1Output> {
    * machine's own "incomplete" is only a consequence of it).
    */
   failure(error: WirestateError): WirestateError {
-    const cause = this.pumpOf.endCause;
-    if (!this.pumpOf.inputClosed || cause === undefined || error instanceof StreamClosedError) return error;
+    const cause = this.flow.endCause;
+    if (!this.flow.inputClosed || cause === undefined || error instanceof StreamClosedError) return error;
     const p = error as Partial<StreamClosedError>;
     return new StreamClosedError(
       `the connection failed: ${error.message}`,
@@ -85,11 +66,6 @@ export class Wire implements PumpOwner<Http1Output> {
       { offset: p.offset, state: p.state, excerpt: p.excerpt },
       cause,
     );
-  }
-
-  /** Bytes received after the machine ended, with those it did not read. */
-  remaining(): Uint8Array[] {
-    return this.pumpOf.remaining();
   }
 
   write(data: Uint8Array): Promise<void> {
@@ -102,7 +78,7 @@ export class Wire implements PumpOwner<Http1Output> {
    * elsewhere through the transport. A failed write shows as the input's end.
    */
   send(data: Uint8Array | string): void {
-    if (this.pumpOf.isClosed) return;
+    if (this.flow.isClosed) return;
     const socket = (this.transport as { socket?: Socket }).socket;
     if (socket !== undefined) {
       // A string is latin1 (one char, one byte): Node copies it into the write request without a Buffer.
@@ -116,12 +92,12 @@ export class Wire implements PumpOwner<Http1Output> {
   }
 
   close(error?: unknown): void {
-    this.pumpOf.close(error);
+    this.flow.close(error);
   }
 
   /** Parse what the owner has room for, then pause or resume reading. */
   pump(): void {
-    this.pumpOf.pump();
+    this.flow.pump();
   }
 
   // PumpOwner

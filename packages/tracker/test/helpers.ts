@@ -1,10 +1,9 @@
 /** Test helpers: bounded waits, seeded randomness, info hashes and peer ids, a watch on unhandled rejections. */
-import { afterAll, beforeAll, expect } from 'vitest';
 
-// Bounded waits, rejections and seeded randomness are the transports' own test helpers.
-export { rejection, seeded, sleep, within } from '../../transports/test/helpers.js';
+// Bounded waits, rejections, seeded randomness and the rejection watch are the transports' own test helpers.
+export { rejection, seeded, sleep, watchUnhandledRejections, within } from '../../transports/test/helpers.js';
 
-import { seeded, sleep } from '../../transports/test/helpers.js';
+import { seeded } from '../../transports/test/helpers.js';
 
 /** A seeded source of u32 transaction ids. */
 export const seededIds = (seed: number) => {
@@ -24,17 +23,3 @@ export function hashOf(n: number): Uint8Array {
 }
 
 export const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-
-/** Fail the file if any unhandled rejection happened during its tests. */
-export function watchUnhandledRejections(): void {
-  const seen: unknown[] = [];
-  const listener = (reason: unknown) => seen.push(reason);
-  beforeAll(() => {
-    process.on('unhandledRejection', listener);
-  });
-  afterAll(async () => {
-    await sleep(20);
-    process.off('unhandledRejection', listener);
-    expect(seen).toEqual([]);
-  });
-}

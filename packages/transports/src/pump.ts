@@ -170,7 +170,7 @@ export class DriverPump<TOutput = unknown> {
         this.stopReported = true;
         owner.stopped(d.status === 'failed' ? d.error : null, failedEnd);
       }
-    } else if (starved || (owner.room() > 0 && d.buffered < this.highWaterMark)) {
+    } else if (starved || (d.buffered < this.highWaterMark && owner.room() > 0)) {
       this.resume();
     } else {
       this.pause();

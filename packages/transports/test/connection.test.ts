@@ -1,43 +1,11 @@
-import {
-  ErrorCode,
-  memoryPair,
-  ProtocolError,
-  StreamClosedError,
-  type Transport,
-  type TransportSink,
-} from '@wirestate/core';
+import { ErrorCode, memoryPair, ProtocolError, StreamClosedError } from '@wirestate/core';
 import { encodeFrame, frameProtocol } from '@wirestate/examples/protocols/frame';
 import { createLineProtocol, lineProtocol } from '@wirestate/examples/protocols/line';
 import { describe, expect, test } from 'vitest';
 import { AbortedError, connect, TimeoutError, WriteBufferOverflowError } from '../src/index.js';
-import { enc, rejection, sleep, txt, until, watchUnhandledRejections, within } from './helpers.js';
+import { enc, manual, rejection, sleep, until, watchUnhandledRejections, within } from './helpers.js';
 
 watchUnhandledRejections();
-
-/** A transport fed by hand, that records pause/resume. */
-function manual() {
-  let sink!: TransportSink;
-  const log: string[] = [];
-  const written: string[] = [];
-  const t: Transport = {
-    start: (s) => {
-      sink = s;
-    },
-    write: async (c) => {
-      written.push(txt(c));
-    },
-    close: (e) => log.push(e === undefined ? 'close' : 'abort'),
-    pause: () => log.push('pause'),
-    resume: () => log.push('resume'),
-  };
-  return {
-    t,
-    log,
-    written,
-    feed: (s: string | Uint8Array) => sink.data(typeof s === 'string' ? enc(s) : s),
-    end: (e?: unknown) => sink.end(e),
-  };
-}
 
 describe('connect: outputs', () => {
   test('yields every output in order, then ends at a clean end of input', async () => {

@@ -1,6 +1,6 @@
 /** Test helpers: bytes and text, bounded waits, a seeded generator, and a watch on unhandled rejections. */
 
-import { concatBytes } from '@wirestate/core';
+import { concatBytes, type Transport, type TransportSink } from '@wirestate/core';
 import { afterAll, beforeAll, expect } from 'vitest';
 
 export const enc = (s: string) => new TextEncoder().encode(s);
@@ -89,4 +89,34 @@ export async function hasIpv6Loopback(what: string): Promise<boolean> {
     console.warn(`IPv6 loopback (::1) is unavailable here: ${what} are skipped`);
     return false;
   }
+}
+
+/** A transport fed by hand: `feed` and `end` deliver to its sink; pause, resume, close and writes are recorded. */
+export function manual() {
+  let sink: TransportSink | null = null;
+  const log: string[] = [];
+  const written: string[] = [];
+  const t: Transport = {
+    start: (s) => {
+      sink = s;
+    },
+    write: async (c) => {
+      written.push(txt(c));
+    },
+    close: (e) => log.push(e === undefined ? 'close' : 'abort'),
+    pause: () => log.push('pause'),
+    resume: () => log.push('resume'),
+  };
+  const to = (): TransportSink => {
+    if (sink === null) throw new Error('the transport was not started');
+    return sink;
+  };
+  return {
+    t,
+    log,
+    written,
+    started: () => sink !== null,
+    feed: (s: string | Uint8Array) => to().data(typeof s === 'string' ? enc(s) : s),
+    end: (e?: unknown) => to().end(e),
+  };
 }

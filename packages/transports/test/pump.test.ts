@@ -3,37 +3,15 @@
  * handed over as parsed, parsing held while the owner has no room, reading
  * paused then, and each end reported once.
  */
-import type { Transport, TransportSink, WirestateError } from '@wirestate/core';
+import type { WirestateError } from '@wirestate/core';
 import { lineProtocol } from '@wirestate/examples/protocols/line';
 import { describe, expect, test } from 'vitest';
 import { DriverPump, type PumpOwner } from '../src/index.js';
-import { enc } from './helpers.js';
+import { manual } from './helpers.js';
 
 interface Line {
   type: 'line';
   text: string;
-}
-
-/** A transport fed by hand that logs pause, resume and close. */
-function manual() {
-  let sink: TransportSink | null = null;
-  const log: string[] = [];
-  const t: Transport = {
-    start: (s) => {
-      sink = s;
-    },
-    write: async () => {},
-    close: (e) => log.push(e === undefined ? 'close' : 'abort'),
-    pause: () => log.push('pause'),
-    resume: () => log.push('resume'),
-  };
-  return {
-    t,
-    log,
-    started: () => sink !== null,
-    feed: (s: string) => sink?.data(enc(s)),
-    end: (e?: unknown) => sink?.end(e),
-  };
 }
 
 /** An owner with `room` outputs of room, that logs what it hears. */

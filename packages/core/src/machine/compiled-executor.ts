@@ -78,7 +78,7 @@ export class CompiledExecutor implements Executor, ActionHost {
 
   send(event: ReadEvent): boolean {
     this.args.event = event;
-    const t = this.select(event.type === 'read' ? this.current.onRead : this.listFor(event.type));
+    const t = this.select(this.listFor(event.type));
     if (t === null) return false;
     this.step(t);
     return true;

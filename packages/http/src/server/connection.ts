@@ -244,7 +244,7 @@ export class ServerConnection implements WireOwner, ResponseSink {
     const req = item.req as ServerRequest;
     if (req === this.upgradeAt && this.host.options.onUpgrade !== undefined) {
       // Handed over once the machine has stopped (see finished()), with every byte after the head.
-      if (this.wire.driver.status === 'done' && !this.wire.isPumping) this.handOver(req);
+      if (this.wire.flow.driver.status === 'done' && !this.wire.flow.isPumping) this.handOver(req);
       return;
     }
     // Responses are written one at a time, by the item at the front: the connection is their sink.
@@ -334,7 +334,7 @@ export class ServerConnection implements WireOwner, ResponseSink {
       this.close();
       return;
     } else {
-      this.enter(this.wire.driver.buffered > 0 ? Phase.HEAD : Phase.IDLE);
+      this.enter(this.wire.flow.driver.buffered > 0 ? Phase.HEAD : Phase.IDLE);
     }
     this.wire.pump();
   }
@@ -359,7 +359,7 @@ export class ServerConnection implements WireOwner, ResponseSink {
   private handOver(req: ServerRequest): void {
     const onUpgrade = this.host.options.onUpgrade as NonNullable<ResolvedServerOptions['onUpgrade']>;
     const t = this.transport as Partial<SocketTransport>;
-    const parts = this.wire.remaining();
+    const parts = this.wire.flow.remaining();
     let socket = null;
     if (typeof t.detach === 'function' && t.socket !== undefined) {
       parts.push(...t.detach());

@@ -196,8 +196,9 @@ export class Scanner {
   /**
    * Scan the head in `buf[0, end)`. Returns the index after it, {@link BLANK}
    * or (when `partial`) {@link INCOMPLETE}; throws an {@link Http1Error} at the first fault.
+   * Without `offsets` the scan only checks: `offs` is left as it was.
    */
-  scanHead(buf: Uint8Array, end: number, request: boolean, partial: boolean): number {
+  scanHead(buf: Uint8Array, end: number, request: boolean, partial: boolean, offsets = true): number {
     this.reset(buf, end, partial);
     let i = 0;
     while (i < end && (buf[i] === CR || buf[i] === LF)) i++;
@@ -206,13 +207,13 @@ export class Scanner {
     if (i === INCOMPLETE) return INCOMPLETE;
     i = this.eol(i);
     if (i === INCOMPLETE) return INCOMPLETE;
-    return this.fields(i);
+    return this.fields(i, offsets);
   }
 
   /** Scan a trailer section: field lines up to the empty line (RFC 9112 §7.1.2). */
   scanFields(buf: Uint8Array, end: number): number {
     this.reset(buf, end, false);
-    return this.fields(0);
+    return this.fields(0, true);
   }
 
   private requestLine(i: number): number {
@@ -337,15 +338,12 @@ export class Scanner {
   }
 
   /** Field lines (RFC 9112 §5) from `i` up to and including the empty line. */
-  private fields(i: number): number {
+  private fields(i: number, offsets: boolean): number {
     const r = this.scan(i);
     // The head keeps its own copy, of exactly its lines (a scan that only checks needs none).
-    if (this.keepOffsets) this.offs = this.scratch.slice(0, this.count);
+    if (offsets) this.offs = this.scratch.slice(0, this.count);
     return r;
   }
-
-  /** Whether scans record the field offsets for a head (`false`: they only check the bytes). */
-  keepOffsets = true;
 
   /** Lines found by {@link Scanner.scan} (times four: offsets in `scratch`). */
   private count = 0;

@@ -121,12 +121,7 @@ export class ParserState {
     const sc = this.scanner;
     sc.base = offset;
     sc.state = 'head';
-    sc.keepOffsets = false;
-    try {
-      sc.scanHead(pending, pending.length, this.request, true);
-    } finally {
-      sc.keepOffsets = true;
-    }
+    sc.scanHead(pending, pending.length, this.request, true, false);
   }
 
   /** A complete head arrived (`data` ends with its blank line). */

@@ -168,14 +168,16 @@ function ours(machine: Http1Machine) {
 }
 
 const machines: Record<Kind, Http1Machine> = { request: createRequestMachine(), response: createResponseMachine() };
-const parsers = {
-  request: {
-    ours: ours(machines.request),
+/** Ours, llhttp and http-parser-js, for one kind of message. */
+function parsersFor(kind: Kind) {
+  const type = kind === 'request' ? 'REQUEST' : 'RESPONSE';
+  return {
+    ours: ours(machines[kind]),
     llhttp: peer(
       Llhttp,
       () => {
         const p = new Llhttp();
-        p.initialize(Llhttp.REQUEST, {});
+        p.initialize(Llhttp[type], {});
         return p;
       },
       (m) => allMethods[m],
@@ -183,31 +185,13 @@ const parsers = {
     ),
     hpj: peer(
       Hpj,
-      () => new Hpj(Hpj.REQUEST),
+      () => new Hpj(Hpj[type]),
       (m) => hpjMethods[m],
       false,
     ),
-  },
-  response: {
-    ours: ours(machines.response),
-    llhttp: peer(
-      Llhttp,
-      () => {
-        const p = new Llhttp();
-        p.initialize(Llhttp.RESPONSE, {});
-        return p;
-      },
-      (m) => allMethods[m],
-      true,
-    ),
-    hpj: peer(
-      Hpj,
-      () => new Hpj(Hpj.RESPONSE),
-      (m) => hpjMethods[m],
-      false,
-    ),
-  },
-};
+  };
+}
+const parsers = { request: parsersFor('request'), response: parsersFor('response') };
 type PeerName = 'llhttp' | 'hpj';
 
 // --- Comparing ---
