@@ -1,9 +1,9 @@
 /**
- * wirestate demo: two small protocols, declared as xstate machines, parse a
+ * wiremachine demo: two small protocols, declared as xstate machines, parse a
  * byte stream that arrives in awkward pieces. Every step of the driver is
  * traced, then every output is printed. Run: `pnpm demo`.
  */
-import { concatBytes, createDriver, type WirestateError } from '@wirestate/core';
+import { concatBytes, createDriver, type WiremachineError } from '@wiremachine/core';
 import { createFrameProtocol, encodeFrame } from './protocols/frame.js';
 import { lineProtocol } from './protocols/line.js';
 import { formatStep } from './trace.js';
@@ -14,7 +14,7 @@ const utf8 = new TextEncoder();
 function run(title: string, machine: Parameters<typeof createDriver>[0], input: Uint8Array, pieceSize: number): void {
   console.log(`\n== ${title}: ${input.length} bytes in pieces of ${pieceSize} ==`);
   const outputs: unknown[] = [];
-  let failure: WirestateError | null = null;
+  let failure: WiremachineError | null = null;
   const driver = createDriver(machine, {
     onOutput: (o) => outputs.push(o),
     onError: (e) => {
@@ -27,10 +27,10 @@ function run(title: string, machine: Parameters<typeof createDriver>[0], input: 
   console.log('-- outputs');
   for (const o of outputs)
     console.log(JSON.stringify(o, (_k, v) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : v)));
-  const e = failure as WirestateError | null;
+  const e = failure as WiremachineError | null;
   if (e === null) console.log(`-- ${driver.status}, ${driver.offset} bytes read`);
   else {
-    const where = e as WirestateError & { offset?: number; state?: string };
+    const where = e as WiremachineError & { offset?: number; state?: string };
     console.log(`-- error ${e.code} at byte ${where.offset} in state "${where.state}": ${e.message}`);
   }
 }
@@ -40,7 +40,7 @@ run('line protocol', lineProtocol, utf8.encode('HELO example.org\r\nMAIL FROM:<a
 const frames = [
   encodeFrame(utf8.encode('hello')),
   encodeFrame(new Uint8Array(0)),
-  encodeFrame(utf8.encode('wirestate')),
+  encodeFrame(utf8.encode('wiremachine')),
 ];
 const stream = concatBytes(frames);
 run('frame protocol', createFrameProtocol(), stream, 3);

@@ -1,12 +1,12 @@
 /**
- * A small HTTP/1.1 client (`@wirestate/http`): a few requests through one
+ * A small HTTP/1.1 client (`@wiremachine/http`): a few requests through one
  * keep-alive pool, a streamed upload, and a timeout.
  *
  *   node examples/dist/http-client.js http://127.0.0.1:8080
  *
  * @module
  */
-import { Pool } from '@wirestate/http';
+import { Pool } from '@wiremachine/http';
 
 const origin = process.argv[2] ?? 'http://127.0.0.1:8080';
 const pool = new Pool(origin, { connections: 2 });

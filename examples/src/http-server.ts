@@ -1,5 +1,5 @@
 /**
- * A small HTTP/1.1 server on 127.0.0.1 (`@wirestate/http`).
+ * A small HTTP/1.1 server on 127.0.0.1 (`@wiremachine/http`).
  *
  *   node examples/dist/http-server.js [port]
  *   curl -i http://127.0.0.1:8080/hello
@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { createServer } from '@wirestate/http';
+import { createServer } from '@wiremachine/http';
 
 const port = Number(process.argv[2] ?? 8080);
 

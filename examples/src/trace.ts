@@ -1,5 +1,5 @@
 /** Formats driver steps as one readable line each, for the demo and for debugging. */
-import { type DriverStep, describeRead } from '@wirestate/core';
+import { type DriverStep, describeRead } from '@wiremachine/core';
 
 const printable = (b: number) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.');
 

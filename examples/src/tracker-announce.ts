@@ -6,7 +6,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { connectTracker, TrackerNoReplyError, TrackerRefusedError } from '@wirestate/tracker';
+import { connectTracker, TrackerNoReplyError, TrackerRefusedError } from '@wiremachine/tracker';
 
 const [url = 'udp://127.0.0.1:6969/announce', hash = '0123456789abcdef0123456789abcdef01234567'] =
   process.argv.slice(2);

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { listenTracker } from '@wirestate/tracker';
+import { listenTracker } from '@wiremachine/tracker';
 
 const port = Number(process.argv[2] ?? 6969);
 const tracker = await listenTracker({

@@ -1,4 +1,11 @@
-import { checkLaw, chunkInvariance, executorsAgree, mutated, roundTrip, typedRejection } from '@wirestate/core/testing';
+import {
+  checkLaw,
+  chunkInvariance,
+  executorsAgree,
+  mutated,
+  roundTrip,
+  typedRejection,
+} from '@wiremachine/core/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRespClient, createRespProtocol, RespError, type RespValue } from '../src/resp/index.js';

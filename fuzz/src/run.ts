@@ -4,7 +4,7 @@
  * files. Exits 1 when anything crashed.
  */
 import { parseArgs } from 'node:util';
-import { fuzz } from '@wirestate/core/testing';
+import { fuzz } from '@wiremachine/core/testing';
 import { saveRegression } from './regressions.js';
 import { target, targets } from './targets.js';
 

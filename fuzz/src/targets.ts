@@ -3,12 +3,12 @@
  * limits it runs under.
  */
 
-import type { FuzzOptions } from '@wirestate/core/testing';
-import { canonical } from '@wirestate/core/testing';
-import { createFrameProtocol, encodeFrame } from '@wirestate/examples/protocols/frame';
-import { createLineProtocol } from '@wirestate/examples/protocols/line';
-import { createRequestMachine, createResponseMachine } from '@wirestate/protocols/http1';
-import * as tracker from '@wirestate/protocols/tracker';
+import type { FuzzOptions } from '@wiremachine/core/testing';
+import { canonical } from '@wiremachine/core/testing';
+import { createFrameProtocol, encodeFrame } from '@wiremachine/examples/protocols/frame';
+import { createLineProtocol } from '@wiremachine/examples/protocols/line';
+import { createRequestMachine, createResponseMachine } from '@wiremachine/protocols/http1';
+import * as tracker from '@wiremachine/protocols/tracker';
 import type { AnyStateMachine } from 'xstate';
 
 /** One target: a machine and how to fuzz it. */

@@ -1,4 +1,4 @@
-import { fuzz, typedRejection } from '@wirestate/core/testing';
+import { fuzz, typedRejection } from '@wiremachine/core/testing';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { loadRegressions } from '../src/regressions.js';

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { bytes, createDriver, type ExecutorKind, protocolTypes, type ReadRequest, until } from '@wirestate/core';
+import { bytes, createDriver, type ExecutorKind, protocolTypes, type ReadRequest, until } from '@wiremachine/core';
 import { assign, setup } from 'xstate';
 import { type BenchCase, type BenchGroup, defineBenchmark, rowOf } from '../define.js';
 import { rawFixedSubarray, rawFixedView, rawLineIndexOf, rawLineView } from './core-raw.js';

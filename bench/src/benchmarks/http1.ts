@@ -1,5 +1,5 @@
 /**
- * `http1`: HTTP/1.1 request parsing, wirestate's machine next to Node's own
+ * `http1`: HTTP/1.1 request parsing, wiremachine's machine next to Node's own
  * llhttp, http-parser-js and a raw scan (the lower bound of the work).
  *
  * - heads: pipelined GET requests of 8 header fields, fed in 64 KiB pieces,
@@ -7,14 +7,14 @@
  * - chunked: one request with a 1 MiB chunked body, in chunks of 16 bytes and
  *   of 16 KiB, fed in 64 KiB pieces; ns per KiB of body.
  *
- * The wirestate case counts heads, body bytes and ends from its outputs; it
+ * The wiremachine case counts heads, body bytes and ends from its outputs; it
  * does not decode header strings (its heads make them when asked), so a
- * second row, `wirestate+strings`, builds every name, value, method and URL.
+ * second row, `wiremachine+strings`, builds every name, value, method and URL.
  *
  * @module
  */
-import { createDriver } from '@wirestate/core';
-import { createRequestMachine, type Http1Output } from '@wirestate/protocols/http1';
+import { createDriver } from '@wiremachine/core';
+import { createRequestMachine, type Http1Output } from '@wiremachine/protocols/http1';
 import { do_not_optimize } from 'mitata';
 import { type BenchCase, type BenchGroup, defineBenchmark, rowOf } from '../define.js';
 import { type Feeder, httpParserJsFeeder, llhttpFeeder, rawChunkScan, rawHeadScan, type Tally } from './http1-peers.js';
@@ -52,8 +52,8 @@ function chunkedRequest(chunk: number): Buffer {
   return Buffer.concat(parts);
 }
 
-/** wirestate's request machine, one driver reused across calls (it waits for the next head between them). */
-function wirestateFeeder(strings: boolean): Feeder {
+/** wiremachine's request machine, one driver reused across calls (it waits for the next head between them). */
+function wiremachineFeeder(strings: boolean): Feeder {
   const tally: Tally = { heads: 0, bodyBytes: 0, messages: 0 };
   const driver = createDriver(createRequestMachine(), {
     onOutput: (o: Http1Output) => {
@@ -73,7 +73,7 @@ function wirestateFeeder(strings: boolean): Feeder {
     tally.bodyBytes = 0;
     tally.messages = 0;
     for (let i = 0; i < chunks.length; i++) driver.feed(chunks[i]);
-    if (driver.status !== 'running') throw new Error(`wirestate: driver ${driver.status}: ${driver.error?.message}`);
+    if (driver.status !== 'running') throw new Error(`wiremachine: driver ${driver.status}: ${driver.error?.message}`);
     return tally;
   };
 }
@@ -112,10 +112,12 @@ function group(
   return {
     name,
     unit,
-    baseline: 'wirestate',
+    baseline: 'wiremachine',
     cases: [
-      peerCase('wirestate', () => wirestateFeeder(false), chunks, ops, check),
-      ...(unit === 'ns/req' ? [peerCase('wirestate+strings', () => wirestateFeeder(true), chunks, ops, check)] : []),
+      peerCase('wiremachine', () => wiremachineFeeder(false), chunks, ops, check),
+      ...(unit === 'ns/req'
+        ? [peerCase('wiremachine+strings', () => wiremachineFeeder(true), chunks, ops, check)]
+        : []),
       peerCase('llhttp (node)', llhttpFeeder, chunks, ops, check),
       peerCase('http-parser-js', httpParserJsFeeder, chunks, ops, check),
       peerCase('raw indexOf', raw, chunks, ops, check),
@@ -148,9 +150,9 @@ export const http1 = defineBenchmark({
     group(G_C16K, 'ns/KiB', chunked16k, 64 * 1024, KIB, wholeBody, () => rawChunkScan(chunked16k)),
   ],
   targets: [
-    { label: `${G_HEADS}: llhttp / wirestate >= 3x`, met: (r) => rowOf(r, G_HEADS, 'llhttp (node)').ratio >= 3 },
-    { label: `${G_BYTE}: llhttp / wirestate >= 1x`, met: (r) => rowOf(r, G_BYTE, 'llhttp (node)').ratio >= 1 },
-    { label: `${G_C16}: llhttp / wirestate >= 2x`, met: (r) => rowOf(r, G_C16, 'llhttp (node)').ratio >= 2 },
-    { label: `${G_C16K}: llhttp / wirestate >= 2x`, met: (r) => rowOf(r, G_C16K, 'llhttp (node)').ratio >= 2 },
+    { label: `${G_HEADS}: llhttp / wiremachine >= 3x`, met: (r) => rowOf(r, G_HEADS, 'llhttp (node)').ratio >= 3 },
+    { label: `${G_BYTE}: llhttp / wiremachine >= 1x`, met: (r) => rowOf(r, G_BYTE, 'llhttp (node)').ratio >= 1 },
+    { label: `${G_C16}: llhttp / wiremachine >= 2x`, met: (r) => rowOf(r, G_C16, 'llhttp (node)').ratio >= 2 },
+    { label: `${G_C16K}: llhttp / wiremachine >= 2x`, met: (r) => rowOf(r, G_C16K, 'llhttp (node)').ratio >= 2 },
   ],
 });

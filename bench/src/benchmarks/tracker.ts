@@ -14,7 +14,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { connectTracker, listenTracker, type RunningTracker, type TrackerClient } from '@wirestate/tracker';
+import { connectTracker, listenTracker, type RunningTracker, type TrackerClient } from '@wiremachine/tracker';
 import { type BenchCase, defineBenchmark, rowOf } from '../define.js';
 import type { LoadJob } from './tracker-load.js';
 
@@ -157,8 +157,8 @@ export const tracker = defineBenchmark({
     {
       name: 'announces',
       unit: 'ns/announce',
-      baseline: 'wirestate',
-      cases: [serverCase('wirestate', ours), serverCase('bittorrent-tracker', theirs)],
+      baseline: 'wiremachine',
+      cases: [serverCase('wiremachine', ours), serverCase('bittorrent-tracker', theirs)],
     },
     { name: 'exchange', unit: 'ns/round trip', baseline: 'raw dgram', cases: [rawCase(), clientCase()] },
   ],

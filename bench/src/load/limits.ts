@@ -27,7 +27,7 @@ export function fileLimits(): { soft: number; hard: number } {
 export function ensureFileLimit(needed: number): void {
   const { soft, hard } = fileLimits();
   if (soft >= needed) return;
-  if (hard < needed || process.env.WIRESTATE_LOAD_RAISED === '1') {
+  if (hard < needed || process.env.WIREMACHINE_LOAD_RAISED === '1') {
     throw new Error(
       `the load needs ${needed} open files, the limit is ${soft} (hard ${hard}). ` +
         `Raise it (ulimit -n ${needed}, as root if the hard limit is lower) or run with fewer --idle connections.`,
@@ -37,7 +37,7 @@ export function ensureFileLimit(needed: number): void {
   const r = spawnSync(
     'sh',
     ['-c', `ulimit -n ${needed} && exec "$0" "$@"`, process.execPath, ...process.execArgv, ...process.argv.slice(1)],
-    { stdio: 'inherit', env: { ...process.env, WIRESTATE_LOAD_RAISED: '1' } },
+    { stdio: 'inherit', env: { ...process.env, WIREMACHINE_LOAD_RAISED: '1' } },
   );
   process.exit(r.status ?? 1);
 }

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   console.log(
     `node ${env.node}, ${env.cpu} x${env.cpus}; ${ci ? 'CI budget' : 'full run'}: ${JSON.stringify(settings)}\n`,
   );
-  const server = await startServer('wirestate', { headerTimeout: settings.headerTimeout, keepAliveTimeout: 300_000 });
+  const server = await startServer('wiremachine', { headerTimeout: settings.headerTimeout, keepAliveTimeout: 300_000 });
   const url = `http://127.0.0.1:${server.port}/`;
   const result: Record<string, unknown> = { settings };
   try {

@@ -1,17 +1,17 @@
 /**
  * A hello-world server in a child process, for the `http-server` benchmark and
- * the load script: `wirestate` (this project's server) or `node` (node:http),
+ * the load script: `wiremachine` (this project's server) or `node` (node:http),
  * with the same handler. It reports its port, and on request its memory
  * (after a full GC), its open connections and its unhandled rejections, over
  * IPC. POST bodies are read to the end (the load script resets clients
  * mid-body).
  *
- * `node bench/dist/servers/hello.js <wirestate|node> '<options as JSON>'`
+ * `node bench/dist/servers/hello.js <wiremachine|node> '<options as JSON>'`
  *
  * @module
  */
 import * as http from 'node:http';
-import { createServer, type ServerRequest, type ServerResponse } from '@wirestate/http';
+import { createServer, type ServerRequest, type ServerResponse } from '@wiremachine/http';
 import type { ServerMessage } from './protocol.js';
 
 const kind = process.argv[2];
@@ -31,7 +31,7 @@ const keepAliveTimeout = options.keepAliveTimeout ?? 120_000;
 let connections: () => Promise<number>;
 let close: () => Promise<void>;
 
-if (kind === 'wirestate') {
+if (kind === 'wiremachine') {
   const readBody = async (req: ServerRequest, res: ServerResponse) => {
     try {
       await req.body.bytes();

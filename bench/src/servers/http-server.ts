@@ -55,11 +55,11 @@ export async function runHttpServer(
 ): Promise<HttpServerRow[]> {
   if (!haveWrk())
     throw new Error('wrk is not installed (Debian: apt-get install wrk): the http-server benchmark needs it');
-  const kinds = ['wirestate', 'node'] as const;
+  const kinds = ['wiremachine', 'node'] as const;
   const servers = await Promise.all(kinds.map((k) => startServer(k)));
   try {
-    const runs: Record<string, WrkResult[]> = { wirestate: [], node: [] };
-    const cpu: Record<string, number> = { wirestate: 0, node: 0 };
+    const runs: Record<string, WrkResult[]> = { wiremachine: [], node: [] };
+    const cpu: Record<string, number> = { wiremachine: 0, node: 0 };
     const url = (s: ServerProcess) => `http://127.0.0.1:${s.port}/`;
     for (const s of servers) await wrk({ url: url(s), connections: settings.connections, seconds: 2 }); // warm-up
     for (let round = 1; round <= settings.rounds; round++) {
@@ -79,7 +79,7 @@ export async function runHttpServer(
       const rs = runs[k];
       const requests = rs.reduce((a, r) => a + r.requests, 0);
       return {
-        case: k === 'node' ? 'node:http' : 'wirestate',
+        case: k === 'node' ? 'node:http' : 'wiremachine',
         rps: median(rs.map((r) => r.rps)),
         rpsRuns: rs.map((r) => Math.round(r.rps)),
         ratio: median(rs.map((r) => r.rps)) / base,

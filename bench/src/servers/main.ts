@@ -12,7 +12,7 @@ import { formatHttpServer, runHttpServer } from './http-server.js';
 /** Name and description, for `pnpm bench --list`. */
 export const httpServerInfo = {
   name: 'http-server',
-  description: 'hello-world keep-alive req/s through wrk, and memory per idle connection: wirestate vs node:http',
+  description: 'hello-world keep-alive req/s through wrk, and memory per idle connection: wiremachine vs node:http',
 };
 
 /** Run it; `resultsDir` receives `http-server.json`. */
@@ -32,12 +32,12 @@ export async function mainHttpServer(args: readonly string[], resultsDir: URL): 
   const rows = await runHttpServer(settings, (line) => process.stderr.write(`${line}\n`));
   const target = rows[0].ratio >= 1.5;
   console.log(`\n${formatHttpServer(rows)}\n`);
-  console.log(`${target ? '[met]   ' : '[MISSED]'} wirestate at least 1.5x the requests per second of node:http\n`);
+  console.log(`${target ? '[met]   ' : '[MISSED]'} wiremachine at least 1.5x the requests per second of node:http\n`);
   mkdirSync(resultsDir, { recursive: true });
   const url = new URL('http-server.json', resultsDir);
   writeFileSync(
     url,
-    `${JSON.stringify({ benchmark: httpServerInfo.name, description: httpServerInfo.description, ...environment, settings, rows, targets: [{ label: 'wirestate >= 1.5x node:http req/s', met: target }] }, null, 2)}\n`,
+    `${JSON.stringify({ benchmark: httpServerInfo.name, description: httpServerInfo.description, ...environment, settings, rows, targets: [{ label: 'wiremachine >= 1.5x node:http req/s', met: target }] }, null, 2)}\n`,
   );
   console.log(`written to ${url.pathname}`);
 }

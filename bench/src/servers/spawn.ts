@@ -18,7 +18,7 @@ export interface ServerProcess {
 }
 
 /** Fork `hello.js` with `kind` and options; resolves once it listens. */
-export function startServer(kind: 'wirestate' | 'node', options: object = {}): Promise<ServerProcess> {
+export function startServer(kind: 'wiremachine' | 'node', options: object = {}): Promise<ServerProcess> {
   const child = fork(new URL('./hello.js', import.meta.url), [kind, JSON.stringify(options)], {
     execArgv: ['--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -1,9 +1,9 @@
 /**
  * A length-prefixed frame protocol: a 4-byte big-endian length, then that
  * many bytes of payload. A length above `maxFrameBytes` is refused before a
- * single payload byte is buffered. Written with wirestate's public API only.
+ * single payload byte is buffered. Written with wiremachine's public API only.
  */
-import { bytes, fail, protocolTypes } from '@wirestate/core';
+import { bytes, fail, protocolTypes } from '@wiremachine/core';
 import { assign, emit, setup } from 'xstate';
 
 /** One frame's payload (a view of the received bytes where possible). */

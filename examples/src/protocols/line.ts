@@ -1,8 +1,8 @@
 /**
  * A line protocol: each line ends with CRLF and is at most `maxLineBytes`
- * long (CRLF included). Written with wirestate's public API only.
+ * long (CRLF included). Written with wiremachine's public API only.
  */
-import { fail, protocolTypes, until } from '@wirestate/core';
+import { fail, protocolTypes, until } from '@wiremachine/core';
 import { emit, setup } from 'xstate';
 
 /** One line of text, without its CRLF. */

@@ -1,11 +1,11 @@
 /**
  * A small Redis client over TCP: commands are written as they come
  * (pipelined), replies resolve them in order, RESP3 pushes go to a listener.
- * Written with wirestate's public API: the reply parser is a machine, the
+ * Written with wiremachine's public API: the reply parser is a machine, the
  * driver is fed what the socket reads.
  */
 import { connect, type Socket } from 'node:net';
-import { createDriver, type WirestateError } from '@wirestate/core';
+import { createDriver, type WiremachineError } from '@wiremachine/core';
 import { encodeCommand } from './encode.js';
 import { createRespProtocol, type RespOutput } from './protocol.js';
 import { RespError, type RespValue } from './values.js';
@@ -51,7 +51,7 @@ export function createRespClient(options: RespClientOptions): Promise<RespClient
         if (out.value instanceof RespError) p.reject(out.value);
         else p.resolve(out.value);
       },
-      onError: (e: WirestateError) => {
+      onError: (e: WiremachineError) => {
         failAll(e);
         socket.destroy();
       },

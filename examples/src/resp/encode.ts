@@ -1,5 +1,5 @@
 /** Commands in RESP: an array of bulk strings. */
-import { concatBytes } from '@wirestate/core';
+import { concatBytes } from '@wiremachine/core';
 
 const utf8 = new TextEncoder();
 

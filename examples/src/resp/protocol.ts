@@ -1,11 +1,11 @@
 /**
  * RESP, the Redis serialization protocol (RESP2 and RESP3 replies), declared
- * as a wirestate machine. Each reply starts with a type byte and a line; bulk
+ * as a wiremachine machine. Each reply starts with a type byte and a line; bulk
  * values then read exactly their length. Aggregates (arrays, maps, sets,
  * pushes, attributes) nest to any depth on a stack in the context, so one
  * flat machine reads them all.
  */
-import { bytes, fail, protocolTypes, until } from '@wirestate/core';
+import { bytes, fail, protocolTypes, until } from '@wiremachine/core';
 import { assign, emit, setup } from 'xstate';
 import { RespError, type RespValue } from './values.js';
 

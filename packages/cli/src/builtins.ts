@@ -2,7 +2,7 @@
  * The built-in protocols: HTTP/1 requests and responses, a bare chunked body,
  * and every BitTorrent UDP tracker packet.
  */
-import { concatBytes } from '@wirestate/core';
+import { concatBytes } from '@wiremachine/core';
 import {
   createRequestMachine,
   createResponseMachine,
@@ -10,8 +10,8 @@ import {
   type LenientFlag,
   type RequestHead,
   type ResponseHead,
-} from '@wirestate/protocols/http1';
-import { ipv4ResponseMachine, ipv6ResponseMachine, requestMachine } from '@wirestate/protocols/tracker';
+} from '@wiremachine/protocols/http1';
+import { ipv4ResponseMachine, ipv6ResponseMachine, requestMachine } from '@wiremachine/protocols/tracker';
 import { builtins, type ProtocolOptions } from './protocols.js';
 
 const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));

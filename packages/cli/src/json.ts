@@ -1,5 +1,5 @@
 /** Outputs as JSON lines: byte strings one character per byte, so the JSON round-trips exactly. */
-import { latin1 } from '@wirestate/core';
+import { latin1 } from '@wiremachine/core';
 
 /** A JSON line for any output: byte arrays become latin1 strings, bigints decimal strings. */
 export function jsonLine(value: unknown): string {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `wirestate` command. */
+/** The `wiremachine` command. */
 import { benchCommand } from './commands/bench.js';
 import { diagramCommand } from './commands/diagram.js';
 import { fuzzCommand } from './commands/fuzz.js';
@@ -9,7 +9,7 @@ import { trackerCommand } from './commands/tracker.js';
 import { HELP, UsageError } from './usage.js';
 import './builtins.js';
 
-// A reader that stops early (`wirestate parse ... | head`) is not an error.
+// A reader that stops early (`wiremachine parse ... | head`) is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(0);
   throw e;
@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(HELP.main);
       return command === undefined ? 2 : 0;
     default:
-      throw new UsageError(`unknown command "${command}"; run 'wirestate --help'`);
+      throw new UsageError(`unknown command "${command}"; run 'wiremachine --help'`);
   }
 }
 
@@ -49,7 +49,7 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    console.error(`wirestate: ${(e as Error).message}`);
+    console.error(`wiremachine: ${(e as Error).message}`);
     process.exitCode = usage ? 2 : 1;
   },
 );

@@ -10,7 +10,7 @@ export interface CliProtocol {
   machine: AnyStateMachine;
   /** The machine's input (options such as lenient flags), if it takes one. */
   input?: unknown;
-  /** Starting inputs for `wirestate fuzz`. */
+  /** Starting inputs for `wiremachine fuzz`. */
   seeds?: Uint8Array[];
   /** Limit on buffered bytes when fuzzing. */
   maxBufferSize?: number;

@@ -1,5 +1,5 @@
-/** One line per driver step, for `wirestate trace`. */
-import { type DriverStep, describeRead } from '@wirestate/core';
+/** One line per driver step, for `wiremachine trace`. */
+import { type DriverStep, describeRead } from '@wiremachine/core';
 
 const printable = (b: number) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.');
 

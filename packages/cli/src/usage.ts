@@ -6,9 +6,9 @@ export class UsageError extends Error {
 }
 
 export const HELP: Record<string, string> = {
-  main: `wirestate: parse, trace, draw and fuzz wire protocols declared as xstate machines
+  main: `wiremachine: parse, trace, draw and fuzz wire protocols declared as xstate machines
 
-usage: wirestate <command> [options]
+usage: wiremachine <command> [options]
 
 commands:
   parse <protocol> [file|-]     parse bytes, print each output as one JSON line
@@ -20,9 +20,9 @@ commands:
   bench [name...]               run the benchmark harness (in a checkout of the repository)
 
 <protocol> is a built-in protocol name, or use --protocol-module FILE for your own.
-Run 'wirestate <command> --help' for a command's options.
+Run 'wiremachine <command> --help' for a command's options.
 exit status: 0 all input parsed, 1 a protocol error, 2 bad usage`,
-  parse: `usage: wirestate parse <protocol> [file|-] [options]
+  parse: `usage: wiremachine parse <protocol> [file|-] [options]
 
 Reads bytes from a file, or from standard input when the file is - or absent,
 and prints one JSON object per line: each output of the protocol, then
@@ -37,15 +37,15 @@ options:
   --max-buffer N           most bytes the driver may hold unread (default 16 MiB)
   -h, --help               this text
 exit status: 0 all input parsed, 1 a protocol error, 2 bad usage`,
-  trace: `usage: wirestate trace <protocol> [file|-] [options]
+  trace: `usage: wiremachine trace <protocol> [file|-] [options]
 
 Like 'parse', and before each output the steps that led to it: the state that
 waited, its read, the event, the bytes consumed (hex and text) and the state
 after. Same options as 'parse'.`,
-  diagram: `usage: wirestate diagram <protocol> [--format mermaid|dot|svg] [--protocol-module FILE]
+  diagram: `usage: wiremachine diagram <protocol> [--format mermaid|dot|svg] [--protocol-module FILE]
 
 Prints the machine as a diagram. 'svg' needs Graphviz's 'dot' command.`,
-  fuzz: `usage: wirestate fuzz <protocol> [--runs N] [--seed S] [--seed-file FILE...] [--protocol-module FILE]
+  fuzz: `usage: wiremachine fuzz <protocol> [--runs N] [--seed S] [--seed-file FILE...] [--protocol-module FILE]
 
 Coverage-guided fuzzing: mutates seed inputs, keeps those that take new
 transitions, and reports any crash (an untyped exception, a hang, a buffer over
@@ -53,32 +53,32 @@ its limit). Shows a progress bar and a summary; exit status 1 on a crash.
   --runs N          inputs to try (default 100000)
   --seed S          seed of the mutation generator (default 1)
   --seed-file FILE  a starting input (repeatable; built-in protocols have their own)`,
-  serve: `usage: wirestate serve http [--host H] [--port N] [--dir DIR]
+  serve: `usage: wiremachine serve http [--host H] [--port N] [--dir DIR]
 
 Serves the files under DIR (default: the current directory) over HTTP/1.1, with
 keep-alive and HEAD, until interrupted. Prints {"type":"listening","url":...}
 when ready. --host defaults to 127.0.0.1, --port to 8080 (0 picks a free port).`,
-  tracker: `usage: wirestate tracker serve|announce|scrape ...
+  tracker: `usage: wiremachine tracker serve|announce|scrape ...
 
   tracker serve [--host H] [--port N]          a BitTorrent UDP tracker (BEP 15)
   tracker announce URL --info-hash HEX [--event started|completed|stopped]
   tracker scrape URL --info-hash HEX...        results as JSON lines`,
-  'tracker serve': `usage: wirestate tracker serve [--host H] [--port N] [--interval S]
+  'tracker serve': `usage: wiremachine tracker serve [--host H] [--port N] [--interval S]
 
 Runs a BitTorrent UDP tracker (BEP 15) until interrupted. Prints
 {"type":"listening","url":...} when ready. --host defaults to 127.0.0.1 (an IPv6
 address such as ::1 serves IPv6), --port to 6969 (0 picks a free port),
 --interval (the announce interval) to 1800 seconds.`,
-  'tracker announce': `usage: wirestate tracker announce URL --info-hash HEX [--event started|completed|stopped|none]
+  'tracker announce': `usage: wiremachine tracker announce URL --info-hash HEX [--event started|completed|stopped|none]
                                  [--port N] [--left BYTES] [--peer-id TEXT] [--timeout MS]
 
 Announces to a UDP tracker and prints the answer (interval, seeders, leechers,
 peers) as one JSON line; exit status 1 when the tracker refuses or does not answer.`,
-  'tracker scrape': `usage: wirestate tracker scrape URL --info-hash HEX... [--timeout MS]
+  'tracker scrape': `usage: wiremachine tracker scrape URL --info-hash HEX... [--timeout MS]
 
 Scrapes a UDP tracker for each info hash (more than 74 are split across
 datagrams) and prints the counts as one JSON line.`,
-  bench: `usage: wirestate bench [name...]
+  bench: `usage: wiremachine bench [name...]
 
 Runs the benchmark harness of a checkout of the repository (bench/), which
 prints a table and writes bench/results/<name>.json.`,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
-import { wirestate } from './run.js';
+import { wiremachine } from './run.js';
 
 // The built command (`pnpm build` first, as `pnpm test` does).
 const example = (name: string) =>
@@ -12,14 +12,14 @@ const example = (name: string) =>
 const LINE = example('line');
 const FRAME = example('frame');
 const HANDSHAKE = fileURLToPath(new URL('./fixtures/handshake.mjs', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'wirestate-cli-'));
+const dir = mkdtempSync(join(tmpdir(), 'wiremachine-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const json = (lines: string[]) => lines.map((l) => JSON.parse(l));
 
-describe('wirestate parse', () => {
+describe('wiremachine parse', () => {
   test('prints one JSON object per output and exits 0 when all input parsed', () => {
-    const r = wirestate(['parse', '--protocol-module', LINE], 'HELO a\r\nQUIT\r\n');
+    const r = wiremachine(['parse', '--protocol-module', LINE], 'HELO a\r\nQUIT\r\n');
     expect(r.status).toBe(0);
     expect(json(r.lines)).toEqual([
       { type: 'line', text: 'HELO a' },
@@ -35,14 +35,14 @@ describe('wirestate parse', () => {
       { type: 'frame', payload: '' },
     ];
     for (const extra of [[], ['--chunk-size', '1'], ['--executor', 'xstate', '--chunk-size', '3']]) {
-      const r = wirestate(['parse', '--protocol-module', FRAME, file, ...extra]);
+      const r = wiremachine(['parse', '--protocol-module', FRAME, file, ...extra]);
       expect(r.status).toBe(0);
       expect(json(r.lines)).toEqual(want);
     }
   });
 
   test('a protocol error is a JSON line with code, offset, state and message, and exit status 1', () => {
-    const r = wirestate(['parse', '--protocol-module', FRAME, '-'], '\x00\x00\x00\x01A\xff\xff\xff\xff');
+    const r = wiremachine(['parse', '--protocol-module', FRAME, '-'], '\x00\x00\x00\x01A\xff\xff\xff\xff');
     expect(r.status).toBe(1);
     expect(json(r.lines)).toEqual([
       { type: 'frame', payload: 'A' },
@@ -57,7 +57,7 @@ describe('wirestate parse', () => {
   });
 
   test('a protocol that hands over prints where: {"type":"upgrade","offset":N}', () => {
-    const r = wirestate(['parse', '--protocol-module', HANDSHAKE], 'ada\r\nraw bytes after');
+    const r = wiremachine(['parse', '--protocol-module', HANDSHAKE], 'ada\r\nraw bytes after');
     expect(r.status).toBe(0);
     expect(json(r.lines)).toEqual([
       { type: 'hello', name: 'ada' },
@@ -76,16 +76,16 @@ describe('wirestate parse', () => {
       [['parse', '--bogus'], /Unknown option '--bogus'/],
       [['frobnicate'], /unknown command "frobnicate"/],
     ] as const) {
-      const r = wirestate([...args]);
+      const r = wiremachine([...args]);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(message);
     }
   });
 });
 
-describe('wirestate trace', () => {
+describe('wiremachine trace', () => {
   test('shows each step (state, read, event, bytes in hex and text, next state) before its outputs', () => {
-    const r = wirestate(['trace', '--protocol-module', LINE], 'hi\r\n');
+    const r = wiremachine(['trace', '--protocol-module', LINE], 'hi\r\n');
     expect(r.status).toBe(0);
     expect(r.lines).toEqual([
       '# @0 line until("\\r\\n", max 1024) read 4B [68 69] "hi" -> line',
@@ -95,24 +95,24 @@ describe('wirestate trace', () => {
   });
 });
 
-describe('wirestate diagram', () => {
+describe('wiremachine diagram', () => {
   test('mermaid (default) and dot', () => {
-    const mermaid = wirestate(['diagram', '--protocol-module', FRAME]);
+    const mermaid = wiremachine(['diagram', '--protocol-module', FRAME]);
     expect(mermaid.status).toBe(0);
     expect(mermaid.stdout).toContain('length --> length: read [tooLarge] / fail FRAME_TOO_LARGE');
-    const dot = wirestate(['diagram', '--protocol-module', FRAME, '--format', 'dot']);
+    const dot = wiremachine(['diagram', '--protocol-module', FRAME, '--format', 'dot']);
     expect(dot.stdout).toMatch(/^digraph "frame" \{/);
-    expect(wirestate(['diagram', '--protocol-module', FRAME, '--format', 'png']).status).toBe(2);
+    expect(wiremachine(['diagram', '--protocol-module', FRAME, '--format', 'png']).status).toBe(2);
   });
 
   test('svg through Graphviz, or a plain message when it is missing', () => {
     const hasDot = spawnSync('dot', ['-V']).status === 0;
-    const r = wirestate(['diagram', '--protocol-module', FRAME, '--format', 'svg']);
+    const r = wiremachine(['diagram', '--protocol-module', FRAME, '--format', 'svg']);
     if (hasDot) {
       expect(r.status).toBe(0);
       expect(r.stdout).toContain('<svg');
     }
-    const without = wirestate(['diagram', '--protocol-module', FRAME, '--format', 'svg'], '', {
+    const without = wiremachine(['diagram', '--protocol-module', FRAME, '--format', 'svg'], '', {
       env: { ...process.env, PATH: dir },
     });
     expect(without.status).toBe(1);
@@ -120,26 +120,26 @@ describe('wirestate diagram', () => {
   });
 });
 
-describe('wirestate fuzz, bench and help', () => {
+describe('wiremachine fuzz, bench and help', () => {
   test('fuzz prints a summary and exits 0 when nothing crashed', () => {
-    const r = wirestate(['fuzz', '--protocol-module', FRAME, '--runs', '3000', '--seed', '5']);
+    const r = wiremachine(['fuzz', '--protocol-module', FRAME, '--runs', '3000', '--seed', '5']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/: 3000 inputs in [\d.]+ s, \d+\/5 transitions, \d+ features, corpus \d+, crashes 0/);
   });
 
   test('bench runs the harness of the checkout (an unknown name is its error)', () => {
-    const r = wirestate(['bench', 'no-such-benchmark']);
+    const r = wiremachine(['bench', 'no-such-benchmark']);
     expect(r.status).toBe(1);
     expect(r.stderr + r.stdout).toMatch(/no-such-benchmark/);
   });
 
   test('every command has --help; no command at all is bad usage', () => {
     for (const command of ['parse', 'trace', 'diagram', 'fuzz', 'bench']) {
-      const r = wirestate([command, '--help']);
+      const r = wiremachine([command, '--help']);
       expect(r.status, command).toBe(0);
-      expect(r.stdout, command).toMatch(new RegExp(`usage: wirestate ${command}`));
+      expect(r.stdout, command).toMatch(new RegExp(`usage: wiremachine ${command}`));
     }
-    expect(wirestate(['--help']).status).toBe(0);
-    expect(wirestate([]).status).toBe(2);
+    expect(wiremachine(['--help']).status).toBe(0);
+    expect(wiremachine([]).status).toBe(2);
   });
 });

@@ -1,11 +1,11 @@
-/** Runs the built `wirestate` command (`pnpm build` first, as `pnpm test` does). */
+/** Runs the built `wiremachine` command (`pnpm build` first, as `pnpm test` does). */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 /** The command's exit status, its output (and its JSON lines), and its errors. */
-export function wirestate(
+export function wiremachine(
   args: string[],
   input: string | Uint8Array = '',
   options: { env?: NodeJS.ProcessEnv; timeout?: number } = {},

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'wirestate-serve-'));
+const dir = mkdtempSync(join(tmpdir(), 'wiremachine-serve-'));
 const big = new Uint8Array(2 * 1024 * 1024).map((_, i) => (i * 7) & 0xff);
 
 /** Raw bytes over one connection: what a pipelining client sends, and everything it gets back. */
@@ -24,7 +24,7 @@ function raw(port: number, request: string, halfClose = false): Promise<string> 
   });
 }
 
-describe('wirestate serve http', () => {
+describe('wiremachine serve http', () => {
   let server: ChildProcess;
   let base = '';
   let port = 0;

@@ -19,7 +19,7 @@ import {
   ProtocolError,
   ProtocolFault,
   StreamClosedError,
-  WirestateError,
+  WiremachineError,
 } from './errors.js';
 import { compile } from './machine/compile.js';
 import { CompiledExecutor } from './machine/compiled-executor.js';
@@ -58,7 +58,7 @@ export interface DriverOptions<TOutput = unknown, TInput = unknown> {
    * Receives the error that stopped the driver, once. Without it, `feed`,
    * `end` or `run` throws the error instead (once).
    */
-  onError?: (error: WirestateError) => void;
+  onError?: (error: WiremachineError) => void;
   /** Called once when the machine reaches its top-level final state. */
   onDone?: () => void;
   /**
@@ -70,7 +70,7 @@ export interface DriverOptions<TOutput = unknown, TInput = unknown> {
   /**
    * Compiled executor only: called with each declared transition the machine
    * takes (xstate's transition definition). For coverage; see
-   * `@wirestate/core/testing`.
+   * `@wiremachine/core/testing`.
    */
   onTransition?: (transition: TransitionDef) => void;
   /** xstate executor only: an inspection callback, as `createActor` takes. */
@@ -119,7 +119,7 @@ export class Driver<TOutput = unknown> {
   private readonly progress = new ReadProgress();
   private readonly maxBufferSize: number;
   private readonly onOutput: ((output: TOutput) => void) | undefined;
-  private readonly onError: ((error: WirestateError) => void) | undefined;
+  private readonly onError: ((error: WiremachineError) => void) | undefined;
   private readonly onDone: (() => void) | undefined;
   private readonly onStep: ((step: DriverStep) => void) | undefined;
 
@@ -133,12 +133,12 @@ export class Driver<TOutput = unknown> {
   private idle = 0;
   private empty = 0;
   private _status: DriverStatus = 'running';
-  private _error: WirestateError | null = null;
+  private _error: WiremachineError | null = null;
   private unreported = false;
 
   constructor(machine: AnyStateMachine, options: DriverOptions<TOutput> = {}) {
     const max = options.maxBufferSize ?? DEFAULT_MAX_BUFFER_SIZE;
-    if (!(max >= 0)) throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `maxBufferSize must be >= 0, got ${max}`);
+    if (!(max >= 0)) throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `maxBufferSize must be >= 0, got ${max}`);
     this.maxBufferSize = max;
     this.onOutput = options.onOutput;
     this.onError = options.onError;
@@ -161,7 +161,7 @@ export class Driver<TOutput = unknown> {
   }
 
   /** The error that stopped the driver, or `null`. */
-  get error(): WirestateError | null {
+  get error(): WiremachineError | null {
     return this._error;
   }
 
@@ -249,7 +249,7 @@ export class Driver<TOutput = unknown> {
    */
   remaining(): Uint8Array {
     if (this._status === 'running') {
-      throw new WirestateError(ErrorCode.INVALID_STATE, 'remaining() is for a driver that is done or failed');
+      throw new WiremachineError(ErrorCode.INVALID_STATE, 'remaining() is for a driver that is done or failed');
     }
     return this.queue.takeAll();
   }
@@ -391,7 +391,7 @@ export class Driver<TOutput = unknown> {
     return { offset, state: this.exec.stateName(), excerpt };
   }
 
-  private toError(e: unknown, start: number, event: ReadEvent | null): WirestateError {
+  private toError(e: unknown, start: number, event: ReadEvent | null): WiremachineError {
     const pos = () => this.position(start, event);
     if (e instanceof MaxBytesError) return new MaxBytesError(e.limit, this.position(start, null));
     if (e instanceof ProtocolFault) return new ProtocolError(e.code, e.message, pos());
@@ -399,12 +399,12 @@ export class Driver<TOutput = unknown> {
       if (e.offset < 0) Object.assign(e, pos());
       return e;
     }
-    if (e instanceof WirestateError) return e;
+    if (e instanceof WiremachineError) return e;
     const message = e instanceof Error ? e.message : String(e);
     return new ProtocolError(ErrorCode.ACTION_FAILED, `an action or guard threw: ${message}`, pos(), { cause: e });
   }
 
-  private fail(error: WirestateError): void {
+  private fail(error: WiremachineError): void {
     if (this._status !== 'running') return;
     this._status = 'failed';
     this._error = error;

@@ -15,34 +15,34 @@
 /** Stable error codes, one per kind of failure. */
 export const ErrorCode = {
   /** A read asked for more than its `maxBytes` allowed. */
-  MAX_BYTES: 'WIRESTATE_ERR_MAX_BYTES',
+  MAX_BYTES: 'WIREMACHINE_ERR_MAX_BYTES',
   /** More bytes were buffered than the driver's `maxBufferSize`. */
-  BUFFER_OVERFLOW: 'WIRESTATE_ERR_BUFFER_OVERFLOW',
+  BUFFER_OVERFLOW: 'WIREMACHINE_ERR_BUFFER_OVERFLOW',
   /** Input ended (or failed) while a read was still pending. */
-  STREAM_CLOSED: 'WIRESTATE_ERR_STREAM_CLOSED',
+  STREAM_CLOSED: 'WIREMACHINE_ERR_STREAM_CLOSED',
   /** Two steps in a row consumed nothing and produced nothing. */
-  NO_PROGRESS: 'WIRESTATE_ERR_NO_PROGRESS',
+  NO_PROGRESS: 'WIREMACHINE_ERR_NO_PROGRESS',
   /** A completed read reached a state with no enabled transition for it. */
-  UNHANDLED_READ: 'WIRESTATE_ERR_UNHANDLED_READ',
+  UNHANDLED_READ: 'WIREMACHINE_ERR_UNHANDLED_READ',
   /** A protocol rejected its input (the protocol gives a more precise `reason`). */
-  PROTOCOL: 'WIRESTATE_ERR_PROTOCOL',
-  /** An action or guard of the machine threw something that is not a wirestate error. */
-  ACTION_FAILED: 'WIRESTATE_ERR_ACTION_FAILED',
+  PROTOCOL: 'WIREMACHINE_ERR_PROTOCOL',
+  /** An action or guard of the machine threw something that is not a wiremachine error. */
+  ACTION_FAILED: 'WIREMACHINE_ERR_ACTION_FAILED',
   /** A machine was refused when it was compiled or validated. */
-  INVALID_MACHINE: 'WIRESTATE_ERR_INVALID_MACHINE',
+  INVALID_MACHINE: 'WIREMACHINE_ERR_INVALID_MACHINE',
   /** An API was called with arguments it cannot accept. */
-  INVALID_ARGUMENT: 'WIRESTATE_ERR_INVALID_ARGUMENT',
+  INVALID_ARGUMENT: 'WIREMACHINE_ERR_INVALID_ARGUMENT',
   /** An API was called in a state that does not allow it (a second concurrent read, say). */
-  INVALID_STATE: 'WIRESTATE_ERR_INVALID_STATE',
+  INVALID_STATE: 'WIREMACHINE_ERR_INVALID_STATE',
 } as const;
 
 /** One of the {@link ErrorCode} values. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-const BRAND = Symbol.for('wirestate.error');
-const KIND = Symbol.for('wirestate.error.kind');
+const BRAND = Symbol.for('wiremachine.error');
+const KIND = Symbol.for('wiremachine.error.kind');
 /** A class's stable kind, set on each class below: names can be minified or reused, this cannot. */
-const ID = Symbol.for('wirestate.error.id');
+const ID = Symbol.for('wiremachine.error.id');
 
 function idOf(ctor: Function): string {
   return Object.hasOwn(ctor, ID) ? (ctor as unknown as { [ID]: string })[ID] : ctor.name;
@@ -55,16 +55,16 @@ function hasKind(value: unknown, kind: string): boolean {
 }
 
 /**
- * Base class of every error wirestate raises.
+ * Base class of every error wiremachine raises.
  *
  * @example
  * ```ts
  * try { driver.feed(bytes) } catch (e) {
- *   if (e instanceof WirestateError && e.code === ErrorCode.MAX_BYTES) reply(431);
+ *   if (e instanceof WiremachineError && e.code === ErrorCode.MAX_BYTES) reply(431);
  * }
  * ```
  */
-export class WirestateError extends Error {
+export class WiremachineError extends Error {
   /** Stable code; see {@link ErrorCode}. Protocols may define codes of their own. */
   readonly code: string;
   declare readonly [BRAND]: true;
@@ -77,7 +77,7 @@ export class WirestateError extends Error {
     Object.defineProperty(this, KIND, { value: kindsOf(new.target) });
   }
 
-  static readonly [ID]: string = 'wirestate:WirestateError';
+  static readonly [ID]: string = 'wiremachine:WiremachineError';
 
   override get name(): string {
     return this.constructor.name;
@@ -91,7 +91,7 @@ export class WirestateError extends Error {
   // `this` is the class on the right of `instanceof`: each subclass checks its own kind.
   static override [Symbol.hasInstance](value: unknown): boolean {
     // biome-ignore lint/complexity/noThisInStatic: the receiver is the point here.
-    if (this === WirestateError) {
+    if (this === WiremachineError) {
       return typeof value === 'object' && value !== null && (value as { [BRAND]?: true })[BRAND] === true;
     }
     // biome-ignore lint/complexity/noThisInStatic: as above.
@@ -122,8 +122,8 @@ export interface ErrorPosition {
  * an excerpt of the offending bytes. `code` is one of {@link ErrorCode} or a
  * code the protocol defines (`FRAME_TOO_LARGE`, say).
  */
-export class ProtocolError extends WirestateError implements ErrorPosition {
-  static override readonly [ID]: string = 'wirestate:ProtocolError';
+export class ProtocolError extends WiremachineError implements ErrorPosition {
+  static override readonly [ID]: string = 'wiremachine:ProtocolError';
   offset: number;
   state: string;
   excerpt: Uint8Array;
@@ -138,7 +138,7 @@ export class ProtocolError extends WirestateError implements ErrorPosition {
 
 /** A read exceeded its `maxBytes` before it could complete. */
 export class MaxBytesError extends ProtocolError {
-  static override readonly [ID]: string = 'wirestate:MaxBytesError';
+  static override readonly [ID]: string = 'wiremachine:MaxBytesError';
   /** The limit that was exceeded. */
   readonly limit: number;
   constructor(limit: number, position: Partial<ErrorPosition> = {}) {
@@ -149,7 +149,7 @@ export class MaxBytesError extends ProtocolError {
 
 /** More was buffered than the driver's `maxBufferSize` allows. */
 export class BufferOverflowError extends ProtocolError {
-  static override readonly [ID]: string = 'wirestate:BufferOverflowError';
+  static override readonly [ID]: string = 'wiremachine:BufferOverflowError';
   readonly limit: number;
   constructor(limit: number, buffered: number, position: Partial<ErrorPosition> = {}) {
     super(ErrorCode.BUFFER_OVERFLOW, `buffered ${buffered} bytes, more than maxBufferSize (${limit})`, position);
@@ -162,7 +162,7 @@ export class BufferOverflowError extends ProtocolError {
  * error, if it ended with one; `unread` holds the bytes that no read took.
  */
 export class StreamClosedError extends ProtocolError {
-  static override readonly [ID]: string = 'wirestate:StreamClosedError';
+  static override readonly [ID]: string = 'wiremachine:StreamClosedError';
   readonly unread: Uint8Array;
   constructor(message: string, unread: Uint8Array, position: Partial<ErrorPosition> = {}, cause?: unknown) {
     super(ErrorCode.STREAM_CLOSED, message, position, cause === undefined ? undefined : { cause });
@@ -171,8 +171,8 @@ export class StreamClosedError extends ProtocolError {
 }
 
 /** A machine was refused: it names the state and the feature. */
-export class InvalidMachineError extends WirestateError {
-  static override readonly [ID]: string = 'wirestate:InvalidMachineError';
+export class InvalidMachineError extends WiremachineError {
+  static override readonly [ID]: string = 'wiremachine:InvalidMachineError';
   readonly state: string;
   readonly feature: string;
   constructor(state: string, feature: string, message: string) {
@@ -187,11 +187,11 @@ export class InvalidMachineError extends WirestateError {
  * it and returns a {@link ProtocolError} filled in with the position.
  * Use the {@link fail} action rather than throwing this yourself.
  */
-export class ProtocolFault extends WirestateError {
-  static override readonly [ID]: string = 'wirestate:ProtocolFault';
+export class ProtocolFault extends WiremachineError {
+  static override readonly [ID]: string = 'wiremachine:ProtocolFault';
 }
 
-/** `true` when `value` is a wirestate error, whichever copy of the package made it. */
-export function isWirestateError(value: unknown): value is WirestateError {
-  return value instanceof WirestateError;
+/** `true` when `value` is a wiremachine error, whichever copy of the package made it. */
+export function isWiremachineError(value: unknown): value is WiremachineError {
+  return value instanceof WiremachineError;
 }

@@ -1,5 +1,5 @@
 /**
- * wirestate core: incremental wire-protocol parsers declared as xstate
+ * wiremachine core: incremental wire-protocol parsers declared as xstate
  * machines. Byte buffer, read requests, the iterative driver, the two
  * executors, the stream API and typed errors.
  *
@@ -14,12 +14,12 @@ export {
   BufferOverflowError,
   ErrorCode,
   InvalidMachineError,
-  isWirestateError,
+  isWiremachineError,
   MaxBytesError,
   ProtocolError,
   ProtocolFault,
   StreamClosedError,
-  WirestateError,
+  WiremachineError,
 } from './errors.js';
 export type { ActionArgs, Program } from './machine/compile.js';
 export { compile } from './machine/compile.js';

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ErrorCode, WirestateError } from './errors.js';
+import { ErrorCode, WiremachineError } from './errors.js';
 import type { Transport, TransportSink } from './transport.js';
 
 /** Options of {@link memoryPair}. */
@@ -70,7 +70,7 @@ class MemoryEnd implements Transport {
   ) {}
 
   start(sink: TransportSink): void {
-    if (this.sink !== null) throw new WirestateError(ErrorCode.INVALID_STATE, 'transport already started');
+    if (this.sink !== null) throw new WiremachineError(ErrorCode.INVALID_STATE, 'transport already started');
     this.sink = sink;
     this.schedule();
   }
@@ -81,15 +81,15 @@ class MemoryEnd implements Transport {
    * bytes are dropped, as a socket's would be.
    */
   write(chunk: Uint8Array): Promise<void> {
-    if (this.closed) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'write after close'));
-    if (this.ended) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'write after end()'));
+    if (this.closed) return Promise.reject(new WiremachineError(ErrorCode.INVALID_STATE, 'write after close'));
+    if (this.ended) return Promise.reject(new WiremachineError(ErrorCode.INVALID_STATE, 'write after end()'));
     // Copy: the writer may reuse its buffer once the promise resolves.
     return this.send(this.split(chunk.slice()));
   }
 
   /** Half-close: the peer's sink gets `end()` after what was written before; this end goes on receiving. */
   end(): Promise<void> {
-    if (this.closed) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'end() after close'));
+    if (this.closed) return Promise.reject(new WiremachineError(ErrorCode.INVALID_STATE, 'end() after close'));
     if (this.ended) return Promise.resolve();
     this.ended = true;
     return this.send([{ end: true }]);
@@ -168,7 +168,7 @@ function delayLine(option: MemoryPairOptions['delay']): DelayLine | null {
   if (option === undefined) return null;
   const [min, max] = typeof option === 'number' ? [option, option] : [option.min, option.max];
   if (!(Number.isFinite(min) && Number.isFinite(max) && min >= 0 && max >= min)) {
-    throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `delay must be >= 0 (and min <= max), got ${min}..${max}`);
+    throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `delay must be >= 0 (and min <= max), got ${min}..${max}`);
   }
   if (typeof option === 'number') return new DelayLine(() => option);
   const random = xorshift(option.seed);
@@ -181,7 +181,7 @@ function splitter(option: MemoryPairOptions['chunkSize']): (data: Uint8Array) =>
   // Integers only: with `{ random: NaN }` every write would become one empty piece.
   const size = typeof option === 'number' ? option : option.random;
   if (!Number.isSafeInteger(size) || size < 1) {
-    throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `chunkSize must be an integer >= 1, got ${size}`);
+    throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `chunkSize must be an integer >= 1, got ${size}`);
   }
   if (typeof option === 'number') {
     next = () => option;

@@ -6,7 +6,7 @@
  */
 import type { AnyStateMachine, EmittedFrom, InputFrom } from 'xstate';
 import { Driver, type DriverOptions } from './driver.js';
-import type { WirestateError } from './errors.js';
+import type { WiremachineError } from './errors.js';
 
 /** Options of {@link parse}. */
 export interface ParseOptions<TInput = unknown>
@@ -44,7 +44,7 @@ export async function* parse<TMachine extends AnyStateMachine>(
   options: ParseOptions<InputFrom<TMachine>> = {},
 ): AsyncGenerator<EmittedFrom<TMachine>, ParseResult, undefined> {
   const outputs: EmittedFrom<TMachine>[] = [];
-  let error: WirestateError | null = null;
+  let error: WiremachineError | null = null;
   const driver = new Driver<EmittedFrom<TMachine>>(machine, {
     ...options,
     onOutput: (o) => outputs.push(o),

@@ -60,7 +60,7 @@ export function fail<TArgs = { context: any; event: any }>(
   code: string,
   message: string | ((args: TArgs) => string) = code,
 ): (args: TArgs) => never {
-  const action = function wirestateFail(args: TArgs): never {
+  const action = function wiremachineFail(args: TArgs): never {
     const error: Fault = new ProtocolFault(code, typeof message === 'function' ? message(args) : message);
     throw error;
   };

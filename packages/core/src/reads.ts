@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { ErrorCode, WirestateError } from './errors.js';
+import { ErrorCode, WiremachineError } from './errors.js';
 
 /** `bytes(n)`: exactly `n` bytes, or with `partial` between 1 and `n`. */
 export interface BytesRead {
@@ -155,7 +155,7 @@ const encoder = new TextEncoder();
 
 function checkCount(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `${name} must be a non-negative safe integer, got ${value}`);
+    throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `${name} must be a non-negative safe integer, got ${value}`);
   }
   return value;
 }
@@ -218,22 +218,22 @@ export function until(
   options?: UntilOptions,
 ): UntilRead {
   const list = (Array.isArray(delimiter) ? delimiter : [delimiter]) as (string | Uint8Array)[];
-  if (list.length === 0) throw new WirestateError(ErrorCode.INVALID_ARGUMENT, 'until() needs at least one delimiter');
+  if (list.length === 0) throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, 'until() needs at least one delimiter');
   const delimiters = list.map(toBytes);
   let longest = 0;
   for (const d of delimiters) {
-    if (d.length === 0) throw new WirestateError(ErrorCode.INVALID_ARGUMENT, 'until() delimiters must not be empty');
+    if (d.length === 0) throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, 'until() delimiters must not be empty');
     if (d.length > longest) longest = d.length;
   }
   const maxBytes =
     options?.maxBytes === undefined ? Number.POSITIVE_INFINITY : checkCount('maxBytes', options.maxBytes);
   const validate = options?.validate ?? null;
   if (validate !== null && typeof validate !== 'function') {
-    throw new WirestateError(ErrorCode.INVALID_ARGUMENT, 'until() validate must be a function');
+    throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, 'until() validate must be a function');
   }
   const measure = options?.measure ?? null;
   if (measure !== null && (typeof measure !== 'function' || options?.strip === true)) {
-    throw new WirestateError(ErrorCode.INVALID_ARGUMENT, 'until() measure must be a function, and not with strip');
+    throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, 'until() measure must be a function, and not with strip');
   }
   return { kind: 'until', delimiters, maxBytes, strip: options?.strip === true, longest, validate, measure };
 }

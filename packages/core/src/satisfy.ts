@@ -9,7 +9,7 @@
  * @module
  */
 import type { ByteQueue, CopyCursor } from './byte-queue.js';
-import { ErrorCode, MaxBytesError, WirestateError } from './errors.js';
+import { ErrorCode, MaxBytesError, WiremachineError } from './errors.js';
 import type { ReadEvent, ReadRequest, UntilRead } from './reads.js';
 
 const NONE = new Uint8Array(0);
@@ -122,7 +122,7 @@ export function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadPr
     const n = read.measure(queue.peekFirst(), queue.consumed);
     if (n >= 0) {
       if (n > first) {
-        throw new WirestateError(
+        throw new WiremachineError(
           ErrorCode.INVALID_STATE,
           `until() measure returned ${n}, past the ${first} bytes given`,
         );

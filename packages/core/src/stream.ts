@@ -24,7 +24,7 @@ import {
   MaxBytesError,
   type ProtocolError,
   StreamClosedError,
-  WirestateError,
+  WiremachineError,
 } from './errors.js';
 import { bytes, into, type ReadRequest, regex, until, untilClose } from './reads.js';
 import { ReadProgress, satisfy } from './satisfy.js';
@@ -122,7 +122,7 @@ export class ByteStream {
 
   /** Send bytes; resolves when the transport has flushed them. */
   write(data: Uint8Array): Promise<void> {
-    if (this.closedByUs) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'write after close()'));
+    if (this.closedByUs) return Promise.reject(new WiremachineError(ErrorCode.INVALID_STATE, 'write after close()'));
     return this.transport.write(data);
   }
 
@@ -141,7 +141,7 @@ export class ByteStream {
   /** Start a read. Bad arguments reject (they do not throw) and leave no read pending. */
   private start(request: () => ReadRequest): Promise<Uint8Array> {
     if (this.pending !== null) {
-      return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'a read is already pending on this stream'));
+      return Promise.reject(new WiremachineError(ErrorCode.INVALID_STATE, 'a read is already pending on this stream'));
     }
     let read: ReadRequest;
     try {

@@ -14,14 +14,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import * as errors from '../src/errors.js';
 
-const { ErrorCode, isWirestateError, MaxBytesError, ProtocolError, StreamClosedError, WirestateError } = errors;
+const { ErrorCode, isWiremachineError, MaxBytesError, ProtocolError, StreamClosedError, WiremachineError } = errors;
 type Module = typeof errors;
 const enc = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
 /** One instance of every class a module exports. */
 function samples(m: Module) {
   return {
-    WirestateError: new m.WirestateError(m.ErrorCode.INVALID_STATE, 'state'),
+    WiremachineError: new m.WiremachineError(m.ErrorCode.INVALID_STATE, 'state'),
     ProtocolError: new m.ProtocolError('FRAME_TOO_LARGE', 'frame'),
     MaxBytesError: new m.MaxBytesError(10),
     BufferOverflowError: new m.BufferOverflowError(8, 9),
@@ -33,13 +33,13 @@ function samples(m: Module) {
 type Name = keyof ReturnType<typeof samples>;
 /** What each class is, itself included. */
 const IS: Record<Name, Name[]> = {
-  WirestateError: ['WirestateError'],
-  ProtocolError: ['ProtocolError', 'WirestateError'],
-  MaxBytesError: ['MaxBytesError', 'ProtocolError', 'WirestateError'],
-  BufferOverflowError: ['BufferOverflowError', 'ProtocolError', 'WirestateError'],
-  StreamClosedError: ['StreamClosedError', 'ProtocolError', 'WirestateError'],
-  InvalidMachineError: ['InvalidMachineError', 'WirestateError'],
-  ProtocolFault: ['ProtocolFault', 'WirestateError'],
+  WiremachineError: ['WiremachineError'],
+  ProtocolError: ['ProtocolError', 'WiremachineError'],
+  MaxBytesError: ['MaxBytesError', 'ProtocolError', 'WiremachineError'],
+  BufferOverflowError: ['BufferOverflowError', 'ProtocolError', 'WiremachineError'],
+  StreamClosedError: ['StreamClosedError', 'ProtocolError', 'WiremachineError'],
+  InvalidMachineError: ['InvalidMachineError', 'WiremachineError'],
+  ProtocolFault: ['ProtocolFault', 'WiremachineError'],
 };
 const NAMES = Object.keys(IS) as Name[];
 
@@ -50,7 +50,7 @@ function expectIdentity(maker: Module, checker: Module) {
     for (const cls of NAMES) {
       expect([value, cls, made[value] instanceof checker[cls]]).toEqual([value, cls, IS[value].includes(cls)]);
     }
-    expect(checker.isWirestateError(made[value])).toBe(true);
+    expect(checker.isWiremachineError(made[value])).toBe(true);
   }
   for (const cls of NAMES) {
     expect(new Error('plain') instanceof checker[cls]).toBe(false);
@@ -61,16 +61,16 @@ function expectIdentity(maker: Module, checker: Module) {
 describe('error codes and fields', () => {
   test('codes are the stable strings', () => {
     expect(ErrorCode).toEqual({
-      MAX_BYTES: 'WIRESTATE_ERR_MAX_BYTES',
-      BUFFER_OVERFLOW: 'WIRESTATE_ERR_BUFFER_OVERFLOW',
-      STREAM_CLOSED: 'WIRESTATE_ERR_STREAM_CLOSED',
-      NO_PROGRESS: 'WIRESTATE_ERR_NO_PROGRESS',
-      UNHANDLED_READ: 'WIRESTATE_ERR_UNHANDLED_READ',
-      PROTOCOL: 'WIRESTATE_ERR_PROTOCOL',
-      ACTION_FAILED: 'WIRESTATE_ERR_ACTION_FAILED',
-      INVALID_MACHINE: 'WIRESTATE_ERR_INVALID_MACHINE',
-      INVALID_ARGUMENT: 'WIRESTATE_ERR_INVALID_ARGUMENT',
-      INVALID_STATE: 'WIRESTATE_ERR_INVALID_STATE',
+      MAX_BYTES: 'WIREMACHINE_ERR_MAX_BYTES',
+      BUFFER_OVERFLOW: 'WIREMACHINE_ERR_BUFFER_OVERFLOW',
+      STREAM_CLOSED: 'WIREMACHINE_ERR_STREAM_CLOSED',
+      NO_PROGRESS: 'WIREMACHINE_ERR_NO_PROGRESS',
+      UNHANDLED_READ: 'WIREMACHINE_ERR_UNHANDLED_READ',
+      PROTOCOL: 'WIREMACHINE_ERR_PROTOCOL',
+      ACTION_FAILED: 'WIREMACHINE_ERR_ACTION_FAILED',
+      INVALID_MACHINE: 'WIREMACHINE_ERR_INVALID_MACHINE',
+      INVALID_ARGUMENT: 'WIREMACHINE_ERR_INVALID_ARGUMENT',
+      INVALID_STATE: 'WIREMACHINE_ERR_INVALID_STATE',
     });
   });
 
@@ -109,22 +109,22 @@ describe('error codes and fields', () => {
     expect(e.cause).toBe(reset);
     expect(e.offset).toBe(9);
     expect('cause' in new StreamClosedError('gone', enc(''))).toBe(false);
-    expect(new WirestateError('C', 'm', { cause: 42 }).cause).toBe(42);
+    expect(new WiremachineError('C', 'm', { cause: 42 }).cause).toBe(42);
   });
 
-  test('isWirestateError and instanceof follow the class tree', () => {
+  test('isWiremachineError and instanceof follow the class tree', () => {
     expectIdentity(errors, errors);
     for (const v of [
       new Error('x'),
       null,
       undefined,
-      'WIRESTATE_ERR_MAX_BYTES',
+      'WIREMACHINE_ERR_MAX_BYTES',
       7,
       {},
       { code: ErrorCode.MAX_BYTES },
     ]) {
-      expect(isWirestateError(v)).toBe(false);
-      expect(v instanceof WirestateError).toBe(false);
+      expect(isWiremachineError(v)).toBe(false);
+      expect(v instanceof WiremachineError).toBe(false);
     }
   });
 
@@ -135,7 +135,7 @@ describe('error codes and fields', () => {
       }
     }
     const e = new FrameTooLarge();
-    expect([e instanceof FrameTooLarge, e instanceof ProtocolError, e instanceof WirestateError]).toEqual([
+    expect([e instanceof FrameTooLarge, e instanceof ProtocolError, e instanceof WiremachineError]).toEqual([
       true,
       true,
       true,
@@ -145,12 +145,12 @@ describe('error codes and fields', () => {
     expect(e.name).toBe('FrameTooLarge');
   });
 
-  test('the brand is the identity: Symbol.for("wirestate.error")', () => {
+  test('the brand is the identity: Symbol.for("wiremachine.error")', () => {
     const e = new MaxBytesError(1);
-    expect((e as unknown as Record<symbol, unknown>)[Symbol.for('wirestate.error')]).toBe(true);
-    expect(Object.prototype.propertyIsEnumerable.call(e, Symbol.for('wirestate.error'))).toBe(false);
-    const branded = Object.defineProperty({}, Symbol.for('wirestate.error'), { value: true });
-    expect(isWirestateError(branded)).toBe(true);
+    expect((e as unknown as Record<symbol, unknown>)[Symbol.for('wiremachine.error')]).toBe(true);
+    expect(Object.prototype.propertyIsEnumerable.call(e, Symbol.for('wiremachine.error'))).toBe(false);
+    const branded = Object.defineProperty({}, Symbol.for('wiremachine.error'), { value: true });
+    expect(isWiremachineError(branded)).toBe(true);
   });
 });
 
@@ -160,18 +160,18 @@ describe('error identity across two copies of the package', () => {
     const [one, two] = await Promise.all([load('copy=1'), load('copy=2')]);
     // Really two copies: different classes and prototypes, so a prototype-chain
     // instanceof alone would say false.
-    expect(one.WirestateError).not.toBe(two.WirestateError);
+    expect(one.WiremachineError).not.toBe(two.WiremachineError);
     expect(one.StreamClosedError).not.toBe(errors.StreamClosedError);
     const foreign = new two.StreamClosedError('x', new Uint8Array(0));
     expect(Object.getPrototypeOf(foreign)).not.toBe(one.StreamClosedError.prototype);
-    expect(Function.prototype[Symbol.hasInstance].call(one.WirestateError, foreign)).toBe(false);
+    expect(Function.prototype[Symbol.hasInstance].call(one.WiremachineError, foreign)).toBe(false);
     // The brand carries identity across copies, both ways.
     expectIdentity(two, one);
     expectIdentity(one, two);
     expectIdentity(errors, one);
     expect(foreign instanceof errors.StreamClosedError).toBe(true);
     expect(foreign instanceof errors.MaxBytesError).toBe(false);
-    expect(errors.isWirestateError(new two.MaxBytesError(1))).toBe(true);
+    expect(errors.isWiremachineError(new two.MaxBytesError(1))).toBe(true);
   });
 
   test('in plain Node, two imports of dist/errors.js (needs `tsc -b`)', () => {
@@ -180,7 +180,7 @@ describe('error identity across two copies of the package', () => {
     if (!existsSync(dist) || statSync(dist).mtimeMs < statSync(src).mtimeMs) {
       throw new Error(`${dist} is missing or older than errors.ts: run \`npx tsc -b\` (pnpm test does) first`);
     }
-    const dir = mkdtempSync(join(tmpdir(), 'wirestate-errors-'));
+    const dir = mkdtempSync(join(tmpdir(), 'wiremachine-errors-'));
     const script = join(dir, 'copies.mjs');
     writeFileSync(
       script,
@@ -192,13 +192,13 @@ const maxBytes = new two.MaxBytesError(4);
 const protocol = new two.ProtocolError('FRAME_TOO_LARGE', 'big');
 const plain = new Error('plain');
 console.log(JSON.stringify({
-  distinct: one.WirestateError !== two.WirestateError && one.ProtocolError !== two.ProtocolError,
-  protoChain: Function.prototype[Symbol.hasInstance].call(one.WirestateError, closed),
-  closed: [closed instanceof one.WirestateError, closed instanceof one.ProtocolError, closed instanceof one.StreamClosedError, closed instanceof one.MaxBytesError],
-  maxBytes: [maxBytes instanceof one.WirestateError, maxBytes instanceof one.ProtocolError, maxBytes instanceof one.MaxBytesError, maxBytes instanceof one.StreamClosedError],
-  protocol: [protocol instanceof one.WirestateError, protocol instanceof one.ProtocolError, protocol instanceof one.MaxBytesError],
-  plain: [plain instanceof one.WirestateError, plain instanceof one.ProtocolError, one.isWirestateError(plain)],
-  is: [one.isWirestateError(closed), one.isWirestateError(maxBytes), two.isWirestateError(new one.ProtocolFault('C', 'm'))],
+  distinct: one.WiremachineError !== two.WiremachineError && one.ProtocolError !== two.ProtocolError,
+  protoChain: Function.prototype[Symbol.hasInstance].call(one.WiremachineError, closed),
+  closed: [closed instanceof one.WiremachineError, closed instanceof one.ProtocolError, closed instanceof one.StreamClosedError, closed instanceof one.MaxBytesError],
+  maxBytes: [maxBytes instanceof one.WiremachineError, maxBytes instanceof one.ProtocolError, maxBytes instanceof one.MaxBytesError, maxBytes instanceof one.StreamClosedError],
+  protocol: [protocol instanceof one.WiremachineError, protocol instanceof one.ProtocolError, protocol instanceof one.MaxBytesError],
+  plain: [plain instanceof one.WiremachineError, plain instanceof one.ProtocolError, one.isWiremachineError(plain)],
+  is: [one.isWiremachineError(closed), one.isWiremachineError(maxBytes), two.isWiremachineError(new one.ProtocolFault('C', 'm'))],
   fields: [maxBytes.code, maxBytes.limit, closed.code, closed.cause.message, protocol.offset],
 }));
 `,
@@ -217,7 +217,7 @@ console.log(JSON.stringify({
       protocol: [true, true, false],
       plain: [false, false, false],
       is: [true, true, true],
-      fields: ['WIRESTATE_ERR_MAX_BYTES', 4, 'WIRESTATE_ERR_STREAM_CLOSED', 'reset', -1],
+      fields: ['WIREMACHINE_ERR_MAX_BYTES', 4, 'WIREMACHINE_ERR_STREAM_CLOSED', 'reset', -1],
     });
   });
 });

@@ -198,7 +198,7 @@ describe('the compiled and the xstate executors agree', () => {
     const seen = agree(createLineProtocol({ maxLineBytes: 8 }), inputs(valid, bytesOf('a\r\n ')), 1);
     expect(seen.outputs).toBeGreaterThan(0);
     expect(seen.done).toBeGreaterThan(0);
-    expect([...seen.errors].sort()).toEqual(['LINE_TRUNCATED', 'WIRESTATE_ERR_MAX_BYTES']);
+    expect([...seen.errors].sort()).toEqual(['LINE_TRUNCATED', 'WIREMACHINE_ERR_MAX_BYTES']);
   });
 
   test('frame protocol', () => {
@@ -207,7 +207,7 @@ describe('the compiled and the xstate executors agree', () => {
     const seen = agree(createFrameProtocol({ maxFrameBytes: 6 }), inputs(valid, [0, 1, 3, 6, 7, 0xff]), 2);
     expect(seen.outputs).toBeGreaterThan(0);
     expect(seen.done).toBeGreaterThan(0);
-    expect([...seen.errors].sort()).toEqual(['FRAME_TOO_LARGE', 'FRAME_TRUNCATED', 'WIRESTATE_ERR_STREAM_CLOSED']);
+    expect([...seen.errors].sort()).toEqual(['FRAME_TOO_LARGE', 'FRAME_TRUNCATED', 'WIREMACHINE_ERR_STREAM_CLOSED']);
   });
 
   test('a compound-state machine: entry/exit, always, onDone, guards, streamBytes, until with several delimiters', () => {

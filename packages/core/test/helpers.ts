@@ -8,7 +8,7 @@ import {
   latin1,
   protocolTypes,
   type ReadRequest,
-  type WirestateError,
+  type WiremachineError,
 } from '../src/index.js';
 
 export const enc = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -57,7 +57,7 @@ export function readMachine(read: ReadRequest | (() => ReadRequest)) {
 
 export interface Recorded<T> {
   outputs: T[];
-  errors: WirestateError[];
+  errors: WiremachineError[];
 }
 
 /** Feed `chunks` (then end, unless `end: false`) and record outputs and errors. */
@@ -67,7 +67,7 @@ export function record<T = Out>(
   options: Omit<DriverOptions, 'onOutput' | 'onError'> & { end?: boolean; executor?: ExecutorKind } = {},
 ): Recorded<T> & { driver: ReturnType<typeof createDriver> } {
   const outputs: T[] = [];
-  const errors: WirestateError[] = [];
+  const errors: WiremachineError[] = [];
   const driver = createDriver(machine, {
     ...options,
     onOutput: (o) => outputs.push(o as T),

@@ -6,7 +6,7 @@ import {
   type MemoryPairOptions,
   memoryPair,
   type Transport,
-  WirestateError,
+  WiremachineError,
 } from '../src/index.js';
 import { concat } from './helpers.js';
 
@@ -158,8 +158,8 @@ describe('memoryPair delivery', () => {
     const [a] = memoryPair();
     a.close();
     const err = await a.write(enc('x')).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(WirestateError);
-    expect((err as WirestateError).code).toBe(ErrorCode.INVALID_STATE);
+    expect(err).toBeInstanceOf(WiremachineError);
+    expect((err as WiremachineError).code).toBe(ErrorCode.INVALID_STATE);
   });
 
   test('a closed end delivers nothing more to its own sink', async () => {

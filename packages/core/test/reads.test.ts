@@ -12,7 +12,7 @@ import {
   streamUntilClose,
   until,
   untilClose,
-  WirestateError,
+  WiremachineError,
 } from '../src/index.js';
 import { enc, readMachine, record, slicings } from './helpers.js';
 
@@ -189,7 +189,7 @@ describe.each(['compiled', 'xstate'] as const)('reads (%s executor)', (executor)
     expect(long.errors.map((e) => e.code)).toEqual([ErrorCode.MAX_BYTES]);
     const past = record(readMachine(until('\r\n', { measure: () => 9 })), ['ab\r\n'], { executor });
     expect(past.errors.map((e) => e.code)).toEqual([ErrorCode.INVALID_STATE]);
-    expect(() => until('\r\n', { measure: () => -1, strip: true })).toThrow(WirestateError);
+    expect(() => until('\r\n', { measure: () => -1, strip: true })).toThrow(WiremachineError);
   });
 
   test('regex returns up to the end of the first match, with its groups', () => {
@@ -246,11 +246,11 @@ describe('read constructors', () => {
       () => until([]),
       () => until('x', { maxBytes: -2 }),
     ]) {
-      expect(f).toThrow(WirestateError);
+      expect(f).toThrow(WiremachineError);
       try {
         f();
       } catch (e) {
-        expect((e as WirestateError).code).toBe(ErrorCode.INVALID_ARGUMENT);
+        expect((e as WiremachineError).code).toBe(ErrorCode.INVALID_ARGUMENT);
       }
     }
   });

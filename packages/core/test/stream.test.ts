@@ -97,7 +97,7 @@ describe('ByteStream reads', () => {
     const err = await caught(read);
     expect(err).toBeInstanceOf(MaxBytesError);
     expect(err.code).toBe(ErrorCode.MAX_BYTES);
-    expect(err.code).toBe('WIRESTATE_ERR_MAX_BYTES');
+    expect(err.code).toBe('WIREMACHINE_ERR_MAX_BYTES');
     expect(err.limit).toBe(5);
     expect(err.offset).toBe(4);
     expect(err.state).toBe('ByteStream');
@@ -170,7 +170,7 @@ describe('ByteStream reads', () => {
     const first = s.readBytes(3);
     const err = await caught(s.readUntil('\n'));
     expect(err.code).toBe(ErrorCode.INVALID_STATE);
-    expect(err.code).toBe('WIRESTATE_ERR_INVALID_STATE');
+    expect(err.code).toBe('WIREMACHINE_ERR_INVALID_STATE');
     await send('xyz');
     expect(txt(await first)).toBe('xyz');
   });
@@ -202,7 +202,7 @@ describe('ByteStream writes, close and failures', () => {
     s.close();
     const err = await caught(read);
     expect(err).toBeInstanceOf(StreamClosedError);
-    expect(err.code).toBe('WIRESTATE_ERR_STREAM_CLOSED');
+    expect(err.code).toBe('WIREMACHINE_ERR_STREAM_CLOSED');
     expect(txt(err.unread)).toBe('abc');
     expect(err.cause).toBeUndefined();
     expect(err.offset).toBe(0); // where the unread bytes start
@@ -265,7 +265,7 @@ describe('ByteStream writes, close and failures', () => {
       await send('0123456789');
       const err = await caught(read ?? s.readUntil('\n'));
       expect(err).toBeInstanceOf(BufferOverflowError);
-      expect(err.code).toBe('WIRESTATE_ERR_BUFFER_OVERFLOW');
+      expect(err.code).toBe('WIREMACHINE_ERR_BUFFER_OVERFLOW');
       expect(err.limit).toBe(8);
       expect(s.closed).toBe(true);
     },

@@ -8,7 +8,7 @@
  * @module
  */
 import { STATUS_CODES } from 'node:http';
-import { ErrorCode, WirestateError } from '@wirestate/core';
+import { ErrorCode, WiremachineError } from '@wiremachine/core';
 
 /** Field lines: `[name, value]` pairs in order, or a record (arrays give repeated fields). */
 export type HeadersInit = readonly (readonly [string, string])[] | Record<string, string | number | readonly string[]>;
@@ -17,7 +17,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 function invalid(message: string): never {
-  throw new WirestateError(ErrorCode.INVALID_ARGUMENT, message);
+  throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, message);
 }
 
 /**

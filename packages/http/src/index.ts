@@ -1,6 +1,6 @@
 /**
- * `@wirestate/http`: an HTTP/1.1 server and client over real sockets, on
- * wirestate's HTTP/1.x machines.
+ * `@wiremachine/http`: an HTTP/1.1 server and client over real sockets, on
+ * wiremachine's HTTP/1.x machines.
  *
  * @packageDocumentation
  */

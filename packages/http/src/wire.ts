@@ -8,9 +8,9 @@
  * @module
  */
 import type { Socket } from 'node:net';
-import { StreamClosedError, type Transport, type WirestateError } from '@wirestate/core';
-import type { Http1Machine, Http1Output } from '@wirestate/protocols/http1';
-import { DriverPump, type PumpOwner } from '@wirestate/transports';
+import { StreamClosedError, type Transport, type WiremachineError } from '@wiremachine/core';
+import type { Http1Machine, Http1Output } from '@wiremachine/protocols/http1';
+import { DriverPump, type PumpOwner } from '@wiremachine/transports';
 
 /** @internal What a wire reports to its connection. */
 export interface WireOwner {
@@ -21,7 +21,7 @@ export interface WireOwner {
   /** `true` while the connection cannot take more outputs. */
   blocked(): boolean;
   /** The machine failed (a bad message, or the input ended inside one). */
-  failed(error: WirestateError): void;
+  failed(error: WiremachineError): void;
   /** The machine reached its final state: an upgrade, or a clean end of input. */
   finished(): void;
   /** The input ended; `cause` when the transport failed. Called once, after what was buffered is parsed. */
@@ -56,7 +56,7 @@ export class Wire implements PumpOwner<Http1Output> {
    * reset), a `StreamClosedError` whose `cause` is the transport's error (the
    * machine's own "incomplete" is only a consequence of it).
    */
-  failure(error: WirestateError): WirestateError {
+  failure(error: WiremachineError): WiremachineError {
     const cause = this.flow.endCause;
     if (!this.flow.inputClosed || cause === undefined || error instanceof StreamClosedError) return error;
     const p = error as Partial<StreamClosedError>;
@@ -118,7 +118,7 @@ export class Wire implements PumpOwner<Http1Output> {
   }
 
   /** @internal */
-  stopped(error: WirestateError | null): void {
+  stopped(error: WiremachineError | null): void {
     if (error !== null) this.owner.failed(this.failure(error));
     else this.owner.finished();
   }

@@ -99,7 +99,7 @@ describe('against node:http', () => {
   test('headersTimeout rejects with a TimeoutError and the connection is dropped', async () => {
     const pool = new Pool(base);
     const e = await rejection(pool.request('/slow', { headersTimeout: 100 }));
-    expect(e.code).toBe('WIRESTATE_ERR_TIMEOUT');
+    expect(e.code).toBe('WIREMACHINE_ERR_TIMEOUT');
     expect(pool.connections).toBe(0);
     await pool.close();
   });
@@ -110,7 +110,7 @@ describe('against node:http', () => {
     const p = pool.request('/slow', { signal: ac.signal });
     setTimeout(() => ac.abort(new Error('user')), 50);
     const e = await rejection(p);
-    expect(e.code).toBe('WIRESTATE_ERR_ABORTED');
+    expect(e.code).toBe('WIREMACHINE_ERR_ABORTED');
     expect(pool.connections).toBe(0);
     await pool.close();
   });
@@ -185,7 +185,7 @@ describe('against raw servers', () => {
     const srv = await raw((s) => s.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort'));
     const res = await new Pool(srv.url).request('/');
     const e = await rejection(res.body.text());
-    expect(e.code).toMatch(/^WIRESTATE_ERR_/);
+    expect(e.code).toMatch(/^WIREMACHINE_ERR_/);
     srv.close();
   });
 });

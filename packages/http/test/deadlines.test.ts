@@ -30,7 +30,7 @@ test.skipIf(cert === null)('our client over TLS: keep-alive to our TLS server, c
   await pool.close();
   const untrusted = new Pool(`https://localhost:${server.port}`);
   const e = await rejection(untrusted.request('/'));
-  expect(e.code).toBe('WIRESTATE_ERR_TRANSPORT');
+  expect(e.code).toBe('WIREMACHINE_ERR_TRANSPORT');
   await untrusted.close();
 });
 
@@ -46,7 +46,7 @@ test('bodyTimeout: a response body that stalls fails its reader with a TimeoutEr
   const res = await pool.request('/', { bodyTimeout: 150 });
   const started = Date.now();
   const e = await rejection(res.body.text());
-  expect(e.code).toBe('WIRESTATE_ERR_TIMEOUT');
+  expect(e.code).toBe('WIREMACHINE_ERR_TIMEOUT');
   expect(Date.now() - started).toBeGreaterThanOrEqual(100);
   expect(pool.connections).toBe(0);
   for (const s of sockets) s.destroy();

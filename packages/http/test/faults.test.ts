@@ -53,8 +53,8 @@ test('50 clients reset mid-body: every reader fails with a typed error, every so
   // The server's socket sees the reset as ECONNRESET, or (when the FIN the client's close queued behind its
   // data arrives first) as a clean end inside the body: both are typed, and the first names its cause.
   for (const f of failures)
-    expect(['WIRESTATE_ERR_STREAM_CLOSED ECONNRESET', 'WIRESTATE_ERR_HTTP_INCOMPLETE undefined']).toContain(f);
-  expect(failures).toContain('WIRESTATE_ERR_STREAM_CLOSED ECONNRESET');
+    expect(['WIREMACHINE_ERR_STREAM_CLOSED ECONNRESET', 'WIREMACHINE_ERR_HTTP_INCOMPLETE undefined']).toContain(f);
+  expect(failures).toContain('WIREMACHINE_ERR_STREAM_CLOSED ECONNRESET');
 });
 
 test('clients that reset mid-head or mid-response leave nothing behind', async () => {

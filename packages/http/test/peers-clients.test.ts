@@ -55,7 +55,7 @@ if (!haveCurl) console.warn('curl is not installed: the curl tests are skipped (
 describe.skipIf(!haveCurl)('curl', () => {
   let dir = '';
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'wirestate-curl-'));
+    dir = mkdtempSync(join(tmpdir(), 'wiremachine-curl-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -43,7 +43,7 @@ let base = '';
 
 beforeAll(async () => {
   if (nginx === null) return;
-  dir = mkdtempSync(join(tmpdir(), 'wirestate-nginx-'));
+  dir = mkdtempSync(join(tmpdir(), 'wiremachine-nginx-'));
   chmodSync(dir, 0o755);
   const www = join(dir, 'www');
   mkdirSync(www);

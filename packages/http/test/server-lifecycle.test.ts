@@ -81,7 +81,7 @@ describe('timeouts', () => {
     c.write('POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc');
     const text = await c.closedByPeer(2000);
     expect(text).toMatch(/^HTTP\/1\.1 408 /);
-    expect((readError as { code?: string })?.code).toBe('WIRESTATE_ERR_TIMEOUT');
+    expect((readError as { code?: string })?.code).toBe('WIREMACHINE_ERR_TIMEOUT');
   });
 });
 

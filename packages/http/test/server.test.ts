@@ -238,7 +238,7 @@ describe('responses', () => {
     const c = await RawClient.connect(s.port);
     c.write('GET / HTTP/1.1\r\n\r\n');
     const text = await c.waitFor('ok');
-    expect((caught as { code?: string })?.code).toBe('WIRESTATE_ERR_INVALID_ARGUMENT');
+    expect((caught as { code?: string })?.code).toBe('WIREMACHINE_ERR_INVALID_ARGUMENT');
     expect(text).not.toContain('Set-Cookie');
     c.destroy();
   });

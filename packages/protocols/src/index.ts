@@ -1,6 +1,6 @@
 /**
- * `@wirestate/protocols`: wire protocols declared as wirestate machines.
- * Each protocol also has its own entry point (`@wirestate/protocols/http1`).
+ * `@wiremachine/protocols`: wire protocols declared as wiremachine machines.
+ * Each protocol also has its own entry point (`@wiremachine/protocols/http1`).
  *
  * @packageDocumentation
  */

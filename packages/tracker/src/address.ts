@@ -5,7 +5,7 @@
  * @module
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import type { AddressFamily } from '@wirestate/protocols/tracker';
+import type { AddressFamily } from '@wiremachine/protocols/tracker';
 
 /** A sender's address as a peer: its family and text, or `null` when it is no IP address (a memory transport). */
 export interface PeerAddress {

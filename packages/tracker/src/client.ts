@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ErrorCode, WirestateError } from '@wirestate/core';
+import { ErrorCode, WiremachineError } from '@wiremachine/core';
 import {
   type AddressFamily,
   type AnnounceEvent,
@@ -16,8 +16,8 @@ import {
   type ScrapeEntry,
   serializeRequest,
   type TrackerResponse,
-} from '@wirestate/protocols/tracker';
-import { AbortedError, type Peer as Address, type DatagramTransport } from '@wirestate/transports';
+} from '@wiremachine/protocols/tracker';
+import { AbortedError, type Peer as Address, type DatagramTransport } from '@wiremachine/transports';
 import { type Actor, createActor } from 'xstate';
 import { TrackerBadReplyError } from './errors.js';
 import { type ExchangeHost, type ExchangeInput, exchangeMachine } from './exchange.js';
@@ -153,7 +153,7 @@ export class TrackerClient {
   async announce(params: AnnounceParams, options: TrackerRequestOptions = {}): Promise<AnnounceResult> {
     const ip = params.ip ?? null;
     if (ip !== null && this.family === 'ipv6') {
-      throw new WirestateError(ErrorCode.INVALID_ARGUMENT, 'an announce over IPv6 carries no IPv4 address (BEP 15)');
+      throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, 'an announce over IPv6 carries no IPv4 address (BEP 15)');
     }
     const request = {
       type: 'announce' as const,
@@ -234,7 +234,7 @@ export class TrackerClient {
     build: ExchangeInput['build'],
     signal: AbortSignal | undefined,
   ): Promise<TrackerResponse> {
-    if (this.closed) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, `${phase} after close()`));
+    if (this.closed) return Promise.reject(new WiremachineError(ErrorCode.INVALID_STATE, `${phase} after close()`));
     // Refuse bad parameters here, synchronously, rather than inside the actor.
     build(0n, 0);
     if (signal?.aborted) return Promise.reject(new AbortedError(`the ${phase}`, signal.reason));
@@ -257,7 +257,7 @@ export class TrackerClient {
           const output = actor.getSnapshot().output;
           if (output?.ok) resolve(output.response);
           else
-            reject(output?.error ?? new WirestateError(ErrorCode.INVALID_STATE, 'the exchange ended without output'));
+            reject(output?.error ?? new WiremachineError(ErrorCode.INVALID_STATE, 'the exchange ended without output'));
         },
         error: (e) => {
           finish();
@@ -343,14 +343,14 @@ export class TrackerClient {
 
 function positive(name: string, v: number): number {
   if (!(v > 0 && v <= 2 ** 31 - 1)) {
-    throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `${name} must be a number of milliseconds > 0, got ${v}`);
+    throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `${name} must be a number of milliseconds > 0, got ${v}`);
   }
   return v;
 }
 
 function count(name: string, v: number, min = 0): number {
   if (!(Number.isInteger(v) && v >= min)) {
-    throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `${name} must be an integer >= ${min}, got ${v}`);
+    throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `${name} must be an integer >= ${min}, got ${v}`);
   }
   return v;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { ErrorCode, WirestateError } from '@wirestate/core';
+import { ErrorCode, WiremachineError } from '@wiremachine/core';
 
 /** Options of {@link ConnectionIds}. */
 export interface ConnectionIdOptions {
@@ -41,12 +41,12 @@ export class ConnectionIds {
   constructor(options: ConnectionIdOptions = {}) {
     this.secret = options.secret ?? randomBytes(32);
     if (this.secret.length < 16) {
-      throw new WirestateError(ErrorCode.INVALID_ARGUMENT, 'the connection id secret must be at least 16 bytes');
+      throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, 'the connection id secret must be at least 16 bytes');
     }
     this.bucketMs = options.bucketMs ?? 60_000;
     this.acceptBuckets = options.acceptBuckets ?? 2;
     if (!(this.bucketMs > 0) || !(Number.isInteger(this.acceptBuckets) && this.acceptBuckets >= 0)) {
-      throw new WirestateError(ErrorCode.INVALID_ARGUMENT, 'bucketMs must be > 0 and acceptBuckets an integer >= 0');
+      throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, 'bucketMs must be > 0 and acceptBuckets an integer >= 0');
     }
   }
 

@@ -1,21 +1,21 @@
 /**
  * Typed errors of the tracker client, in core's scheme: each is a
- * `WirestateError` with a stable code, branded so that `instanceof` works
+ * `WiremachineError` with a stable code, branded so that `instanceof` works
  * across two copies of the package. Aborts are the transports'
- * `AbortedError` (`WIRESTATE_ERR_ABORTED`).
+ * `AbortedError` (`WIREMACHINE_ERR_ABORTED`).
  *
  * @module
  */
-import { WirestateError } from '@wirestate/core';
+import { WiremachineError } from '@wiremachine/core';
 
 /** Stable codes of the tracker session errors. Never change; messages may. */
 export const TrackerSessionErrorCode = {
   /** The tracker answered with an error packet (BEP 15 action 3): see `trackerMessage`. */
-  REFUSED: 'WIRESTATE_ERR_TRACKER_REFUSED',
+  REFUSED: 'WIREMACHINE_ERR_TRACKER_REFUSED',
   /** No reply came after every retransmission (BEP 15: 15 * 2^n seconds, n = 0..8). */
-  NO_REPLY: 'WIRESTATE_ERR_TRACKER_NO_REPLY',
+  NO_REPLY: 'WIREMACHINE_ERR_TRACKER_NO_REPLY',
   /** A reply matched the request's transaction but cannot answer it (fewer scrape entries than info hashes). */
-  BAD_REPLY: 'WIRESTATE_ERR_TRACKER_BAD_REPLY',
+  BAD_REPLY: 'WIREMACHINE_ERR_TRACKER_BAD_REPLY',
 } as const;
 
 /** One of the {@link TrackerSessionErrorCode} values. */
@@ -25,7 +25,7 @@ export type TrackerSessionErrorCode = (typeof TrackerSessionErrorCode)[keyof typ
 export type ExchangePhase = 'connect' | 'announce' | 'scrape';
 
 /** Core's class-identity key: each class names its stable kind under it. */
-const ID = Symbol.for('wirestate.error.id');
+const ID = Symbol.for('wiremachine.error.id');
 
 /**
  * The tracker refused the request with an error packet.
@@ -37,8 +37,8 @@ const ID = Symbol.for('wirestate.error.id');
  * });
  * ```
  */
-export class TrackerRefusedError extends WirestateError {
-  static readonly [ID]: string = 'wirestate:TrackerRefusedError';
+export class TrackerRefusedError extends WiremachineError {
+  static readonly [ID]: string = 'wiremachine:TrackerRefusedError';
   /** The tracker's message, as it sent it (without one trailing NUL). */
   readonly trackerMessage: string;
   /** The request the tracker refused. */
@@ -60,8 +60,8 @@ export class TrackerRefusedError extends WirestateError {
  * });
  * ```
  */
-export class TrackerNoReplyError extends WirestateError {
-  static readonly [ID]: string = 'wirestate:TrackerNoReplyError';
+export class TrackerNoReplyError extends WiremachineError {
+  static readonly [ID]: string = 'wiremachine:TrackerNoReplyError';
   /** The request that went unanswered last. */
   readonly phase: ExchangePhase;
   /** Datagrams sent in the whole exchange. */
@@ -84,8 +84,8 @@ export class TrackerNoReplyError extends WirestateError {
  * });
  * ```
  */
-export class TrackerBadReplyError extends WirestateError {
-  static readonly [ID]: string = 'wirestate:TrackerBadReplyError';
+export class TrackerBadReplyError extends WiremachineError {
+  static readonly [ID]: string = 'wiremachine:TrackerBadReplyError';
   constructor(message: string) {
     super(TrackerSessionErrorCode.BAD_REPLY, message);
   }

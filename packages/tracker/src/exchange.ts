@@ -10,8 +10,8 @@
  *
  * @module
  */
-import { type ConnectResponse, serializeRequest, type TrackerResponse } from '@wirestate/protocols/tracker';
-import { AbortedError } from '@wirestate/transports';
+import { type ConnectResponse, serializeRequest, type TrackerResponse } from '@wiremachine/protocols/tracker';
+import { AbortedError } from '@wiremachine/transports';
 import { assign, setup } from 'xstate';
 import { type ExchangePhase, TrackerNoReplyError, TrackerRefusedError } from './errors.js';
 

@@ -1,10 +1,10 @@
 /**
- * A BitTorrent UDP tracker client and server (BEP 15, BEP 41) on wirestate's
- * tracker packets (`@wirestate/protocols/tracker`) and datagram transports.
+ * A BitTorrent UDP tracker client and server (BEP 15, BEP 41) on wiremachine's
+ * tracker packets (`@wiremachine/protocols/tracker`) and datagram transports.
  *
  * @example
  * ```ts
- * import { connectTracker, listenTracker } from '@wirestate/tracker';
+ * import { connectTracker, listenTracker } from '@wiremachine/tracker';
  * const tracker = await listenTracker();
  * const client = await connectTracker(`udp://127.0.0.1:${tracker.udp4?.port}/announce`);
  * const { peers } = await client.announce({ infoHash, peerId, port: 6881, left: 0n, event: 'started' });

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ErrorCode, WirestateError } from '@wirestate/core';
+import { ErrorCode, WiremachineError } from '@wiremachine/core';
 
 /** Options of {@link RateLimiter}. */
 export interface RateLimitOptions {
@@ -41,7 +41,7 @@ export class RateLimiter {
     this.burst = options.burst ?? 200;
     this.maxAddresses = options.maxAddresses ?? 65_536;
     if (!(this.rate > 0 && this.burst >= 1 && this.maxAddresses >= 1)) {
-      throw new WirestateError(ErrorCode.INVALID_ARGUMENT, 'rate must be > 0, burst and maxAddresses >= 1');
+      throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, 'rate must be > 0, burst and maxAddresses >= 1');
     }
   }
 

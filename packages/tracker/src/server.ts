@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { ErrorCode, WirestateError } from '@wirestate/core';
+import { ErrorCode, WiremachineError } from '@wiremachine/core';
 import {
   type AddressFamily,
   type AnnounceRequest,
@@ -22,8 +22,8 @@ import {
   Size,
   serializeResponse,
   type TrackerRequest,
-} from '@wirestate/protocols/tracker';
-import type { DatagramTransport, Peer } from '@wirestate/transports';
+} from '@wiremachine/protocols/tracker';
+import type { DatagramTransport, Peer } from '@wiremachine/transports';
 import { peerAddress } from './address.js';
 import { type ConnectionIdOptions, ConnectionIds } from './connection-id.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
@@ -118,7 +118,7 @@ export class TrackerServer {
   constructor(options: TrackerServerOptions = {}) {
     this.interval = options.announceInterval ?? 1800;
     if (!(Number.isInteger(this.interval) && this.interval > 0 && this.interval <= 0xffff_ffff)) {
-      throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `announceInterval must be whole seconds > 0`);
+      throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `announceInterval must be whole seconds > 0`);
     }
     this.defaultNumWant = options.defaultNumWant ?? 50;
     this.maxNumWant = options.maxNumWant ?? 74;

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type AddressFamily, type AnnounceEvent, writeIPv4, writeIPv6 } from '@wirestate/protocols/tracker';
+import { type AddressFamily, type AnnounceEvent, writeIPv4, writeIPv6 } from '@wiremachine/protocols/tracker';
 
 /** A peer as the swarm keeps it. */
 interface PeerEntry {

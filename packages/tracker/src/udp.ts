@@ -5,8 +5,8 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { Peer } from '@wirestate/transports';
-import { type UdpTransport, udpSocket } from '@wirestate/transports/node';
+import type { Peer } from '@wiremachine/transports';
+import { type UdpTransport, udpSocket } from '@wiremachine/transports/node';
 import { TrackerClient, type TrackerClientOptions } from './client.js';
 import { TrackerServer, type TrackerServerOptions } from './server.js';
 import { parseTrackerUrl } from './url.js';

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ErrorCode, WirestateError } from '@wirestate/core';
+import { ErrorCode, WiremachineError } from '@wiremachine/core';
 
 /** A parsed `udp://host:port/path?query` tracker URL. */
 export interface TrackerUrl {
@@ -29,10 +29,10 @@ export function parseTrackerUrl(url: string): TrackerUrl {
   try {
     parsed = new URL(url);
   } catch (e) {
-    throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `not a URL: ${url}`, { cause: e });
+    throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `not a URL: ${url}`, { cause: e });
   }
   if (parsed.protocol !== 'udp:' || parsed.hostname === '' || parsed.port === '') {
-    throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `a tracker URL is udp://host:port[/path], got ${url}`);
+    throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `a tracker URL is udp://host:port[/path], got ${url}`);
   }
   const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
   return { host, port: Number(parsed.port), urlData: `${parsed.pathname}${parsed.search}` };

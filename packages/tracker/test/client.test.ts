@@ -3,8 +3,8 @@ import {
   serializeResponse,
   type TrackerRequest,
   type TrackerResponse,
-} from '@wirestate/protocols/tracker';
-import { AbortedError, type DatagramTransport, memoryDatagramPair } from '@wirestate/transports';
+} from '@wiremachine/protocols/tracker';
+import { AbortedError, type DatagramTransport, memoryDatagramPair } from '@wiremachine/transports';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
   TrackerClient,
@@ -112,7 +112,7 @@ describe('exchanges with a scripted tracker', () => {
     );
     const e = await rejection(client.announce(announce));
     expect(e).toBeInstanceOf(TrackerRefusedError);
-    expect(e.code).toBe('WIRESTATE_ERR_TRACKER_REFUSED');
+    expect(e.code).toBe('WIREMACHINE_ERR_TRACKER_REFUSED');
     expect(e.phase).toBe('announce');
     expect(e.trackerMessage).toBe('torrent not registered');
   });
@@ -163,13 +163,13 @@ describe('exchanges with a scripted tracker', () => {
     const second = client.scrape([hash20(9)]);
     client.close();
     expect(await rejection(second)).toBeInstanceOf(AbortedError);
-    await expect(client.announce(announce)).rejects.toMatchObject({ code: 'WIRESTATE_ERR_INVALID_STATE' });
+    await expect(client.announce(announce)).rejects.toMatchObject({ code: 'WIREMACHINE_ERR_INVALID_STATE' });
   });
 
   test('IPv6 announces refuse an IPv4 address field', async () => {
     const { client } = pair({ ...fast, family: 'ipv6' });
     await expect(client.announce({ ...announce, ip: '10.0.0.1' })).rejects.toMatchObject({
-      code: 'WIRESTATE_ERR_INVALID_ARGUMENT',
+      code: 'WIREMACHINE_ERR_INVALID_ARGUMENT',
     });
   });
 });
@@ -184,7 +184,7 @@ describe('retransmission (BEP 15: 15 * 2^n seconds, n = 0..8), on fake timers', 
     await vi.advanceTimersByTimeAsync(15_000 * (2 ** 9 - 1) + 1);
     const e = await result;
     expect(e).toBeInstanceOf(TrackerNoReplyError);
-    expect(e).toMatchObject({ code: 'WIRESTATE_ERR_TRACKER_NO_REPLY', phase: 'connect', attempts: 9 });
+    expect(e).toMatchObject({ code: 'WIREMACHINE_ERR_TRACKER_NO_REPLY', phase: 'connect', attempts: 9 });
     expect(seen.map((s) => (s.at - start) / 1000)).toEqual([0, 15, 45, 105, 225, 465, 945, 1905, 3825]);
     // A resend repeats the datagram: a late reply to the first still counts.
     expect(new Set(seen.map((s) => s.request.transactionId)).size).toBe(1);

@@ -1,5 +1,5 @@
-import { type DatagramTransport, memoryDatagramPair } from '@wirestate/transports';
-import { udpSocket } from '@wirestate/transports/node';
+import { type DatagramTransport, memoryDatagramPair } from '@wiremachine/transports';
+import { udpSocket } from '@wiremachine/transports/node';
 import { afterEach, describe, expect, test } from 'vitest';
 import { connectTracker, listenTracker, TrackerClient, TrackerServer } from '../src/index.js';
 import { hash20, seeded, seededIds, sleep, watchUnhandledRejections, within } from './helpers.js';

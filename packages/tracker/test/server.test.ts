@@ -1,4 +1,4 @@
-import { parseResponse, serializeRequest, type TrackerResponse } from '@wirestate/protocols/tracker';
+import { parseResponse, serializeRequest, type TrackerResponse } from '@wiremachine/protocols/tracker';
 import { describe, expect, test } from 'vitest';
 import { ConnectionIds, peerAddress, RateLimiter, TrackerServer, type TrackerServerOptions } from '../src/index.js';
 import { hash20, seeded } from './helpers.js';

@@ -17,8 +17,8 @@ import {
   ErrorCode,
   StreamClosedError,
   type Transport,
-  WirestateError,
-} from '@wirestate/core';
+  WiremachineError,
+} from '@wiremachine/core';
 import type { AnyStateMachine, EmittedFrom, InputFrom } from 'xstate';
 import type { Deadline } from './deadline.js';
 import { AbortedError, WriteBufferOverflowError } from './errors.js';
@@ -103,7 +103,7 @@ export class Connection<TOutput = unknown> implements AsyncIterable<TOutput>, Pu
   }
 
   /** The error that stopped the protocol, or `null`. */
-  get error(): WirestateError | null {
+  get error(): WiremachineError | null {
     return this.driver.error;
   }
 
@@ -151,7 +151,7 @@ export class Connection<TOutput = unknown> implements AsyncIterable<TOutput>, Pu
    * nothing, when the bytes would pass `maxWriteBufferSize`.
    */
   write(data: Uint8Array): Promise<void> {
-    if (this.closed) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'write after close()'));
+    if (this.closed) return Promise.reject(new WiremachineError(ErrorCode.INVALID_STATE, 'write after close()'));
     const size = data.length;
     if (this.unflushed + size > this.maxWrite) {
       return Promise.reject(new WriteBufferOverflowError(this.maxWrite, this.unflushed, size));
@@ -167,9 +167,9 @@ export class Connection<TOutput = unknown> implements AsyncIterable<TOutput>, Pu
 
   /** Half-close: send nothing more (the peer sees the end of input) and go on reading. */
   end(): Promise<void> {
-    if (this.closed) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'end() after close()'));
+    if (this.closed) return Promise.reject(new WiremachineError(ErrorCode.INVALID_STATE, 'end() after close()'));
     if (this.transport.end === undefined) {
-      return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'this transport cannot half-close'));
+      return Promise.reject(new WiremachineError(ErrorCode.INVALID_STATE, 'this transport cannot half-close'));
     }
     return this.transport.end();
   }
@@ -192,7 +192,7 @@ export class Connection<TOutput = unknown> implements AsyncIterable<TOutput>, Pu
    */
   remaining(): Uint8Array {
     if (this.driver.status !== 'done') {
-      throw new WirestateError(ErrorCode.INVALID_STATE, 'remaining() is for a connection whose machine is done');
+      throw new WiremachineError(ErrorCode.INVALID_STATE, 'remaining() is for a connection whose machine is done');
     }
     const parts = this.pump.remaining();
     return parts.length === 0 ? new Uint8Array(0) : parts.length === 1 ? parts[0] : concatBytes(parts);
@@ -211,7 +211,7 @@ export class Connection<TOutput = unknown> implements AsyncIterable<TOutput>, Pu
   }
 
   /** @internal */
-  stopped(error: WirestateError | null, failedEnd: boolean): void {
+  stopped(error: WiremachineError | null, failedEnd: boolean): void {
     if (error === null) {
       // A machine may accept the end of input between messages, but a failed
       // transport (a reset, a timeout) is not a clean end: readers learn of it.
@@ -232,7 +232,7 @@ export class Connection<TOutput = unknown> implements AsyncIterable<TOutput>, Pu
    * transport's error. A protocol's own error at that end (`LINE_TRUNCATED`,
    * say) is a consequence of the failure; its message and position are kept.
    */
-  private failedInput(error: WirestateError | null): WirestateError {
+  private failedInput(error: WiremachineError | null): WiremachineError {
     if (error instanceof StreamClosedError) return error;
     const d = this.driver;
     if (error === null) {
@@ -257,7 +257,7 @@ export class Connection<TOutput = unknown> implements AsyncIterable<TOutput>, Pu
 }
 
 function positive(name: string, value: number): number {
-  if (!(value >= 1)) throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `${name} must be >= 1, got ${value}`);
+  if (!(value >= 1)) throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `${name} must be >= 1, got ${value}`);
   return value;
 }
 

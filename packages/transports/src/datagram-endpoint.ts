@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { ErrorCode, WirestateError } from '@wirestate/core';
+import { ErrorCode, WiremachineError } from '@wiremachine/core';
 import type { AnyStateMachine, EmittedFrom, InputFrom } from 'xstate';
 import { type DatagramTransport, type ParseDatagramOptions, type Peer, parseDatagram } from './datagram.js';
 import { type Deadline, withDeadline } from './deadline.js';
@@ -27,7 +27,7 @@ export interface DatagramMessage<TOutput> {
   /** Bytes after the machine's final state, when it ended before the datagram did. */
   remaining: Uint8Array;
   /** Why the datagram was refused ({@link TruncatedDatagramError}, a protocol error), or `null`. */
-  error: WirestateError | null;
+  error: WiremachineError | null;
 }
 
 /** Options of {@link datagramEndpoint}. */
@@ -80,7 +80,7 @@ export class DatagramEndpoint<TOutput = unknown> implements AsyncIterable<Datagr
   ) {
     this.maxQueued = options.maxQueued ?? 256;
     if (!(this.maxQueued >= 1)) {
-      throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `maxQueued must be >= 1, got ${this.maxQueued}`);
+      throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `maxQueued must be >= 1, got ${this.maxQueued}`);
     }
     transport.start({ message: (data, from) => this.onMessage(data, from), end: (e) => this.onEnd(e) });
   }
@@ -97,7 +97,7 @@ export class DatagramEndpoint<TOutput = unknown> implements AsyncIterable<Datagr
 
   /** Send one datagram. */
   send(data: Uint8Array, to?: Peer): Promise<void> {
-    if (this.closed) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'send after close()'));
+    if (this.closed) return Promise.reject(new WiremachineError(ErrorCode.INVALID_STATE, 'send after close()'));
     return this.transport.send(data, to);
   }
 
@@ -109,7 +109,7 @@ export class DatagramEndpoint<TOutput = unknown> implements AsyncIterable<Datagr
    * the caller's choice: datagrams may be lost.
    */
   request(data: Uint8Array, options: RequestOptions<TOutput> = {}): Promise<DatagramMessage<TOutput>> {
-    if (this.closed) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'request after close()'));
+    if (this.closed) return Promise.reject(new WiremachineError(ErrorCode.INVALID_STATE, 'request after close()'));
     let waiter: Waiter<TOutput> | undefined;
     const remove = () => {
       const i = this.waiters.indexOf(waiter as Waiter<TOutput>);
@@ -144,7 +144,7 @@ export class DatagramEndpoint<TOutput = unknown> implements AsyncIterable<Datagr
       const parsed = parseDatagram(this.machine, data, this.options);
       message = { from, data, outputs: parsed.outputs, remaining: parsed.remaining, error: null };
     } catch (e) {
-      message = { from, data, outputs: [], remaining: new Uint8Array(0), error: e as WirestateError };
+      message = { from, data, outputs: [], remaining: new Uint8Array(0), error: e as WiremachineError };
     }
     for (let i = 0; i < this.waiters.length; i++) {
       const w = this.waiters[i];

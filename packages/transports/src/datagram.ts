@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { createDriver, type DriverOptions, StreamClosedError, type WirestateError } from '@wirestate/core';
+import { createDriver, type DriverOptions, StreamClosedError, type WiremachineError } from '@wiremachine/core';
 import type { AnyStateMachine, EmittedFrom, InputFrom } from 'xstate';
 import { TruncatedDatagramError } from './errors.js';
 
@@ -72,7 +72,7 @@ export function parseDatagram<TMachine extends AnyStateMachine>(
   options: ParseDatagramOptions<InputFrom<TMachine>> = {},
 ): DatagramParse<EmittedFrom<TMachine>> {
   const outputs: EmittedFrom<TMachine>[] = [];
-  let error: WirestateError | null = null;
+  let error: WiremachineError | null = null;
   const driver = createDriver(machine, {
     ...options,
     onOutput: (o) => outputs.push(o),
@@ -82,7 +82,7 @@ export function parseDatagram<TMachine extends AnyStateMachine>(
   });
   driver.feed(data);
   driver.end();
-  const e = error as WirestateError | null;
+  const e = error as WiremachineError | null;
   if (e !== null) {
     if (e instanceof StreamClosedError) {
       throw new TruncatedDatagramError(data.length, { offset: e.offset, state: e.state, excerpt: e.excerpt }, e);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ErrorCode, WirestateError } from '@wirestate/core';
+import { ErrorCode, WiremachineError } from '@wiremachine/core';
 import { AbortedError, TimeoutError, type TimeoutPhase } from './errors.js';
 
 /** Cancellation of one operation. */
@@ -18,7 +18,7 @@ export interface Deadline {
 /** Check a timeout option: a number of milliseconds >= 0, or undefined. */
 export function checkTimeout(name: string, ms: number | undefined): void {
   if (ms !== undefined && !(ms >= 0 && ms <= 2 ** 31 - 1)) {
-    throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `${name} must be a number of milliseconds >= 0, got ${ms}`);
+    throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `${name} must be a number of milliseconds >= 0, got ${ms}`);
   }
 }
 
@@ -32,7 +32,7 @@ export function withDeadline<T>(
   deadline: Deadline,
   what: { name: string; phase: TimeoutPhase },
   start: (resolve: (value: T) => void, reject: (error: unknown) => void) => void,
-  cancel: (error: WirestateError) => void = () => {},
+  cancel: (error: WiremachineError) => void = () => {},
 ): Promise<T> {
   const { signal, timeout } = deadline;
   checkTimeout(`${what.phase} timeout`, timeout);
@@ -46,7 +46,7 @@ export function withDeadline<T>(
       if (timer !== undefined) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     };
-    const stop = (error: WirestateError) => {
+    const stop = (error: WiremachineError) => {
       if (settled) return;
       cleanup();
       try {

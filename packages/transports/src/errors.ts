@@ -1,36 +1,36 @@
 /**
  * Typed errors of the transports, in core's scheme: each is a
- * `WirestateError` (or a `ProtocolError`, for faults tied to a stream
+ * `WiremachineError` (or a `ProtocolError`, for faults tied to a stream
  * position) with a stable string code, branded so that `instanceof` works
  * across two copies of the package.
  *
  * @module
  */
-import { type ErrorPosition, ProtocolError, WirestateError } from '@wirestate/core';
+import { type ErrorPosition, ProtocolError, WiremachineError } from '@wiremachine/core';
 
-/** Stable codes of the transport errors. Core's codes ({@link @wirestate/core!ErrorCode}) keep their meaning. */
+/** Stable codes of the transport errors. Core's codes ({@link @wiremachine/core!ErrorCode}) keep their meaning. */
 export const TransportErrorCode = {
   /** The operating system or the underlying stream failed (refused, reset, broken pipe): see `cause`. */
-  TRANSPORT: 'WIRESTATE_ERR_TRANSPORT',
+  TRANSPORT: 'WIREMACHINE_ERR_TRANSPORT',
   /** A connect, an idle period, a read or a request took longer than allowed. */
-  TIMEOUT: 'WIRESTATE_ERR_TIMEOUT',
+  TIMEOUT: 'WIREMACHINE_ERR_TIMEOUT',
   /** An `AbortSignal` cancelled the operation: `cause` is the signal's reason. */
-  ABORTED: 'WIRESTATE_ERR_ABORTED',
+  ABORTED: 'WIREMACHINE_ERR_ABORTED',
   /** A write would have held more unflushed bytes than `maxWriteBufferSize`. */
-  WRITE_BUFFER_OVERFLOW: 'WIRESTATE_ERR_WRITE_BUFFER_OVERFLOW',
+  WRITE_BUFFER_OVERFLOW: 'WIREMACHINE_ERR_WRITE_BUFFER_OVERFLOW',
   /** A read went past the end of a datagram: the datagram is short, never continued by the next one. */
-  TRUNCATED_DATAGRAM: 'WIRESTATE_ERR_TRUNCATED_DATAGRAM',
+  TRUNCATED_DATAGRAM: 'WIREMACHINE_ERR_TRUNCATED_DATAGRAM',
   /** Plaintext arrived after an upgrade request and before the TLS handshake (STARTTLS). */
-  UNEXPECTED_PLAINTEXT: 'WIRESTATE_ERR_UNEXPECTED_PLAINTEXT',
+  UNEXPECTED_PLAINTEXT: 'WIREMACHINE_ERR_UNEXPECTED_PLAINTEXT',
   /** A child process exited with a non-zero code or a signal. */
-  PROCESS_EXIT: 'WIRESTATE_ERR_PROCESS_EXIT',
+  PROCESS_EXIT: 'WIREMACHINE_ERR_PROCESS_EXIT',
 } as const;
 
 /** One of the {@link TransportErrorCode} values. */
 export type TransportErrorCode = (typeof TransportErrorCode)[keyof typeof TransportErrorCode];
 
 /** Core's class-identity key: each class names its stable kind under it. */
-const ID = Symbol.for('wirestate.error.id');
+const ID = Symbol.for('wiremachine.error.id');
 
 /**
  * The transport itself failed. `cause` holds what the platform reported (a
@@ -43,8 +43,8 @@ const ID = Symbol.for('wirestate.error.id');
  * }
  * ```
  */
-export class TransportError extends WirestateError {
-  static readonly [ID]: string = 'wirestate:TransportError';
+export class TransportError extends WiremachineError {
+  static readonly [ID]: string = 'wiremachine:TransportError';
   constructor(message: string, cause?: unknown) {
     super(TransportErrorCode.TRANSPORT, message, cause === undefined ? undefined : { cause });
   }
@@ -63,8 +63,8 @@ export type TimeoutPhase = 'connect' | 'idle' | 'read' | 'request' | 'handshake'
  * });
  * ```
  */
-export class TimeoutError extends WirestateError {
-  static readonly [ID]: string = 'wirestate:TimeoutError';
+export class TimeoutError extends WiremachineError {
+  static readonly [ID]: string = 'wiremachine:TimeoutError';
   /** The phase that timed out. */
   readonly phase: TimeoutPhase;
   /** The timeout, in milliseconds. */
@@ -87,8 +87,8 @@ export class TimeoutError extends WirestateError {
  * await pending; // rejects with AbortedError
  * ```
  */
-export class AbortedError extends WirestateError {
-  static readonly [ID]: string = 'wirestate:AbortedError';
+export class AbortedError extends WiremachineError {
+  static readonly [ID]: string = 'wiremachine:AbortedError';
   constructor(what: string, reason?: unknown) {
     super(TransportErrorCode.ABORTED, `${what} was aborted`, reason === undefined ? undefined : { cause: reason });
   }
@@ -105,8 +105,8 @@ export class AbortedError extends WirestateError {
  * });
  * ```
  */
-export class WriteBufferOverflowError extends WirestateError {
-  static readonly [ID]: string = 'wirestate:WriteBufferOverflowError';
+export class WriteBufferOverflowError extends WiremachineError {
+  static readonly [ID]: string = 'wiremachine:WriteBufferOverflowError';
   /** The `maxWriteBufferSize` in force. */
   readonly limit: number;
   /** Bytes already waiting to be flushed when the write came. */
@@ -134,7 +134,7 @@ export class WriteBufferOverflowError extends WirestateError {
  * ```
  */
 export class TruncatedDatagramError extends ProtocolError {
-  static readonly [ID]: string = 'wirestate:TruncatedDatagramError';
+  static readonly [ID]: string = 'wiremachine:TruncatedDatagramError';
   /** The datagram's length in bytes. */
   readonly length: number;
   constructor(length: number, position: Partial<ErrorPosition>, cause: unknown) {
@@ -158,8 +158,8 @@ export class TruncatedDatagramError extends ProtocolError {
  * });
  * ```
  */
-export class UnexpectedPlaintextError extends WirestateError {
-  static readonly [ID]: string = 'wirestate:UnexpectedPlaintextError';
+export class UnexpectedPlaintextError extends WiremachineError {
+  static readonly [ID]: string = 'wiremachine:UnexpectedPlaintextError';
   /** The bytes that arrived between the upgrade request and the handshake. */
   readonly plaintext: Uint8Array;
   constructor(plaintext: Uint8Array) {
@@ -180,8 +180,8 @@ export class UnexpectedPlaintextError extends WirestateError {
  * // throws StreamClosedError with cause ProcessExitError when the child fails mid-line
  * ```
  */
-export class ProcessExitError extends WirestateError {
-  static readonly [ID]: string = 'wirestate:ProcessExitError';
+export class ProcessExitError extends WiremachineError {
+  static readonly [ID]: string = 'wiremachine:ProcessExitError';
   /** The exit code, or `null` when a signal ended the process. */
   readonly exitCode: number | null;
   /** The signal that ended the process, or `null`. */

@@ -1,9 +1,9 @@
 /**
- * wirestate transports: run a protocol machine over any byte transport, with
+ * wiremachine transports: run a protocol machine over any byte transport, with
  * flow control, and the runtime-neutral adapters (memory, async iterables,
  * WHATWG streams, datagrams). Nothing here imports `node:`: it runs in
  * browsers, Deno and Bun. The Node adapters (TCP, TLS, UDP, stdio, child
- * processes) are in `@wirestate/transports/node`.
+ * processes) are in `@wiremachine/transports/node`.
  *
  * @packageDocumentation
  */

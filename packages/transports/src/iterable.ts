@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ErrorCode, type Transport, type TransportSink, WirestateError } from '@wirestate/core';
+import { ErrorCode, type Transport, type TransportSink, WiremachineError } from '@wiremachine/core';
 import { TransportError } from './errors.js';
 import { PullLoop } from './pull.js';
 
@@ -33,8 +33,8 @@ class IterableTransport implements Transport {
   }
 
   async write(chunk: Uint8Array): Promise<void> {
-    if (this.closed || this.ended) throw new WirestateError(ErrorCode.INVALID_STATE, 'write after close or end()');
-    if (this.writer === undefined) throw new WirestateError(ErrorCode.INVALID_STATE, 'this transport is read-only');
+    if (this.closed || this.ended) throw new WiremachineError(ErrorCode.INVALID_STATE, 'write after close or end()');
+    if (this.writer === undefined) throw new WiremachineError(ErrorCode.INVALID_STATE, 'this transport is read-only');
     try {
       await this.writer(chunk);
     } catch (e) {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ErrorCode, WirestateError } from '@wirestate/core';
+import { ErrorCode, WiremachineError } from '@wiremachine/core';
 import type { DatagramSink, DatagramTransport, Peer } from './datagram.js';
 
 /** Options of {@link memoryDatagramPair}. */
@@ -34,13 +34,13 @@ class MemoryDatagramEnd implements DatagramTransport {
   ) {}
 
   start(sink: DatagramSink): void {
-    if (this.sink !== null) throw new WirestateError(ErrorCode.INVALID_STATE, 'transport already started');
+    if (this.sink !== null) throw new WiremachineError(ErrorCode.INVALID_STATE, 'transport already started');
     this.sink = sink;
     for (const [data, from] of this.inbox.splice(0)) sink.message(data, from);
   }
 
   send(data: Uint8Array, _to?: Peer): Promise<void> {
-    if (this.closed) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'send after close'));
+    if (this.closed) return Promise.reject(new WiremachineError(ErrorCode.INVALID_STATE, 'send after close'));
     const copy = data.slice();
     if (this.random() < this.options.drop) return Promise.resolve();
     if (this.held === null && this.random() < this.options.reorder) {
@@ -85,7 +85,7 @@ class MemoryDatagramEnd implements DatagramTransport {
 
 function probability(name: string, p: number | undefined): number {
   const v = p ?? 0;
-  if (!(v >= 0 && v <= 1)) throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `${name} must be in 0..1, got ${p}`);
+  if (!(v >= 0 && v <= 1)) throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `${name} must be in 0..1, got ${p}`);
   return v;
 }
 
@@ -104,7 +104,7 @@ export function memoryDatagramPair(options: MemoryDatagramOptions = {}): [Datagr
     delay: options.delay ?? 0,
   };
   if (!(settings.delay >= 0)) {
-    throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `delay must be >= 0, got ${options.delay}`);
+    throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `delay must be >= 0, got ${options.delay}`);
   }
   // xorshift32, one generator per pair.
   let s = (options.seed ?? 1) | 0 || 1;

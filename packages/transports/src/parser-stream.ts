@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { createDriver, type DriverOptions, type WirestateError } from '@wirestate/core';
+import { createDriver, type DriverOptions, type WiremachineError } from '@wiremachine/core';
 import type { AnyStateMachine, EmittedFrom, InputFrom } from 'xstate';
 
 /** Options of {@link parserStream}. */
@@ -34,7 +34,7 @@ export function parserStream<TMachine extends AnyStateMachine>(
   options: ParserStreamOptions<InputFrom<TMachine>> = {},
 ): TransformStream<Uint8Array, EmittedFrom<TMachine>> {
   const { highWaterMark, ...driverOptions } = options;
-  let error: WirestateError | null = null;
+  let error: WiremachineError | null = null;
   let driver: ReturnType<typeof createDriver<TMachine>>;
   return new TransformStream<Uint8Array, EmittedFrom<TMachine>>(
     {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { TransportSink } from '@wirestate/core';
+import type { TransportSink } from '@wiremachine/core';
 
 /** Pulls chunks from `next` into a sink; pausing stops pulling after the pull in flight. */
 export class PullLoop {

@@ -13,7 +13,13 @@
  *
  * @module
  */
-import { createDriver, type Driver, type DriverOptions, type Transport, type WirestateError } from '@wirestate/core';
+import {
+  createDriver,
+  type Driver,
+  type DriverOptions,
+  type Transport,
+  type WiremachineError,
+} from '@wiremachine/core';
 import type { AnyStateMachine } from 'xstate';
 import { nextTurn } from './turn.js';
 
@@ -30,7 +36,7 @@ export interface PumpOwner<TOutput> {
    * final state. `failedEnd`: it stopped at the end of input, and the input
    * had failed (a reset, a timeout).
    */
-  stopped(error: WirestateError | null, failedEnd: boolean): void;
+  stopped(error: WiremachineError | null, failedEnd: boolean): void;
   /** Once, after the machine stopped and the input ended; `cause` is the transport's error, if any. */
   inputEnded?(cause: unknown): void;
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ErrorCode, type Transport, type TransportSink, WirestateError } from '@wirestate/core';
+import { ErrorCode, type Transport, type TransportSink, WiremachineError } from '@wiremachine/core';
 import { TransportError } from './errors.js';
 import { PullLoop } from './pull.js';
 
@@ -35,8 +35,8 @@ class WebStreamTransport implements Transport {
 
   /** Resolves when the writable's sink has taken the bytes. */
   async write(chunk: Uint8Array): Promise<void> {
-    if (this.closed || this.ended) throw new WirestateError(ErrorCode.INVALID_STATE, 'write after close or end()');
-    if (this.writer === null) throw new WirestateError(ErrorCode.INVALID_STATE, 'no writable stream was given');
+    if (this.closed || this.ended) throw new WiremachineError(ErrorCode.INVALID_STATE, 'write after close or end()');
+    if (this.writer === null) throw new WiremachineError(ErrorCode.INVALID_STATE, 'no writable stream was given');
     try {
       await this.writer.write(chunk);
     } catch (e) {
@@ -46,7 +46,7 @@ class WebStreamTransport implements Transport {
 
   /** Half-close: close the writable; reading goes on. */
   async end(): Promise<void> {
-    if (this.closed) throw new WirestateError(ErrorCode.INVALID_STATE, 'end() after close');
+    if (this.closed) throw new WiremachineError(ErrorCode.INVALID_STATE, 'end() after close');
     if (this.ended) return;
     this.ended = true;
     try {

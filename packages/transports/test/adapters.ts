@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { memoryPair, type Transport } from '@wirestate/core';
+import { memoryPair, type Transport } from '@wiremachine/core';
 import { iterableTransport, webStreamTransport } from '../src/index.js';
 import {
   childProcessTransport,
@@ -111,7 +111,7 @@ export function byteAdapters(pem: TestCertificate | null): Adapter[] {
     [
       'unix socket',
       async () => {
-        const dir = mkdtempSync(join(tmpdir(), 'wirestate-'));
+        const dir = mkdtempSync(join(tmpdir(), 'wiremachine-'));
         const path = join(dir, 'sock');
         const pair = await socketPair(
           (h) => tcpListen({ path }, h),

@@ -1,4 +1,4 @@
-import { encodeFrame, frameProtocol } from '@wirestate/examples/protocols/frame';
+import { encodeFrame, frameProtocol } from '@wiremachine/examples/protocols/frame';
 import { afterAll, expect, test } from 'vitest';
 import { connect } from '../src/index.js';
 import { type SocketServer, tcpConnect, tcpListen } from '../src/node/index.js';

@@ -14,7 +14,7 @@ export interface TestCertificate {
 }
 
 export function makeCertificate(): TestCertificate | null {
-  const dir = mkdtempSync(join(tmpdir(), 'wirestate-cert-'));
+  const dir = mkdtempSync(join(tmpdir(), 'wiremachine-cert-'));
   try {
     execFileSync(
       'openssl',

@@ -1,6 +1,6 @@
-import { ErrorCode, memoryPair, ProtocolError, StreamClosedError } from '@wirestate/core';
-import { encodeFrame, frameProtocol } from '@wirestate/examples/protocols/frame';
-import { createLineProtocol, lineProtocol } from '@wirestate/examples/protocols/line';
+import { ErrorCode, memoryPair, ProtocolError, StreamClosedError } from '@wiremachine/core';
+import { encodeFrame, frameProtocol } from '@wiremachine/examples/protocols/frame';
+import { createLineProtocol, lineProtocol } from '@wiremachine/examples/protocols/line';
 import { describe, expect, test } from 'vitest';
 import { AbortedError, connect, TimeoutError, WriteBufferOverflowError } from '../src/index.js';
 import { enc, manual, rejection, sleep, until, watchUnhandledRejections, within } from './helpers.js';
@@ -120,7 +120,7 @@ describe('connect: writes, cancellation, timeouts', () => {
     expect(conn.writableLength).toBe(8);
     const err = await rejection(conn.write(enc('abc')));
     expect(err).toBeInstanceOf(WriteBufferOverflowError);
-    expect(err.code).toBe('WIRESTATE_ERR_WRITE_BUFFER_OVERFLOW');
+    expect(err.code).toBe('WIREMACHINE_ERR_WRITE_BUFFER_OVERFLOW');
     expect(err.pending).toBe(8);
     await first;
     expect(conn.writableLength).toBe(0);

@@ -1,6 +1,6 @@
 /** Test helpers: bytes and text, bounded waits, a seeded generator, and a watch on unhandled rejections. */
 
-import { concatBytes, type Transport, type TransportSink } from '@wirestate/core';
+import { concatBytes, type Transport, type TransportSink } from '@wiremachine/core';
 import { afterAll, beforeAll, expect } from 'vitest';
 
 export const enc = (s: string) => new TextEncoder().encode(s);

@@ -1,4 +1,4 @@
-import { ErrorCode, memoryPair, type Transport } from '@wirestate/core';
+import { ErrorCode, memoryPair, type Transport } from '@wiremachine/core';
 import { describe, expect, test } from 'vitest';
 import { memoryDatagramPair } from '../src/index.js';
 import { enc, rejection, sleep, txt, until, watchUnhandledRejections } from './helpers.js';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { ErrorCode, StreamClosedError } from '@wirestate/core';
-import { lineProtocol } from '@wirestate/examples/protocols/line';
+import { ErrorCode, StreamClosedError } from '@wiremachine/core';
+import { lineProtocol } from '@wiremachine/examples/protocols/line';
 import { describe, expect, test } from 'vitest';
 import { connect, ProcessExitError, TransportError } from '../src/index.js';
 import { childProcessTransport } from '../src/node/index.js';
@@ -42,7 +42,7 @@ describe('childProcessTransport', () => {
   });
 
   test('a command that cannot start: the cause is a TransportError with ENOENT', async () => {
-    const child = spawn('/nonexistent/wirestate-test-binary', [], { stdio: 'pipe' });
+    const child = spawn('/nonexistent/wiremachine-test-binary', [], { stdio: 'pipe' });
     const err = await within(rejection(connect(lineProtocol, childProcessTransport(child)).read()));
     expect(err).toBeInstanceOf(StreamClosedError);
     expect(err.cause).toBeInstanceOf(TransportError);

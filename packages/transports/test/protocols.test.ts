@@ -1,6 +1,6 @@
 /** The example protocols, unchanged, over every adapter: one test, parameterised by transport. */
-import { encodeFrame, frameProtocol } from '@wirestate/examples/protocols/frame';
-import { lineProtocol } from '@wirestate/examples/protocols/line';
+import { encodeFrame, frameProtocol } from '@wiremachine/examples/protocols/frame';
+import { lineProtocol } from '@wiremachine/examples/protocols/line';
 import { describe, expect, test } from 'vitest';
 import { connect, type DatagramTransport, datagramEndpoint, memoryDatagramPair } from '../src/index.js';
 import { udpSocket } from '../src/node/index.js';

@@ -3,8 +3,8 @@
  * handed over as parsed, parsing held while the owner has no room, reading
  * paused then, and each end reported once.
  */
-import type { WirestateError } from '@wirestate/core';
-import { lineProtocol } from '@wirestate/examples/protocols/line';
+import type { WiremachineError } from '@wiremachine/core';
+import { lineProtocol } from '@wiremachine/examples/protocols/line';
 import { describe, expect, test } from 'vitest';
 import { DriverPump, type PumpOwner } from '../src/index.js';
 import { manual } from './helpers.js';
@@ -25,7 +25,7 @@ function owner(room: number) {
     },
     room: () => o.space,
     received: () => heard.push('<received>'),
-    stopped: (error: WirestateError | null, failedEnd: boolean) =>
+    stopped: (error: WiremachineError | null, failedEnd: boolean) =>
       heard.push(`<stopped ${error === null ? 'done' : error.code}${failedEnd ? ' failed end' : ''}>`),
     inputEnded: (cause) => heard.push(`<input ended${cause === undefined ? '' : ' with error'}>`),
   };

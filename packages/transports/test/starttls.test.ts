@@ -1,5 +1,5 @@
-import { ErrorCode, fail, protocolTypes, StreamClosedError, until as untilDelim } from '@wirestate/core';
-import { lineProtocol } from '@wirestate/examples/protocols/line';
+import { ErrorCode, fail, protocolTypes, StreamClosedError, until as untilDelim } from '@wiremachine/core';
+import { lineProtocol } from '@wiremachine/examples/protocols/line';
 import { afterEach, describe, expect, test } from 'vitest';
 import { emit, setup } from 'xstate';
 import { connect, TransportError, UnexpectedPlaintextError } from '../src/index.js';
@@ -136,7 +136,7 @@ describe.skipIf(pem === null)('STARTTLS', () => {
     await plain.write(enc('STARTTLS\r\nRSET\r\n'));
     const { upgrade } = await within(outcome);
     expect(upgrade).toBeInstanceOf(UnexpectedPlaintextError);
-    expect((upgrade as UnexpectedPlaintextError).code).toBe('WIRESTATE_ERR_UNEXPECTED_PLAINTEXT');
+    expect((upgrade as UnexpectedPlaintextError).code).toBe('WIREMACHINE_ERR_UNEXPECTED_PLAINTEXT');
     expect(txt((upgrade as UnexpectedPlaintextError).plaintext)).toBe('RSET\r\n');
     // The client never gets its "220": its read fails with the closed socket.
     expect(await within(rejection(plain.read()))).toBeInstanceOf(StreamClosedError);

@@ -1,7 +1,7 @@
 import type { LookupFunction, Socket } from 'node:net';
-import { StreamClosedError } from '@wirestate/core';
-import { encodeFrame, frameProtocol } from '@wirestate/examples/protocols/frame';
-import { lineProtocol } from '@wirestate/examples/protocols/line';
+import { StreamClosedError } from '@wiremachine/core';
+import { encodeFrame, frameProtocol } from '@wiremachine/examples/protocols/frame';
+import { lineProtocol } from '@wiremachine/examples/protocols/line';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   AbortedError,
@@ -91,7 +91,9 @@ describe('tcp', () => {
     expect(err.cause).toMatchObject({ code: 'ECONNRESET' });
     expect(err.unread.length).toBe(46);
     // A write after the fault rejects with a typed error; nothing is left unhandled.
-    expect(await rejection(conn.write(enc('late')))).toMatchObject({ code: expect.stringMatching(/^WIRESTATE_ERR_/) });
+    expect(await rejection(conn.write(enc('late')))).toMatchObject({
+      code: expect.stringMatching(/^WIREMACHINE_ERR_/),
+    });
   });
 
   test('maxWriteBufferSize: writes past it reject with a typed error while the peer does not read', async () => {

@@ -1,4 +1,4 @@
-import { lineProtocol } from '@wirestate/examples/protocols/line';
+import { lineProtocol } from '@wiremachine/examples/protocols/line';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type Connection, connect, TimeoutError, TransportError } from '../src/index.js';
 import { type SocketServer, tcpListen, tlsConnect, tlsListen } from '../src/node/index.js';

@@ -1,6 +1,6 @@
-import { StreamClosedError } from '@wirestate/core';
-import { encodeFrame, frameProtocol } from '@wirestate/examples/protocols/frame';
-import { lineProtocol } from '@wirestate/examples/protocols/line';
+import { StreamClosedError } from '@wiremachine/core';
+import { encodeFrame, frameProtocol } from '@wiremachine/examples/protocols/frame';
+import { lineProtocol } from '@wiremachine/examples/protocols/line';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   AbortedError,
@@ -57,7 +57,7 @@ describe('parseDatagram', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(TruncatedDatagramError);
-    expect(err.code).toBe('WIRESTATE_ERR_TRUNCATED_DATAGRAM');
+    expect(err.code).toBe('WIREMACHINE_ERR_TRUNCATED_DATAGRAM');
     expect(err.length).toBe(9);
     expect(err.offset).toBe(4);
     expect(err.state).toBe('payload');
@@ -89,7 +89,7 @@ describe.each(families)('%s', (type) => {
     const { endpoint, to } = await client(type, server.udp, true);
     const whole = encodeFrame(enc('0123456789'));
     const first = await endpoint.request(whole.subarray(0, 8), { to, timeout: 2000 });
-    expect(txt(first.outputs[0].payload)).toBe('bad WIRESTATE_ERR_TRUNCATED_DATAGRAM');
+    expect(txt(first.outputs[0].payload)).toBe('bad WIREMACHINE_ERR_TRUNCATED_DATAGRAM');
     // The rest alone is a datagram of its own: its first 4 bytes read as a (too large) length.
     const second = await endpoint.request(whole.subarray(8), { to, timeout: 2000 });
     expect(txt(second.outputs[0].payload)).toMatch(/^bad /);

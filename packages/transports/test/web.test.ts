@@ -1,5 +1,5 @@
-import { ErrorCode, StreamClosedError } from '@wirestate/core';
-import { lineProtocol } from '@wirestate/examples/protocols/line';
+import { ErrorCode, StreamClosedError } from '@wiremachine/core';
+import { lineProtocol } from '@wiremachine/examples/protocols/line';
 import { describe, expect, test } from 'vitest';
 import { connect, iterableTransport, parserStream, webStreamTransport } from '../src/index.js';
 import { enc, rejection, sleep, watchUnhandledRejections, within } from './helpers.js';

@@ -1,4 +1,4 @@
-/** `wirestate bench`: the benchmark harness of a checkout of the repository. */
+/** `wiremachine bench`: the benchmark harness of a checkout of the repository. */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ export function benchCommand(args: string[]): number {
   const harness = fileURLToPath(new URL('../../../../bench/dist/run.js', import.meta.url));
   if (!existsSync(harness)) {
     console.error(
-      'wirestate: the benchmark harness comes with a checkout of the repository; build it with `pnpm build`',
+      'wiremachine: the benchmark harness comes with a checkout of the repository; build it with `pnpm build`',
     );
     return 2;
   }

@@ -1,7 +1,7 @@
-/** `wirestate diagram`. */
+/** `wiremachine diagram`. */
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { toDot, toMermaid } from '@wirestate/core';
+import { toDot, toMermaid } from '@wiremachine/core';
 import { loadProtocol } from '../protocols.js';
 import { HELP, UsageError } from '../usage.js';
 
@@ -40,7 +40,7 @@ export async function diagramCommand(args: string[]): Promise<number> {
   const rendered = spawnSync('dot', ['-Tsvg'], { input: dot, encoding: 'utf8' });
   if (rendered.error || rendered.status !== 0) {
     console.error(
-      `wirestate: svg needs Graphviz's 'dot' command${rendered.error ? ', which was not found' : `, which failed: ${rendered.stderr}`} (or use --format dot)`,
+      `wiremachine: svg needs Graphviz's 'dot' command${rendered.error ? ', which was not found' : `, which failed: ${rendered.stderr}`} (or use --format dot)`,
     );
     return 1;
   }

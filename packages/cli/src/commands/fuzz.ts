@@ -1,8 +1,8 @@
-/** `wirestate fuzz`: coverage-guided fuzzing with a progress bar and a summary. */
+/** `wiremachine fuzz`: coverage-guided fuzzing with a progress bar and a summary. */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { concatBytes } from '@wirestate/core';
-import { fuzz } from '@wirestate/core/testing';
+import { concatBytes } from '@wiremachine/core';
+import { fuzz } from '@wiremachine/core/testing';
 import { positive } from '../input.js';
 import { jsonLine } from '../json.js';
 import { loadProtocol } from '../protocols.js';

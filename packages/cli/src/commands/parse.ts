@@ -1,6 +1,6 @@
-/** `wirestate parse` and `wirestate trace`. */
+/** `wiremachine parse` and `wiremachine trace`. */
 import { parseArgs } from 'node:util';
-import { createDriver, type ExecutorKind, type WirestateError } from '@wirestate/core';
+import { createDriver, type ExecutorKind, type WiremachineError } from '@wiremachine/core';
 import { chunksOf, positive } from '../input.js';
 import { jsonLine } from '../json.js';
 import { loadProtocol } from '../protocols.js';
@@ -40,7 +40,7 @@ export async function parseCommand(args: string[], traced: boolean): Promise<num
   const chunkSize = positive('--chunk-size', values['chunk-size']);
   const maxBufferSize = positive('--max-buffer', values['max-buffer']);
 
-  let failure: WirestateError | null = null;
+  let failure: WiremachineError | null = null;
   // In a trace, each step is printed before the outputs it produced.
   const held: unknown[] = [];
   const print = (o: unknown) => console.log(jsonLine(o));
@@ -85,7 +85,7 @@ export async function parseCommand(args: string[], traced: boolean): Promise<num
   driver.end();
   // Outputs of a step that failed are not delivered; any others are printed now.
   for (const o of held.splice(0)) print(o);
-  const e = failure as (WirestateError & { offset?: number; state?: string }) | null;
+  const e = failure as (WiremachineError & { offset?: number; state?: string }) | null;
   if (e !== null) {
     const offset = e.offset === undefined || e.offset < 0 ? null : Math.max(0, e.offset - skip);
     console.log(jsonLine({ type: 'error', code: e.code, offset, state: e.state ?? null, message: e.message }));

@@ -1,9 +1,9 @@
-/** `wirestate serve http`: static files over HTTP/1.1, with keep-alive and HEAD. */
+/** `wiremachine serve http`: static files over HTTP/1.1, with keep-alive and HEAD. */
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createServer, type ServerRequest, type ServerResponse } from '@wirestate/http';
+import { createServer, type ServerRequest, type ServerResponse } from '@wiremachine/http';
 import { jsonLine } from '../json.js';
 import { HELP, UsageError } from '../usage.js';
 
@@ -77,7 +77,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     console.log(HELP.serve);
     return what === undefined ? 2 : 0;
   }
-  if (what !== 'http') throw new UsageError(`wirestate serve knows "http", not "${what}"`);
+  if (what !== 'http') throw new UsageError(`wiremachine serve knows "http", not "${what}"`);
   const { values } = parseArgs({
     args: rest,
     options: {

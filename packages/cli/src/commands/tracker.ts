@@ -1,7 +1,7 @@
-/** `wirestate tracker serve | announce | scrape`: a UDP tracker and its client. */
+/** `wiremachine tracker serve | announce | scrape`: a UDP tracker and its client. */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { connectTracker, listenTracker } from '@wirestate/tracker';
+import { connectTracker, listenTracker } from '@wiremachine/tracker';
 import { positive } from '../input.js';
 import { jsonLine } from '../json.js';
 import { HELP, UsageError } from '../usage.js';
@@ -111,7 +111,7 @@ async function exchange(args: string[], kind: 'announce' | 'scrape'): Promise<nu
     console.log(
       jsonLine(
         timedOut
-          ? { type: 'error', code: 'WIRESTATE_ERR_TIMEOUT', message: `no answer within ${timeout} ms` }
+          ? { type: 'error', code: 'WIREMACHINE_ERR_TIMEOUT', message: `no answer within ${timeout} ms` }
           : { type: 'error', code: err.code ?? 'ERROR', message: err.message },
       ),
     );
@@ -135,6 +135,6 @@ export async function trackerCommand(args: string[]): Promise<number> {
       console.log(HELP.tracker);
       return sub === undefined ? 2 : 0;
     default:
-      throw new UsageError(`unknown tracker command "${sub}"; run 'wirestate tracker --help'`);
+      throw new UsageError(`unknown tracker command "${sub}"; run 'wiremachine tracker --help'`);
   }
 }

@@ -12,14 +12,14 @@
  *
  * @module
  */
-import { ErrorCode, WirestateError } from '../errors.js';
+import { ErrorCode, WiremachineError } from '../errors.js';
 import type { ReadEvent, ReadRequest } from '../reads.js';
 import type { ActionArgs, ActionHost, CompiledState, CompiledTransition, DoneEvent, Program } from './compile.js';
 import type { Executor, ExecutorOptions } from './executor.js';
 import type { TransitionDef } from './nodes.js';
 
 /** What `event` is between steps. */
-const SETTLED = Object.freeze({ type: 'wirestate.settled' });
+const SETTLED = Object.freeze({ type: 'wiremachine.settled' });
 
 /** Eventless steps allowed in one macrostep before the machine is called stuck. */
 const MAX_MICROSTEPS = 10_000;
@@ -57,7 +57,7 @@ export class CompiledExecutor implements Executor, ActionHost {
     if (s.readFn !== null) {
       const read = s.readFn(this.args);
       if (typeof read !== 'object' || read === null || typeof read.kind !== 'string') {
-        throw new WirestateError(
+        throw new WiremachineError(
           ErrorCode.INVALID_ARGUMENT,
           `state "${s.name}": meta.read returned something that is not a read request`,
         );
@@ -65,7 +65,7 @@ export class CompiledExecutor implements Executor, ActionHost {
       return read;
     }
     // A final child whose parent has no onDone: xstate would stay here too.
-    throw new WirestateError(ErrorCode.INVALID_STATE, `state "${s.name}" is final, but the machine did not end`);
+    throw new WiremachineError(ErrorCode.INVALID_STATE, `state "${s.name}" is final, but the machine did not end`);
   }
 
   stateKey(): unknown {
@@ -195,7 +195,7 @@ export class CompiledExecutor implements Executor, ActionHost {
       const t = list === undefined ? null : this.select(list);
       if (t !== null) this.take(t);
     }
-    throw new WirestateError(
+    throw new WiremachineError(
       ErrorCode.NO_PROGRESS,
       `state "${this.current.name}": ${MAX_MICROSTEPS} eventless steps without waiting`,
     );

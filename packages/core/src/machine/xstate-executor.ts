@@ -5,7 +5,7 @@
  * @module
  */
 import { type AnyActor, type AnyStateMachine, type AnyStateNode, createActor, type InspectionEvent } from 'xstate';
-import { ErrorCode, WirestateError } from '../errors.js';
+import { ErrorCode, WiremachineError } from '../errors.js';
 import type { ReadEvent, ReadRequest } from '../reads.js';
 import type { Executor, ExecutorOptions } from './executor.js';
 import { activeLeaf, readSpecOf, stateName } from './nodes.js';
@@ -54,12 +54,12 @@ export class XstateExecutor implements Executor {
     if (this.isDone()) return null;
     const spec = readSpecOf(this.leaf);
     if (spec === undefined) {
-      throw new WirestateError(ErrorCode.INVALID_STATE, `state "${stateName(this.leaf)}" waits without a read`);
+      throw new WiremachineError(ErrorCode.INVALID_STATE, `state "${stateName(this.leaf)}" waits without a read`);
     }
     if (typeof spec !== 'function') return spec;
     const read = spec({ context: this.actor.getSnapshot().context });
     if (typeof read !== 'object' || read === null || typeof read.kind !== 'string') {
-      throw new WirestateError(
+      throw new WiremachineError(
         ErrorCode.INVALID_ARGUMENT,
         `state "${stateName(this.leaf)}": meta.read returned something that is not a read request`,
       );

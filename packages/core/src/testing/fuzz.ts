@@ -5,14 +5,14 @@
  * that shows something new joins the corpus and is mutated further.
  *
  * A crash is anything {@link typedRejection} forbids: an exception that is not
- * a wirestate error, a run that does not settle, more buffered than the limit,
+ * a wiremachine error, a run that does not settle, more buffered than the limit,
  * or a failed `check`.
  *
  * @module
  */
 import type { AnyStateMachine } from 'xstate';
 import { Driver } from '../driver.js';
-import { isWirestateError, type WirestateError } from '../errors.js';
+import { isWiremachineError, type WiremachineError } from '../errors.js';
 import type { TransitionDef } from '../machine/nodes.js';
 import { cut, oneByteChunks } from './arbitraries.js';
 import { declaredTransitions } from './coverage.js';
@@ -34,7 +34,7 @@ export interface FuzzOptions {
   /** The machine's input. */
   input?: unknown;
   /** Extra property of one run's outputs and error: throw to report a crash. */
-  check?: (input: Uint8Array, outputs: unknown[], error: WirestateError | null) => void;
+  check?: (input: Uint8Array, outputs: unknown[], error: WiremachineError | null) => void;
   /** Called every `progressEvery` runs (default 10,000) with the report so far. */
   onProgress?: (report: FuzzReport) => void;
   progressEvery?: number;
@@ -158,7 +158,7 @@ export function fuzz(machine: AnyStateMachine, options: FuzzOptions): FuzzReport
     const chunks = how === 0 ? [input] : how === 1 ? oneByteChunks(input) : cut(input, [rand(64), rand(64), rand(512)]);
     counts.fill(0);
     const outputs: unknown[] = [];
-    let error: WirestateError | null = null;
+    let error: WiremachineError | null = null;
     let problem: string | null = null;
     try {
       const driver = new Driver(machine, {
@@ -188,7 +188,7 @@ export function fuzz(machine: AnyStateMachine, options: FuzzOptions): FuzzReport
       if (problem === null && options.check) options.check(input, outputs, error);
     } catch (e) {
       problem =
-        isWirestateError(e) && problem === null
+        isWiremachineError(e) && problem === null
           ? null
           : `threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
     }
@@ -209,7 +209,7 @@ export function fuzz(machine: AnyStateMachine, options: FuzzOptions): FuzzReport
         fresh = true;
       }
     }
-    const code = (error as WirestateError | null)?.code;
+    const code = (error as WiremachineError | null)?.code;
     if (code !== undefined && !features.has(code)) {
       features.add(code);
       fresh = true;

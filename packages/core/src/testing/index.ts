@@ -1,5 +1,5 @@
 /**
- * `@wirestate/core/testing`: fast-check arbitraries and laws for testing
+ * `@wiremachine/core/testing`: fast-check arbitraries and laws for testing
  * protocols: chunk invariance, executor agreement, round trip, typed
  * rejection and differential comparison. Needs `fast-check` (a peer dependency).
  *

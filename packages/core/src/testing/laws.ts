@@ -30,7 +30,7 @@ function describe(o: Outcome, normalize: LawOptions['normalize']): string {
 
 function sound(o: Outcome, label: string): void {
   if (o.thrown !== undefined) {
-    throw new Error(`${label}: threw something that is not a wirestate error: ${String(o.thrown)}`, {
+    throw new Error(`${label}: threw something that is not a wiremachine error: ${String(o.thrown)}`, {
       cause: o.thrown,
     });
   }
@@ -101,7 +101,7 @@ export function roundTrip<T>(
 
 /**
  * Typed rejection: any input, valid or not, in any chunking, ends in outputs
- * or one of wirestate's typed errors: never another exception, never a hang,
+ * or one of wiremachine's typed errors: never another exception, never a hang,
  * and never more buffered than `maxBufferSize` (default 1 MiB).
  */
 export function typedRejection(machine: AnyStateMachine, inputs: fc.Arbitrary<Uint8Array>, options: LawOptions = {}) {
@@ -144,11 +144,11 @@ export function differential(
 }
 
 /**
- * `fc.assert` with a seed from the `WIRESTATE_SEED` environment variable when
+ * `fc.assert` with a seed from the `WIREMACHINE_SEED` environment variable when
  * set (so a CI failure replays locally), else fast-check's own.
  */
 export function checkLaw(property: fc.IProperty<any>, params: fc.Parameters<any> = {}): void {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const seed = env?.WIRESTATE_SEED === undefined ? undefined : Number(env.WIRESTATE_SEED);
+  const seed = env?.WIREMACHINE_SEED === undefined ? undefined : Number(env.WIREMACHINE_SEED);
   fc.assert(property, seed === undefined ? params : { seed, ...params });
 }

@@ -51,7 +51,7 @@ export interface ModelInput {
 }
 
 type Carried = ReadEvent & { readonly [BYTES]?: Uint8Array };
-const BYTES = Symbol('wirestate.model.bytes');
+const BYTES = Symbol('wiremachine.model.bytes');
 
 function stateOf(machine: AnyStateMachine, snapshot: AnyMachineSnapshot): ModelState {
   if (snapshot.status === 'done') return { value: snapshot.value, context: snapshot.context, read: null };

@@ -6,7 +6,7 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import { Driver } from '../driver.js';
-import { isWirestateError, type WirestateError } from '../errors.js';
+import { isWiremachineError, type WiremachineError } from '../errors.js';
 import type { ExecutorKind } from '../machine/executor.js';
 
 /** What one run produced. */
@@ -15,7 +15,7 @@ export interface Outcome {
   outputs: unknown[];
   /** The driver's error, reduced to what must not depend on chunking: code, offset, state. */
   error: { code: string; offset: number; state: string } | null;
-  /** Anything thrown that is not a wirestate error: always a defect. */
+  /** Anything thrown that is not a wiremachine error: always a defect. */
   thrown: unknown;
   /** `true` when the loop still had work after the step budget: a hang. */
   hung: boolean;
@@ -39,7 +39,7 @@ export interface RunOptions {
 export function runChunks(machine: AnyStateMachine, chunks: readonly Uint8Array[], options: RunOptions = {}): Outcome {
   const outcome: Outcome = { outputs: [], error: null, thrown: undefined, hung: false, peakBuffered: 0 };
   const budget = options.maxSteps ?? 1_000_000;
-  let failure: WirestateError | null = null;
+  let failure: WiremachineError | null = null;
   try {
     const driver = new Driver(machine, {
       executor: options.executor,
@@ -61,10 +61,10 @@ export function runChunks(machine: AnyStateMachine, chunks: readonly Uint8Array[
     }
     if (options.end !== false) driver.end();
   } catch (e) {
-    if (isWirestateError(e)) failure = e;
+    if (isWiremachineError(e)) failure = e;
     else outcome.thrown = e;
   }
-  const f = failure as (WirestateError & { offset?: number; state?: string }) | null;
+  const f = failure as (WiremachineError & { offset?: number; state?: string }) | null;
   if (f !== null) outcome.error = { code: f.code, offset: f.offset ?? -1, state: f.state ?? '' };
   return outcome;
 }

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { StreamClosedError, type Transport, type WirestateError } from '@wirestate/core';
-import { createResponseMachine, type Http1Output, type ResponseHead } from '@wirestate/protocols/http1';
-import { AbortedError, TimeoutError } from '@wirestate/transports';
-import type { SocketTransport } from '@wirestate/transports/node';
+import { StreamClosedError, type Transport, type WiremachineError } from '@wiremachine/core';
+import { createResponseMachine, type Http1Output, type ResponseHead } from '@wiremachine/protocols/http1';
+import { AbortedError, TimeoutError } from '@wiremachine/transports';
+import type { SocketTransport } from '@wiremachine/transports/node';
 import { encodeChunk, lastChunk } from '../head.js';
 import { Wire, type WireOwner } from '../wire.js';
 import type { Exchange } from './exchange.js';
@@ -124,7 +124,7 @@ export class ClientConnection implements WireOwner {
     }
   }
 
-  failed(error: WirestateError): void {
+  failed(error: WiremachineError): void {
     this.close(error);
   }
 

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import type { Http1Options, ResponseHead } from '@wirestate/protocols/http1';
-import type { TlsConnectOptions } from '@wirestate/transports/node';
+import type { Http1Options, ResponseHead } from '@wiremachine/protocols/http1';
+import type { TlsConnectOptions } from '@wiremachine/transports/node';
 import type { BodyInit, HeadersInit } from '../head.js';
 
 /** A request body: whole (sent with Content-Length) or streamed (sent chunked). */

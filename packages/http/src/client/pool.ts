@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { ErrorCode, WirestateError } from '@wirestate/core';
-import { AbortedError } from '@wirestate/transports';
-import { type SocketTransport, tcpConnect, tlsConnect } from '@wirestate/transports/node';
+import { ErrorCode, WiremachineError } from '@wiremachine/core';
+import { AbortedError } from '@wiremachine/transports';
+import { type SocketTransport, tcpConnect, tlsConnect } from '@wiremachine/transports/node';
 import { ClientConnection } from './connection.js';
 import { buildRequest, type Exchange } from './exchange.js';
 import type { PoolOptions, RequestOptions } from './options.js';
@@ -48,7 +48,7 @@ export class Pool {
   constructor(origin: string | URL, options: PoolOptions = {}) {
     const url = new URL(origin);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `unsupported protocol ${url.protocol}`);
+      throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `unsupported protocol ${url.protocol}`);
     }
     this.origin = url;
     this.options = options;
@@ -72,7 +72,7 @@ export class Pool {
    * idempotent and its body was given whole.
    */
   async request(path: string, options: RequestOptions = {}): Promise<ClientResponse> {
-    if (this.closed) throw new WirestateError(ErrorCode.INVALID_STATE, 'the pool is closed');
+    if (this.closed) throw new WiremachineError(ErrorCode.INVALID_STATE, 'the pool is closed');
     const built = buildRequest(this.origin.host, path, options);
     for (let attempt = 0; ; attempt++) {
       const conn = await this.acquire(options.signal);
@@ -91,7 +91,7 @@ export class Pool {
   /** Close every connection (requests in flight fail); the pool takes no more requests. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const w of this.waiting.splice(0)) w.reject(new WirestateError(ErrorCode.INVALID_STATE, 'the pool closed'));
+    for (const w of this.waiting.splice(0)) w.reject(new WiremachineError(ErrorCode.INVALID_STATE, 'the pool closed'));
     for (const c of [...this.all]) c.close();
   }
 

@@ -5,16 +5,16 @@
  *
  * @module
  */
-import { StreamClosedError, type Transport, type WirestateError } from '@wirestate/core';
+import { StreamClosedError, type Transport, type WiremachineError } from '@wiremachine/core';
 import {
   Http1Error,
   type Http1Machine,
   type Http1Output,
   type RequestHead,
   toHttp1Error,
-} from '@wirestate/protocols/http1';
-import { TimeoutError } from '@wirestate/transports';
-import type { SocketTransport } from '@wirestate/transports/node';
+} from '@wiremachine/protocols/http1';
+import { TimeoutError } from '@wiremachine/transports';
+import type { SocketTransport } from '@wiremachine/transports/node';
 import { Wire, type WireOwner } from '../wire.js';
 import type { ResolvedServerOptions } from './options.js';
 import { ServerRequest } from './request.js';
@@ -168,7 +168,7 @@ export class ServerConnection implements WireOwner, ResponseSink {
     }
   }
 
-  failed(error: WirestateError): void {
+  failed(error: WiremachineError): void {
     const e = error instanceof StreamClosedError ? error : toHttp1Error(error);
     const r = this.receiving;
     if (r !== null) {

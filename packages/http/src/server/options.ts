@@ -4,7 +4,7 @@
  * @module
  */
 import type { Socket } from 'node:net';
-import type { Http1Options } from '@wirestate/protocols/http1';
+import type { Http1Options } from '@wiremachine/protocols/http1';
 import type { ServerRequest } from './request.js';
 
 /**

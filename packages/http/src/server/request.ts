@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Fields, RequestHead } from '@wirestate/protocols/http1';
+import type { Fields, RequestHead } from '@wiremachine/protocols/http1';
 import { Body, type BodyOwner } from '../body.js';
 
 /**

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ErrorCode, WirestateError } from '@wirestate/core';
+import { ErrorCode, WiremachineError } from '@wiremachine/core';
 import {
   type BodyInit,
   bodyLength,
@@ -92,12 +92,12 @@ export class ServerResponse {
 
   /** Add a field line (checked: no line ending can get into the output). */
   setHeader(name: string, value: string | number): this {
-    if (this.sent) throw new WirestateError(ErrorCode.INVALID_STATE, 'headers already sent');
+    if (this.sent) throw new WiremachineError(ErrorCode.INVALID_STATE, 'headers already sent');
     const v = typeof value === 'string' ? value : String(value);
     const lower = lowerName(name);
     this.fields += fieldLine(name, v);
     if (lower === 'content-length') {
-      if (!/^\d+$/.test(v)) throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `invalid Content-Length ${v}`);
+      if (!/^\d+$/.test(v)) throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `invalid Content-Length ${v}`);
       this.contentLength = Number(v);
     } else if (lower === 'transfer-encoding') {
       this.chunkedSet = /(?:^|,)\s*chunked\s*$/i.test(v);
@@ -126,7 +126,7 @@ export class ServerResponse {
 
   /** Send a piece of the body (and the head first, if not sent yet). */
   write(chunk: BodyInit): Promise<void> {
-    if (this.done) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'write after end()'));
+    if (this.done) return Promise.reject(new WiremachineError(ErrorCode.INVALID_STATE, 'write after end()'));
     if (!this.sent) this.sendHead(-1);
     return this.body(chunk);
   }
@@ -157,7 +157,7 @@ export class ServerResponse {
     this.done = true;
     if (p !== RESOLVED) p.catch(noop);
     if (this.framing === Framing.LENGTH && this.method !== 'HEAD' && this.written !== this.contentLength) {
-      const e = new WirestateError(
+      const e = new WiremachineError(
         ErrorCode.INVALID_STATE,
         `the body was ${this.written} bytes, Content-Length said ${this.contentLength}`,
       );
@@ -188,7 +188,7 @@ export class ServerResponse {
     if (this.framing === Framing.NONE || this.method === 'HEAD' || size === 0) return Promise.resolve();
     this.written += size;
     if (this.framing === Framing.LENGTH && this.written > this.contentLength) {
-      const e = new WirestateError(ErrorCode.INVALID_STATE, `body longer than Content-Length ${this.contentLength}`);
+      const e = new WiremachineError(ErrorCode.INVALID_STATE, `body longer than Content-Length ${this.contentLength}`);
       this.done = true;
       this.sink.broken(e);
       return Promise.reject(e);

@@ -5,9 +5,9 @@
  * @module
  */
 import type { AddressInfo } from 'node:net';
-import type { Transport } from '@wirestate/core';
-import { createRequestMachine, type Http1Machine } from '@wirestate/protocols/http1';
-import { type SocketServer, type TlsListenOptions, tcpListen, tlsListen } from '@wirestate/transports/node';
+import type { Transport } from '@wiremachine/core';
+import { createRequestMachine, type Http1Machine } from '@wiremachine/protocols/http1';
+import { type SocketServer, type TlsListenOptions, tcpListen, tlsListen } from '@wiremachine/transports/node';
 import { type Handler, ServerConnection } from './connection.js';
 import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './options.js';
 
@@ -164,7 +164,7 @@ function stopAccepting(listener: SocketServer): Promise<void> {
 }
 
 /**
- * An HTTP/1.1 server on wirestate's request machine: keep-alive, pipelined
+ * An HTTP/1.1 server on wiremachine's request machine: keep-alive, pipelined
  * requests answered in order, `Expect: 100-continue`, streaming bodies with
  * backpressure, header, request and keep-alive timeouts, limits answered with
  * their status (400, 413, 414, 431) and a close, graceful shutdown.

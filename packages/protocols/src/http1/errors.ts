@@ -4,60 +4,60 @@
  *
  * @module
  */
-import { ErrorCode, type ErrorPosition, ProtocolError, type WirestateError } from '@wirestate/core';
+import { ErrorCode, type ErrorPosition, ProtocolError, type WiremachineError } from '@wiremachine/core';
 
-/** Stable codes of HTTP/1.x faults (`WIRESTATE_ERR_HTTP_*`). Never change; messages may. */
+/** Stable codes of HTTP/1.x faults (`WIREMACHINE_ERR_HTTP_*`). Never change; messages may. */
 export const Http1ErrorCode = {
   /** The method is not a token (RFC 9110 §9.1). */
-  INVALID_METHOD: 'WIRESTATE_ERR_HTTP_INVALID_METHOD',
+  INVALID_METHOD: 'WIREMACHINE_ERR_HTTP_INVALID_METHOD',
   /** A token, but not a method this parser knows (`allowUnknownMethods` lifts it). */
-  UNKNOWN_METHOD: 'WIRESTATE_ERR_HTTP_UNKNOWN_METHOD',
+  UNKNOWN_METHOD: 'WIREMACHINE_ERR_HTTP_UNKNOWN_METHOD',
   /** The request target has a byte outside visible ASCII, or is empty. */
-  INVALID_URL: 'WIRESTATE_ERR_HTTP_INVALID_URL',
+  INVALID_URL: 'WIREMACHINE_ERR_HTTP_INVALID_URL',
   /** The request target is longer than `maxUrlLength`. */
-  URI_TOO_LONG: 'WIRESTATE_ERR_HTTP_URI_TOO_LONG',
+  URI_TOO_LONG: 'WIREMACHINE_ERR_HTTP_URI_TOO_LONG',
   /** The protocol name is not `HTTP` (or `RTSP`, `ICE`), or the start line is malformed. */
-  INVALID_CONSTANT: 'WIRESTATE_ERR_HTTP_INVALID_CONSTANT',
+  INVALID_CONSTANT: 'WIREMACHINE_ERR_HTTP_INVALID_CONSTANT',
   /** `DIGIT "." DIGIT` is malformed. */
-  INVALID_VERSION: 'WIRESTATE_ERR_HTTP_INVALID_VERSION',
+  INVALID_VERSION: 'WIREMACHINE_ERR_HTTP_INVALID_VERSION',
   /** A well-formed version other than 0.9, 1.0 or 1.1 (`VERSION` lifts it). */
-  UNSUPPORTED_VERSION: 'WIRESTATE_ERR_HTTP_UNSUPPORTED_VERSION',
+  UNSUPPORTED_VERSION: 'WIREMACHINE_ERR_HTTP_UNSUPPORTED_VERSION',
   /** The status code is not three digits, or the reason phrase has a bad byte. */
-  INVALID_STATUS: 'WIRESTATE_ERR_HTTP_INVALID_STATUS',
+  INVALID_STATUS: 'WIREMACHINE_ERR_HTTP_INVALID_STATUS',
   /** A field name that is not a token, whitespace before the colon, or a bad byte in a value. */
-  INVALID_HEADER_TOKEN: 'WIRESTATE_ERR_HTTP_INVALID_HEADER_TOKEN',
+  INVALID_HEADER_TOKEN: 'WIREMACHINE_ERR_HTTP_INVALID_HEADER_TOKEN',
   /** A field line starting with whitespace: obs-fold (RFC 9112 §5.2), or the first line after the start line. */
-  OBS_FOLD: 'WIRESTATE_ERR_HTTP_OBS_FOLD',
+  OBS_FOLD: 'WIREMACHINE_ERR_HTTP_OBS_FOLD',
   /** LF without CR before it (RFC 9112 §2.2; `OPTIONAL_CR_BEFORE_LF` lifts it). */
-  BARE_LF: 'WIRESTATE_ERR_HTTP_BARE_LF',
+  BARE_LF: 'WIREMACHINE_ERR_HTTP_BARE_LF',
   /** CR without LF after it (RFC 9112 §2.2; `OPTIONAL_LF_AFTER_CR` lifts it). */
-  BARE_CR: 'WIRESTATE_ERR_HTTP_BARE_CR',
+  BARE_CR: 'WIREMACHINE_ERR_HTTP_BARE_CR',
   /** Content-Length is not a decimal number, or too large for a safe integer. */
-  INVALID_CONTENT_LENGTH: 'WIRESTATE_ERR_HTTP_INVALID_CONTENT_LENGTH',
+  INVALID_CONTENT_LENGTH: 'WIREMACHINE_ERR_HTTP_INVALID_CONTENT_LENGTH',
   /** More than one Content-Length field (RFC 9112 §6.3 rule 5). */
-  DUPLICATE_CONTENT_LENGTH: 'WIRESTATE_ERR_HTTP_DUPLICATE_CONTENT_LENGTH',
+  DUPLICATE_CONTENT_LENGTH: 'WIREMACHINE_ERR_HTTP_DUPLICATE_CONTENT_LENGTH',
   /** Transfer-Encoding with Content-Length, or a request coding that does not end in chunked (RFC 9112 §6.3). */
-  INVALID_TRANSFER_ENCODING: 'WIRESTATE_ERR_HTTP_INVALID_TRANSFER_ENCODING',
+  INVALID_TRANSFER_ENCODING: 'WIREMACHINE_ERR_HTTP_INVALID_TRANSFER_ENCODING',
   /** A chunk size that is not hex digits, or followed by something other than extensions. */
-  INVALID_CHUNK_SIZE: 'WIRESTATE_ERR_HTTP_INVALID_CHUNK_SIZE',
+  INVALID_CHUNK_SIZE: 'WIREMACHINE_ERR_HTTP_INVALID_CHUNK_SIZE',
   /** A chunk size larger than a safe integer. */
-  CHUNK_SIZE_OVERFLOW: 'WIRESTATE_ERR_HTTP_CHUNK_SIZE_OVERFLOW',
+  CHUNK_SIZE_OVERFLOW: 'WIREMACHINE_ERR_HTTP_CHUNK_SIZE_OVERFLOW',
   /** A malformed chunk extension (RFC 9112 §7.1.1). */
-  INVALID_CHUNK_EXTENSION: 'WIRESTATE_ERR_HTTP_INVALID_CHUNK_EXTENSION',
+  INVALID_CHUNK_EXTENSION: 'WIREMACHINE_ERR_HTTP_INVALID_CHUNK_EXTENSION',
   /** More chunk-extension bytes in one message than `maxChunkExtensionsSize`. */
-  CHUNK_EXTENSIONS_OVERFLOW: 'WIRESTATE_ERR_HTTP_CHUNK_EXTENSIONS_OVERFLOW',
+  CHUNK_EXTENSIONS_OVERFLOW: 'WIREMACHINE_ERR_HTTP_CHUNK_EXTENSIONS_OVERFLOW',
   /** Chunk data not followed by CRLF. */
-  INVALID_CHUNK_END: 'WIRESTATE_ERR_HTTP_INVALID_CHUNK_END',
+  INVALID_CHUNK_END: 'WIREMACHINE_ERR_HTTP_INVALID_CHUNK_END',
   /** The head (or trailer section) is larger than `maxHeadSize`. */
-  HEADERS_OVERFLOW: 'WIRESTATE_ERR_HTTP_HEADERS_OVERFLOW',
+  HEADERS_OVERFLOW: 'WIREMACHINE_ERR_HTTP_HEADERS_OVERFLOW',
   /** More field lines than `maxHeaders`. */
-  HEADERS_TOO_MANY: 'WIRESTATE_ERR_HTTP_HEADERS_TOO_MANY',
+  HEADERS_TOO_MANY: 'WIREMACHINE_ERR_HTTP_HEADERS_TOO_MANY',
   /** A body larger than `maxBodySize`. */
-  BODY_TOO_LARGE: 'WIRESTATE_ERR_HTTP_BODY_TOO_LARGE',
+  BODY_TOO_LARGE: 'WIREMACHINE_ERR_HTTP_BODY_TOO_LARGE',
   /** Bytes after a message that closes the connection (`DATA_AFTER_CLOSE` ignores them). */
-  CLOSED_CONNECTION: 'WIRESTATE_ERR_HTTP_CLOSED_CONNECTION',
+  CLOSED_CONNECTION: 'WIREMACHINE_ERR_HTTP_CLOSED_CONNECTION',
   /** The input ended inside a message. */
-  INCOMPLETE: 'WIRESTATE_ERR_HTTP_INCOMPLETE',
+  INCOMPLETE: 'WIREMACHINE_ERR_HTTP_INCOMPLETE',
 } as const;
 
 /** One of the {@link Http1ErrorCode} values. */
@@ -74,7 +74,7 @@ const STATUS: Record<string, number> = {
   [Http1ErrorCode.CHUNK_EXTENSIONS_OVERFLOW]: 413,
 };
 
-const ID = Symbol.for('wirestate.error.id');
+const ID = Symbol.for('wiremachine.error.id');
 
 /**
  * An HTTP/1.x protocol fault. `code` is one of {@link Http1ErrorCode}; `offset`
@@ -88,7 +88,7 @@ const ID = Symbol.for('wirestate.error.id');
  * ```
  */
 export class Http1Error extends ProtocolError {
-  static readonly [ID]: string = 'wirestate:Http1Error';
+  static readonly [ID]: string = 'wiremachine:Http1Error';
 
   /** The HTTP status a server should answer with. */
   get status(): number {
@@ -123,7 +123,7 @@ const OVERFLOW: Record<string, Http1ErrorCode> = {
  * chunk-size line `CHUNK_EXTENSIONS_OVERFLOW` (413); the input ending inside a
  * message becomes `INCOMPLETE`. Other errors keep their code (status 400).
  */
-export function toHttp1Error(error: WirestateError): Http1Error {
+export function toHttp1Error(error: WiremachineError): Http1Error {
   if (error instanceof Http1Error) return error;
   const p = error as Partial<ProtocolError>;
   const position = { offset: p.offset ?? -1, state: p.state ?? '', excerpt: p.excerpt ?? new Uint8Array(0) };

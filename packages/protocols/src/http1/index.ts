@@ -1,5 +1,5 @@
 /**
- * `@wirestate/protocols/http1`: HTTP/1.x messages (RFC 9112) as wirestate
+ * `@wiremachine/protocols/http1`: HTTP/1.x messages (RFC 9112) as wiremachine
  * machines: request and response parsing with every body framing, and a
  * serializer.
  *

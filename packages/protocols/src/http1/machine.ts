@@ -1,6 +1,6 @@
 /**
  * The HTTP/1.x request and response machines (RFC 9112), as xstate machines
- * run by wirestate's driver. See README.md for the state diagram.
+ * run by wiremachine's driver. See README.md for the state diagram.
  *
  * Each waiting state names one read: the whole head in one `until`, chunk-size
  * lines by `until("\r\n")`, bodies by streaming reads. The per-byte work of a
@@ -18,7 +18,7 @@ import {
   regex,
   streamUntilClose,
   until,
-} from '@wirestate/core';
+} from '@wiremachine/core';
 import { emit, setup } from 'xstate';
 import type { Fields } from './fields.js';
 import type { MessageHead } from './head.js';

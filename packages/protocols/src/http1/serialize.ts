@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ErrorCode, WirestateError } from '@wirestate/core';
+import { ErrorCode, WiremachineError } from '@wiremachine/core';
 import { TOKEN, URL_CHAR, VALUE_CHAR } from './constants.js';
 
 type Bytes = Uint8Array | string;
@@ -38,7 +38,7 @@ export interface ResponseMessage extends MessageBase {
 }
 
 function invalid(message: string): never {
-  throw new WirestateError(ErrorCode.INVALID_ARGUMENT, message);
+  throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, message);
 }
 
 function check(value: string, table: Uint8Array, what: string, allowEmpty: boolean): void {

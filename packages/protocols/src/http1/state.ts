@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ReadEvent, ReadRequest } from '@wirestate/core';
+import type { ReadEvent, ReadRequest } from '@wiremachine/core';
 import { eolLength, parseSizeLine, SIZE_INVALID, SIZE_OVERFLOW, type SizeLine } from './chunked.js';
 import { CR, LF, SMALL_CHUNK } from './constants.js';
 import { Http1ErrorCode as E, http1Error } from './errors.js';

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { ErrorCode, WirestateError } from '@wirestate/core';
+import { ErrorCode, WiremachineError } from '@wiremachine/core';
 
 /** The IPv4 address in `b[at..at+4)` as dotted decimal. */
 export function formatIPv4(b: Uint8Array, at = 0): string {
@@ -43,13 +43,13 @@ export function formatIPv6(b: Uint8Array, at = 0): string {
 }
 
 function invalid(kind: string, text: string): never {
-  throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `not an ${kind} address: ${JSON.stringify(text)}`);
+  throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `not an ${kind} address: ${JSON.stringify(text)}`);
 }
 
 const DECIMAL = /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
 const GROUP = /^[0-9a-fA-F]{1,4}$/;
 
-/** Write the dotted-decimal IPv4 address `text` at `out[at..at+4)`. Throws `WIRESTATE_ERR_INVALID_ARGUMENT`. */
+/** Write the dotted-decimal IPv4 address `text` at `out[at..at+4)`. Throws `WIREMACHINE_ERR_INVALID_ARGUMENT`. */
 export function writeIPv4(out: Uint8Array, at: number, text: string): void {
   const parts = text.split('.');
   if (parts.length !== 4) invalid('IPv4', text);
@@ -62,7 +62,7 @@ export function writeIPv4(out: Uint8Array, at: number, text: string): void {
 /**
  * Write the IPv6 address `text` (any RFC 4291 text form: `::` compression,
  * upper or lower case, a dotted IPv4 tail) at `out[at..at+16)`. Zone ids are
- * refused. Throws `WIRESTATE_ERR_INVALID_ARGUMENT`.
+ * refused. Throws `WIREMACHINE_ERR_INVALID_ARGUMENT`.
  */
 export function writeIPv6(out: Uint8Array, at: number, text: string): void {
   const halves = text.split('::');

@@ -1,31 +1,31 @@
 /**
  * UDP tracker packet errors. The machines reject input with core's `fail`, so
- * every fault is a `ProtocolError` (from `@wirestate/core`) with one of these
+ * every fault is a `ProtocolError` (from `@wiremachine/core`) with one of these
  * stable codes, the byte offset of the offending field in the datagram, the
  * state that read it and an excerpt.
  *
  * @module
  */
-import { fail, ProtocolError } from '@wirestate/core';
+import { fail, ProtocolError } from '@wiremachine/core';
 
-/** Stable codes of UDP tracker packet faults (`WIRESTATE_ERR_TRACKER_*`). Never change; messages may. */
+/** Stable codes of UDP tracker packet faults (`WIREMACHINE_ERR_TRACKER_*`). Never change; messages may. */
 export const TrackerErrorCode = {
   /** The datagram ended inside a fixed-size field (BEP 15 gives every packet a minimum size). */
-  TRUNCATED: 'WIRESTATE_ERR_TRACKER_TRUNCATED',
+  TRUNCATED: 'WIREMACHINE_ERR_TRACKER_TRUNCATED',
   /** The action is not one BEP 15 defines for this direction (0–2 in requests, 0–3 in responses). */
-  UNKNOWN_ACTION: 'WIRESTATE_ERR_TRACKER_UNKNOWN_ACTION',
+  UNKNOWN_ACTION: 'WIREMACHINE_ERR_TRACKER_UNKNOWN_ACTION',
   /** A connect request that does not start with the protocol id `0x41727101980`. */
-  BAD_PROTOCOL_ID: 'WIRESTATE_ERR_TRACKER_BAD_PROTOCOL_ID',
+  BAD_PROTOCOL_ID: 'WIREMACHINE_ERR_TRACKER_BAD_PROTOCOL_ID',
   /**
    * A list that is not a whole number of entries (info hashes of 20 bytes,
    * peers of 6 or 18, scrape entries of 12), a scrape request with no info
    * hash, or bytes after a 16-byte connect request.
    */
-  BAD_SIZE: 'WIRESTATE_ERR_TRACKER_BAD_SIZE',
+  BAD_SIZE: 'WIREMACHINE_ERR_TRACKER_BAD_SIZE',
   /** A BEP 41 option whose length byte is missing, or whose data runs past the end of the datagram. */
-  BAD_OPTION: 'WIRESTATE_ERR_TRACKER_BAD_OPTION',
+  BAD_OPTION: 'WIREMACHINE_ERR_TRACKER_BAD_OPTION',
   /** An announce `event` other than 0 (none), 1 (completed), 2 (started) or 3 (stopped). */
-  BAD_EVENT: 'WIRESTATE_ERR_TRACKER_BAD_EVENT',
+  BAD_EVENT: 'WIREMACHINE_ERR_TRACKER_BAD_EVENT',
 } as const;
 
 /** One of the {@link TrackerErrorCode} values. */
@@ -35,7 +35,7 @@ const CODES: ReadonlySet<string> = new Set(Object.values(TrackerErrorCode));
 
 /**
  * `true` when `value` is a protocol error raised by the tracker machines,
- * whichever copy of `@wirestate/core` made it (core brands its errors).
+ * whichever copy of `@wiremachine/core` made it (core brands its errors).
  *
  * @example
  * ```ts

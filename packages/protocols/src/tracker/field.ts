@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { bytes } from '@wirestate/core';
+import { bytes } from '@wiremachine/core';
 import { assign } from 'xstate';
 import { truncated } from './errors.js';
 

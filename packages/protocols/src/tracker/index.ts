@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { parseResponse, serializeRequest } from '@wirestate/protocols/tracker';
+ * import { parseResponse, serializeRequest } from '@wiremachine/protocols/tracker';
  * socket.send(serializeRequest({ type: 'connect', transactionId }));
  * const reply = parseResponse(datagram, { family: 'ipv4' });
  * ```

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createDriver, ErrorCode, type ExecutorKind, WirestateError } from '@wirestate/core';
+import { createDriver, ErrorCode, type ExecutorKind, WiremachineError } from '@wiremachine/core';
 import type { AnyStateMachine } from 'xstate';
 import type { AddressFamily } from './constants.js';
 import type { TrackerRequest, TrackerResponse } from './packets.js';
@@ -29,7 +29,7 @@ function run<T>(machine: AnyStateMachine, datagram: Uint8Array, executor: Execut
   driver.feed(datagram);
   driver.end();
   if (packet === undefined) {
-    throw new WirestateError(ErrorCode.INVALID_STATE, 'the datagram ended without a packet or an error');
+    throw new WiremachineError(ErrorCode.INVALID_STATE, 'the datagram ended without a packet or an error');
   }
   return packet;
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { bytes, fail, protocolTypes } from '@wirestate/core';
+import { bytes, fail, protocolTypes } from '@wiremachine/core';
 import { assign, emit, setup } from 'xstate';
 import { formatIPv4 } from './address.js';
 import { Action, ANNOUNCE_EVENTS, type AnnounceEvent, OptionType, PROTOCOL_ID, Size } from './constants.js';

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { bytes, ErrorCode, fail, protocolTypes, untilClose, WirestateError } from '@wirestate/core';
+import { bytes, ErrorCode, fail, protocolTypes, untilClose, WiremachineError } from '@wiremachine/core';
 import { assign, emit, setup } from 'xstate';
 import { formatIPv4, formatIPv6 } from './address.js';
 import { Action, type AddressFamily, Size } from './constants.js';
@@ -231,5 +231,5 @@ export const ipv6ResponseMachine = createResponseMachine('ipv6');
 export function responseMachine(family: AddressFamily): typeof ipv4ResponseMachine {
   if (family === 'ipv4') return ipv4ResponseMachine;
   if (family === 'ipv6') return ipv6ResponseMachine;
-  throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `family must be 'ipv4' or 'ipv6', got ${String(family)}`);
+  throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `family must be 'ipv4' or 'ipv6', got ${String(family)}`);
 }

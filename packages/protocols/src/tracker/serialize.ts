@@ -2,11 +2,11 @@
  * Serializers: every packet of BEP 15 and BEP 41 back to its datagram.
  * `parse(serialize(x))` gives `x` for every packet (the tests prove it).
  * Values out of range (a port above 65535, a 19-byte info hash, ...) are
- * refused with `WIRESTATE_ERR_INVALID_ARGUMENT` rather than truncated.
+ * refused with `WIREMACHINE_ERR_INVALID_ARGUMENT` rather than truncated.
  *
  * @module
  */
-import { ErrorCode, WirestateError } from '@wirestate/core';
+import { ErrorCode, WiremachineError } from '@wiremachine/core';
 import { writeIPv4, writeIPv6 } from './address.js';
 import { Action, type AddressFamily, ANNOUNCE_EVENTS, OptionType, PROTOCOL_ID, Size } from './constants.js';
 import type {
@@ -34,7 +34,7 @@ export type AnnounceRequestInit = Omit<AnnounceRequest, 'urlData' | 'options'> &
 export type TrackerRequestInit = Exclude<TrackerRequest, AnnounceRequest> | AnnounceRequestInit;
 
 function check(ok: boolean, what: string): void {
-  if (!ok) throw new WirestateError(ErrorCode.INVALID_ARGUMENT, what);
+  if (!ok) throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, what);
 }
 
 function u32Field(v: number, name: string): number {
@@ -188,7 +188,7 @@ export function serializeRequest(request: TrackerRequestInit): Uint8Array {
     case 'scrape':
       return scrapeRequest(request);
     default:
-      throw new WirestateError(
+      throw new WiremachineError(
         ErrorCode.INVALID_ARGUMENT,
         `unknown request type ${String((request as { type: unknown }).type)}`,
       );
@@ -267,7 +267,7 @@ export function serializeResponse(response: TrackerResponse, options: { family: 
       return out;
     }
     default:
-      throw new WirestateError(
+      throw new WiremachineError(
         ErrorCode.INVALID_ARGUMENT,
         `unknown response type ${String((response as { type: unknown }).type)}`,
       );

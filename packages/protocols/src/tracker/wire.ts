@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ErrorCode, WirestateError } from '@wirestate/core';
+import { ErrorCode, WiremachineError } from '@wiremachine/core';
 
 /** Unsigned 16-bit integer at `b[at]`. */
 export const u16 = (b: Uint8Array, at = 0): number => (b[at] << 8) | b[at + 1];
@@ -46,13 +46,13 @@ export function latin1(b: Uint8Array): string {
   return s;
 }
 
-/** The bytes of a latin1 string; a char above 0xff is refused (`WIRESTATE_ERR_INVALID_ARGUMENT`). */
+/** The bytes of a latin1 string; a char above 0xff is refused (`WIREMACHINE_ERR_INVALID_ARGUMENT`). */
 export function fromLatin1(s: string, what: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c > 0xff) {
-      throw new WirestateError(ErrorCode.INVALID_ARGUMENT, `${what}: char ${i} is not a byte (latin1 text only)`);
+      throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `${what}: char ${i} is not a byte (latin1 text only)`);
     }
     out[i] = c;
   }

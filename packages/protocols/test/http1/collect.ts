@@ -2,13 +2,13 @@
  * Test helpers: run an HTTP/1 machine over chunks and collect messages in
  * the shape of the conformance data (and of the peers in the differential tests).
  */
-import { concatBytes, createDriver, type WirestateError } from '@wirestate/core';
+import { concatBytes, createDriver, type WiremachineError } from '@wiremachine/core';
 import {
   type Http1Machine,
   type Http1Output,
   type MessageHead,
   parseChunkExtensions,
-} from '@wirestate/protocols/http1';
+} from '@wiremachine/protocols/http1';
 
 export interface Message {
   method?: string;
@@ -27,7 +27,7 @@ export interface Run {
   messages: Message[];
   /** The heads as emitted (framing decisions: `bodyKind`, `upgrade`, `protocol`...), one per message. */
   heads: MessageHead[];
-  error: WirestateError | null;
+  error: WiremachineError | null;
   upgraded: boolean;
   /** Driver state at the end ('head' means waiting for a head). */
   state: string;
@@ -73,7 +73,7 @@ export function collect(outputs: Http1Output[]): Message[] {
 /** Feed `chunks` to a fresh driver; `end` ends the input afterwards. */
 export function run(machine: Http1Machine, chunks: Iterable<Uint8Array>, end = false): Run {
   const outputs: Http1Output[] = [];
-  let error: WirestateError | null = null;
+  let error: WiremachineError | null = null;
   const driver = createDriver(machine, {
     onOutput: (o) => outputs.push(o as Http1Output),
     onError: (e) => {

@@ -14,7 +14,7 @@ import {
   type Http1Machine,
   type Http1Options,
   type LenientFlag,
-} from '@wirestate/protocols/http1';
+} from '@wiremachine/protocols/http1';
 import { describe, expect, it } from 'vitest';
 import { bytes, type Message, type Run, run, slices } from './collect.js';
 

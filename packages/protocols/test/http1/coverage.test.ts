@@ -1,4 +1,4 @@
-import { transitionCoverage } from '@wirestate/core/testing';
+import { transitionCoverage } from '@wiremachine/core/testing';
 import { describe, expect, test } from 'vitest';
 import { createRequestMachine, createResponseMachine, type Http1Options } from '../../src/http1/index.js';
 

@@ -24,8 +24,8 @@
  * still wait for CRLF CRLF).
  */
 import { createRequire } from 'node:module';
-import { createDriver } from '@wirestate/core';
-import { mutated } from '@wirestate/core/testing';
+import { createDriver } from '@wiremachine/core';
+import { mutated } from '@wiremachine/core/testing';
 import {
   createRequestMachine,
   createResponseMachine,
@@ -37,7 +37,7 @@ import {
   serializeRequest,
   serializeResponse,
   toHttp1Error,
-} from '@wirestate/protocols/http1';
+} from '@wiremachine/protocols/http1';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bytes, type Message, run, text } from './collect.js';

@@ -9,7 +9,7 @@
 /** When a fault at `at` must have been found, for bytes fed `size` at a time. */
 const bound = (at: number, size: number) => (size < 4 ? Math.max(1024, 4 * (at + 1)) : 4 * (at + 1)) + size;
 
-import { createDriver, type WirestateError } from '@wirestate/core';
+import { createDriver, type WiremachineError } from '@wiremachine/core';
 import {
   createRequestMachine,
   createResponseMachine,
@@ -17,7 +17,7 @@ import {
   type Http1Error,
   type Http1Machine,
   toHttp1Error,
-} from '@wirestate/protocols/http1';
+} from '@wiremachine/protocols/http1';
 import { describe, expect, it } from 'vitest';
 import { bytes } from './collect.js';
 
@@ -32,7 +32,7 @@ interface Trickle {
  * line) up to `limit` bytes in all. The error is the one a server sees (toHttp1Error).
  */
 function trickle(machine: Http1Machine, head: Uint8Array, size: number, limit: number): Trickle {
-  let error: WirestateError | null = null;
+  let error: WiremachineError | null = null;
   const driver = createDriver(machine, { onError: (e) => (error = e) });
   const filler = bytes('X-Filler: abcdefgh\r\n');
   let fed = 0;

@@ -4,7 +4,7 @@ import {
   createResponseMachine,
   type Http1Machine,
   type Http1Options,
-} from '@wirestate/protocols/http1';
+} from '@wiremachine/protocols/http1';
 import { expect } from 'vitest';
 import { bytes, prng, type Run, run, slices } from './collect.js';
 

@@ -5,8 +5,8 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createDriver } from '@wirestate/core';
-import { createRequestMachine, createResponseMachine, type Http1Machine } from '@wirestate/protocols/http1';
+import { createDriver } from '@wiremachine/core';
+import { createRequestMachine, createResponseMachine, type Http1Machine } from '@wiremachine/protocols/http1';
 import { describe, expect, it } from 'vitest';
 import { bytes } from './collect.js';
 

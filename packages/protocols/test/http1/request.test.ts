@@ -1,11 +1,11 @@
 /** Requests (RFC 9112 §2-§7): heads, every body framing, pipelining, keep-alive, Expect, upgrades. */
-import { createDriver } from '@wirestate/core';
+import { createDriver } from '@wiremachine/core';
 import {
   createRequestMachine,
   Http1ErrorCode as E,
   type Http1Output,
   type RequestHead,
-} from '@wirestate/protocols/http1';
+} from '@wiremachine/protocols/http1';
 import { describe, expect, it } from 'vitest';
 import { bytes, text } from './collect.js';
 import { codeOf, request } from './parse.js';

@@ -1,5 +1,5 @@
 /** Responses (RFC 9112 §4, §6.3): status lines, bodies that depend on the status and on the request. */
-import { Http1ErrorCode as E } from '@wirestate/protocols/http1';
+import { Http1ErrorCode as E } from '@wiremachine/protocols/http1';
 import { describe, expect, it } from 'vitest';
 import { text } from './collect.js';
 import { codeOf, response } from './parse.js';

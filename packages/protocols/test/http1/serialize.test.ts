@@ -1,5 +1,12 @@
 /** The serializer, and the laws: round trip, chunk invariance, typed rejection, executor agreement. */
-import { checkLaw, chunkInvariance, executorsAgree, mutated, roundTrip, typedRejection } from '@wirestate/core/testing';
+import {
+  checkLaw,
+  chunkInvariance,
+  executorsAgree,
+  mutated,
+  roundTrip,
+  typedRejection,
+} from '@wiremachine/core/testing';
 import {
   createRequestMachine,
   createResponseMachine,
@@ -9,7 +16,7 @@ import {
   type ResponseMessage,
   serializeRequest,
   serializeResponse,
-} from '@wirestate/protocols/http1';
+} from '@wiremachine/protocols/http1';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { collect, text } from './collect.js';
@@ -100,7 +107,7 @@ describe('serializer', () => {
     ['a status of 4 digits', () => serializeResponse({ status: 1000 })],
     ['trailers without chunks', () => serializeResponse({ status: 200, body: '', trailers: [['A', 'b']] })],
   ])('refuses %s', (_name, write) => {
-    expect(write).toThrow(expect.objectContaining({ code: 'WIRESTATE_ERR_INVALID_ARGUMENT' }));
+    expect(write).toThrow(expect.objectContaining({ code: 'WIREMACHINE_ERR_INVALID_ARGUMENT' }));
   });
 
   it('round trip: parsing a serialized request gives it back, in any chunking', () => {
@@ -129,7 +136,7 @@ describe('laws over valid and mutated requests', () => {
     checkLaw(chunkInvariance(createRequestMachine(), inputs, { normalize: normalizeRun }), params);
   });
 
-  it('typed rejection: bad input only ever ends in a wirestate error', () => {
+  it('typed rejection: bad input only ever ends in a wiremachine error', () => {
     checkLaw(typedRejection(createRequestMachine(), inputs), params);
   });
 

@@ -1,6 +1,6 @@
 /** Request-smuggling shapes (RFC 9112 §6.3, §11.2) and limits: each must be refused, never guessed at. */
-import { ErrorCode } from '@wirestate/core';
-import { Http1ErrorCode as E, toHttp1Error } from '@wirestate/protocols/http1';
+import { ErrorCode } from '@wiremachine/core';
+import { Http1ErrorCode as E, toHttp1Error } from '@wiremachine/protocols/http1';
 import { describe, expect, it } from 'vitest';
 import { codeOf, request } from './parse.js';
 

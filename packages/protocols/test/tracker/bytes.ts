@@ -1,5 +1,5 @@
 /** Building datagrams by hand, from the layouts of BEP 15 and BEP 41, and the shape of a test vector. */
-import { concatBytes } from '@wirestate/core';
+import { concatBytes } from '@wiremachine/core';
 
 /** Hex digits to bytes; spaces are ignored. */
 export function hex(text: string): Uint8Array {

@@ -1,4 +1,4 @@
-import { type ModelState, type ModelStep, modelInputs, readStep, transitionCoverage } from '@wirestate/core/testing';
+import { type ModelState, type ModelStep, modelInputs, readStep, transitionCoverage } from '@wiremachine/core/testing';
 import { describe, expect, test } from 'vitest';
 import { ipv4ResponseMachine, ipv6ResponseMachine, PROTOCOL_ID, requestMachine } from '../../src/tracker/index.js';
 import { ascii, hex } from './bytes.js';

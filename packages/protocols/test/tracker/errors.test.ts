@@ -1,5 +1,5 @@
-import { ErrorCode, WirestateError } from '@wirestate/core';
-import { runChunks } from '@wirestate/core/testing';
+import { ErrorCode, WiremachineError } from '@wiremachine/core';
+import { runChunks } from '@wiremachine/core/testing';
 import { describe, expect, test } from 'vitest';
 import {
   ipv4ResponseMachine,
@@ -177,7 +177,7 @@ describe('isTrackerError', () => {
       thrown = e;
     }
     expect(isTrackerError(thrown)).toBe(true);
-    expect(isTrackerError(new WirestateError(ErrorCode.INVALID_ARGUMENT, 'x'))).toBe(false);
+    expect(isTrackerError(new WiremachineError(ErrorCode.INVALID_ARGUMENT, 'x'))).toBe(false);
     expect(isTrackerError(new Error(TrackerErrorCode.TRUNCATED))).toBe(false);
     expect(isTrackerError(null)).toBe(false);
   });

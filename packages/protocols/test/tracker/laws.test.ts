@@ -1,4 +1,11 @@
-import { checkLaw, chunkInvariance, executorsAgree, mutated, roundTrip, typedRejection } from '@wirestate/core/testing';
+import {
+  checkLaw,
+  chunkInvariance,
+  executorsAgree,
+  mutated,
+  roundTrip,
+  typedRejection,
+} from '@wiremachine/core/testing';
 import fc from 'fast-check';
 import { describe, test } from 'vitest';
 import {

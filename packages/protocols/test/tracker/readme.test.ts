@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { toMermaid } from '@wirestate/core';
+import { toMermaid } from '@wiremachine/core';
 import { expect, test } from 'vitest';
 import { ipv4ResponseMachine, requestMachine } from '../../src/tracker/index.js';
 

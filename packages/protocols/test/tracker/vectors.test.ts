@@ -1,5 +1,5 @@
-import { type ProtocolError, WirestateError } from '@wirestate/core';
-import { canonical, runChunks } from '@wirestate/core/testing';
+import { type ProtocolError, WiremachineError } from '@wiremachine/core';
+import { canonical, runChunks } from '@wiremachine/core/testing';
 import { describe, expect, test } from 'vitest';
 import {
   type AnnounceRequest,
@@ -55,7 +55,7 @@ describe.each(vectors)('$name', (v) => {
       } catch (e) {
         error = e;
       }
-      expect(error).toBeInstanceOf(WirestateError);
+      expect(error).toBeInstanceOf(WiremachineError);
       expect(isTrackerError(error)).toBe(true);
       const { code, offset, state, excerpt } = error as ProtocolError;
       expect({ code, offset, state }).toEqual(v.expect);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AnnounceRequest } from '@wirestate/protocols/tracker';
+import type { AnnounceRequest } from '@wiremachine/protocols/tracker';
 import { afterEach, describe, expect, test } from 'vitest';
 import { connectTracker } from '../../src/index.js';
 import { hash20, hex, sleep, watchUnhandledRejections, within } from '../helpers.js';

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { AnnounceRequest } from '@wirestate/protocols/tracker';
+import type { AnnounceRequest } from '@wiremachine/protocols/tracker';
 import { afterEach, describe, expect, test } from 'vitest';
 import { connectTracker } from '../../src/index.js';
 import { hash20, hex, watchUnhandledRejections, within } from '../helpers.js';

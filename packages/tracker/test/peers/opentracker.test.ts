@@ -1,7 +1,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DatagramTransport } from '@wirestate/transports';
-import { udpSocket } from '@wirestate/transports/node';
+import type { DatagramTransport } from '@wiremachine/transports';
+import { udpSocket } from '@wiremachine/transports/node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { connectTracker, TrackerClient, TrackerRefusedError } from '../../src/index.js';
 import { hash20, hex, rejection, sleep, watchUnhandledRejections, within } from '../helpers.js';

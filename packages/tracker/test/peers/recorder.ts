@@ -1,7 +1,7 @@
 /** Our tracker on 127.0.0.1, recording every request datagram it receives (to see what a real client sent). */
-import { parseRequest, type TrackerRequest } from '@wirestate/protocols/tracker';
-import type { DatagramTransport } from '@wirestate/transports';
-import { udpSocket } from '@wirestate/transports/node';
+import { parseRequest, type TrackerRequest } from '@wiremachine/protocols/tracker';
+import type { DatagramTransport } from '@wiremachine/transports';
+import { udpSocket } from '@wiremachine/transports/node';
 import { TrackerServer, type TrackerServerOptions } from '../../src/index.js';
 
 export interface RecordingTracker {

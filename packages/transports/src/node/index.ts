@@ -1,5 +1,5 @@
 /**
- * The Node.js adapters of wirestate transports: `node:net` TCP and Unix
+ * The Node.js adapters of wiremachine transports: `node:net` TCP and Unix
  * sockets, `node:tls` with STARTTLS, `node:dgram` UDP, stdin/stdout, child
  * processes and any Node stream.
  *

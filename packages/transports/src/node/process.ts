@@ -6,7 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { ErrorCode, WirestateError } from '@wirestate/core';
+import { ErrorCode, WiremachineError } from '@wiremachine/core';
 import { ProcessExitError, TransportError } from '../errors.js';
 import { StreamTransport, type StreamTransportOptions } from './stream.js';
 
@@ -51,9 +51,9 @@ export function stdioTransport(options: StdioOptions = {}): StreamTransport {
 export function childProcessTransport(child: ChildProcess, options: StreamTransportOptions = {}): StreamTransport {
   const { stdout, stdin } = child;
   if (stdout === null || stdin === null) {
-    throw new WirestateError(ErrorCode.INVALID_ARGUMENT, "the child needs piped stdin and stdout (stdio: 'pipe')");
+    throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, "the child needs piped stdin and stdout (stdio: 'pipe')");
   }
-  const exited = new Promise<WirestateError | undefined>((resolve) => {
+  const exited = new Promise<WiremachineError | undefined>((resolve) => {
     const settle = (code: number | null, signal: NodeJS.Signals | null) =>
       resolve(code === 0 ? undefined : new ProcessExitError(code, signal));
     if (child.exitCode !== null || child.signalCode !== null) settle(child.exitCode, child.signalCode);

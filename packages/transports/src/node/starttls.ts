@@ -22,7 +22,7 @@
  */
 import type { Socket } from 'node:net';
 import * as tls from 'node:tls';
-import { concatBytes, ErrorCode, WirestateError } from '@wirestate/core';
+import { concatBytes, ErrorCode, WiremachineError } from '@wiremachine/core';
 import type { Connection } from '../connection.js';
 import { withDeadline } from '../deadline.js';
 import { TransportError, UnexpectedPlaintextError } from '../errors.js';
@@ -96,10 +96,10 @@ export async function startTls<TOutput>(
 function source<TOutput>(from: Connection<TOutput> | SocketTransport): [SocketTransport, Uint8Array] {
   if (from instanceof SocketTransport) return [from, new Uint8Array(0)];
   if (!(from.transport instanceof SocketTransport)) {
-    throw new WirestateError(ErrorCode.INVALID_ARGUMENT, 'startTls needs a connection over a socket transport');
+    throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, 'startTls needs a connection over a socket transport');
   }
   if (from.status !== 'done') {
-    throw new WirestateError(
+    throw new WiremachineError(
       ErrorCode.INVALID_STATE,
       `startTls needs a connection whose machine ended on the upgrade request (status: ${from.status})`,
     );

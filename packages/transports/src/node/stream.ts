@@ -11,7 +11,7 @@
  * @module
  */
 import type { Readable, Writable } from 'node:stream';
-import { ErrorCode, type Transport, type TransportSink, WirestateError } from '@wirestate/core';
+import { ErrorCode, type Transport, type TransportSink, WiremachineError } from '@wiremachine/core';
 import { checkTimeout } from '../deadline.js';
 import { TimeoutError, TransportError } from '../errors.js';
 
@@ -91,7 +91,7 @@ export class StreamTransport implements Transport {
   }
 
   start(sink: TransportSink): void {
-    if (this.sink !== null) throw new WirestateError(ErrorCode.INVALID_STATE, 'transport already started');
+    if (this.sink !== null) throw new WiremachineError(ErrorCode.INVALID_STATE, 'transport already started');
     this.sink = sink;
     this.readable.on('data', this.onData);
     // A listener alone does not restart a stream paused on purpose (`pauseOnConnect`).
@@ -100,8 +100,8 @@ export class StreamTransport implements Transport {
   }
 
   write(chunk: Uint8Array): Promise<void> {
-    if (this.closed) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'write after close'));
-    if (this.writeEnded) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'write after end()'));
+    if (this.closed) return Promise.reject(new WiremachineError(ErrorCode.INVALID_STATE, 'write after close'));
+    if (this.writeEnded) return Promise.reject(new WiremachineError(ErrorCode.INVALID_STATE, 'write after end()'));
     const w = this.writable;
     if (w.destroyed) return Promise.reject(new TransportError('write to a destroyed stream', this.failure));
     this.touch();
@@ -112,7 +112,7 @@ export class StreamTransport implements Transport {
 
   /** Half-close: end the writable (a socket sends FIN); reading goes on. */
   end(): Promise<void> {
-    if (this.closed) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'end() after close'));
+    if (this.closed) return Promise.reject(new WiremachineError(ErrorCode.INVALID_STATE, 'end() after close'));
     if (this.writeEnded) return Promise.resolve();
     this.writeEnded = true;
     return new Promise((resolve, reject) => {
@@ -159,7 +159,8 @@ export class StreamTransport implements Transport {
    * buffered and not yet delivered. For upgrades: see `startTls`.
    */
   detach(): Uint8Array[] {
-    if (this.closed || this.detached) throw new WirestateError(ErrorCode.INVALID_STATE, 'transport closed or detached');
+    if (this.closed || this.detached)
+      throw new WiremachineError(ErrorCode.INVALID_STATE, 'transport closed or detached');
     this.detached = true;
     this.clearTimer();
     const r = this.readable;

@@ -6,7 +6,7 @@
  * @module
  */
 import * as dgram from 'node:dgram';
-import { ErrorCode, WirestateError } from '@wirestate/core';
+import { ErrorCode, WiremachineError } from '@wiremachine/core';
 import type { DatagramSink, DatagramTransport, Peer } from '../datagram.js';
 import { withDeadline } from '../deadline.js';
 import { TransportError } from '../errors.js';
@@ -62,13 +62,13 @@ export class UdpTransport implements DatagramTransport {
   }
 
   start(sink: DatagramSink): void {
-    if (this.sink !== null) throw new WirestateError(ErrorCode.INVALID_STATE, 'transport already started');
+    if (this.sink !== null) throw new WiremachineError(ErrorCode.INVALID_STATE, 'transport already started');
     this.sink = sink;
     this.socket.on('message', (msg, rinfo) => sink.message(view(msg), { address: rinfo.address, port: rinfo.port }));
   }
 
   send(data: Uint8Array, to?: Peer): Promise<void> {
-    if (this.closed) return Promise.reject(new WirestateError(ErrorCode.INVALID_STATE, 'send after close'));
+    if (this.closed) return Promise.reject(new WiremachineError(ErrorCode.INVALID_STATE, 'send after close'));
     return new Promise((resolve, reject) => {
       const done = (e: Error | null) => (e ? reject(new TransportError('the send failed', e)) : resolve());
       try {
