@@ -1,0 +1,321 @@
+/**
+ * PostgreSQL backend messages (protocol 3.0), declared as a wiremachine
+ * machine. Every message is a type byte, a 32-bit length that counts itself,
+ * and a body: the machine reads the five-byte header, checks the type and
+ * the length against a limit, reads the body, and decodes it once into a
+ * typed message.
+ *
+ * The decoding uses Node's Buffer to read UTF-8 text (as `pg-protocol` does);
+ * the protocol itself is plain.
+ */
+import { bytes, fail, ProtocolFault, protocolTypes } from '@wiremachine/core';
+import { assign, emit, setup } from 'xstate';
+import { NOTICE_FIELDS, type PgField, type PgMessage, type PgNoticeFields, type PgValue } from './messages.js';
+
+interface Context {
+  /** The type byte of the message being read. */
+  type: number;
+  /** Its length field: the body's length plus 4. */
+  length: number;
+  keepBytes: boolean;
+}
+
+/** Options of {@link createPgProtocol}. */
+export interface PgOptions {
+  /**
+   * The longest message body. Default 1 GiB, the most a PostgreSQL datum can
+   * hold; clients usually want less. A longer one fails with
+   * `PG_MESSAGE_TOO_LONG` as soon as its header arrives.
+   */
+  maxMessageBytes?: number;
+  /** Keep DataRow values as bytes instead of decoding them as UTF-8. */
+  bytes?: boolean;
+}
+
+/** The backend's type bytes. */
+const KNOWN = new Uint8Array(256);
+for (const c of 'RSKZTDCIEN123nstGHWdcAvV') KNOWN[c.charCodeAt(0)] = 1;
+
+/** Reads a message body, failing with `PG_BAD_MESSAGE` instead of reading past it. */
+class Reader {
+  pos = 0;
+  constructor(
+    readonly buf: Buffer,
+    readonly what: string,
+  ) {}
+  bad(why: string): never {
+    throw new ProtocolFault('PG_BAD_MESSAGE', `${this.what}: ${why}`);
+  }
+  need(n: number): void {
+    if (this.pos + n > this.buf.length) this.bad('the body ends inside a field');
+  }
+  byte(): number {
+    this.need(1);
+    return this.buf[this.pos++];
+  }
+  int16(): number {
+    this.need(2);
+    const v = this.buf.readInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  int32(): number {
+    this.need(4);
+    const v = this.buf.readInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  /** A count: not negative. */
+  count16(): number {
+    const n = this.int16();
+    if (n < 0) this.bad('a negative count');
+    return n;
+  }
+  cstring(): string {
+    const end = this.buf.indexOf(0, this.pos);
+    if (end < 0) this.bad('a string with no terminating NUL');
+    const s = this.buf.toString('utf8', this.pos, end);
+    this.pos = end + 1;
+    return s;
+  }
+  take(n: number): Uint8Array {
+    this.need(n);
+    const v = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return v;
+  }
+  rest(): Uint8Array {
+    return this.take(this.buf.length - this.pos);
+  }
+  done<T>(message: T): T {
+    if (this.pos !== this.buf.length) this.bad(`${this.buf.length - this.pos} bytes left over`);
+    return message;
+  }
+}
+
+/** A plain Uint8Array copy (never a Buffer), so outputs do not pin the input's memory. */
+const copy = (b: Uint8Array) => new Uint8Array(b);
+const asBuffer = (b: Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+function notice(r: Reader): PgNoticeFields {
+  const fields: PgNoticeFields = {};
+  for (;;) {
+    const code = r.byte();
+    if (code === 0) return fields;
+    const c = String.fromCharCode(code);
+    const value = r.cstring();
+    const name = NOTICE_FIELDS[c];
+    if (name !== undefined && name !== 'other') fields[name] = value;
+    else {
+      fields.other ??= {};
+      fields.other[c] = value;
+    }
+  }
+}
+
+function authentication(r: Reader): PgMessage {
+  const code = r.int32();
+  switch (code) {
+    case 0:
+      return { type: 'authenticationOk' };
+    case 3:
+      return { type: 'authenticationCleartextPassword' };
+    case 5:
+      return { type: 'authenticationMD5Password', salt: copy(r.take(4)) };
+    case 10: {
+      const mechanisms: string[] = [];
+      for (let m = r.cstring(); m !== ''; m = r.cstring()) mechanisms.push(m);
+      return { type: 'authenticationSASL', mechanisms };
+    }
+    case 11:
+      return { type: 'authenticationSASLContinue', data: copy(r.rest()) };
+    case 12:
+      return { type: 'authenticationSASLFinal', data: copy(r.rest()) };
+    case 2:
+    case 6:
+    case 7:
+    case 8:
+    case 9:
+      return { type: 'authenticationOther', code, data: copy(r.rest()) };
+    default:
+      return r.bad(`unknown authentication request ${code}`);
+  }
+}
+
+function rowDescription(r: Reader): PgMessage {
+  const n = r.count16();
+  const fields: PgField[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    fields[i] = {
+      name: r.cstring(),
+      tableOid: r.int32() >>> 0,
+      columnId: r.int16(),
+      typeOid: r.int32() >>> 0,
+      typeSize: r.int16(),
+      typeModifier: r.int32(),
+      format: r.int16(),
+    };
+  }
+  return { type: 'rowDescription', fields };
+}
+
+function dataRow(r: Reader, keepBytes: boolean): PgMessage {
+  const n = r.count16();
+  const values: PgValue[] = new Array(n);
+  const buf = r.buf;
+  for (let i = 0; i < n; i++) {
+    const len = r.int32();
+    if (len === -1) values[i] = null;
+    else if (len < 0) r.bad('a negative value length');
+    else {
+      r.need(len);
+      values[i] = keepBytes ? copy(buf.subarray(r.pos, r.pos + len)) : buf.toString('utf8', r.pos, r.pos + len);
+      r.pos += len;
+    }
+  }
+  return { type: 'dataRow', values };
+}
+
+function copyResponse(r: Reader, type: 'copyInResponse' | 'copyOutResponse' | 'copyBothResponse'): PgMessage {
+  const format = r.byte();
+  const n = r.count16();
+  const columnFormats: number[] = new Array(n);
+  for (let i = 0; i < n; i++) columnFormats[i] = r.int16();
+  return { type, format, columnFormats };
+}
+
+/** Decodes one message body; `type` is its type byte. Throws `PG_BAD_MESSAGE` for a malformed body. */
+export function decodeMessage(type: number, body: Uint8Array, keepBytes = false): PgMessage {
+  const c = String.fromCharCode(type);
+  const r = new Reader(asBuffer(body), `message '${c}'`);
+  switch (c) {
+    case 'D':
+      return r.done(dataRow(r, keepBytes));
+    case 'R':
+      return r.done(authentication(r));
+    case 'S':
+      return r.done({ type: 'parameterStatus', name: r.cstring(), value: r.cstring() });
+    case 'K':
+      return r.done({ type: 'backendKeyData', processId: r.int32(), secretKey: r.int32() });
+    case 'Z': {
+      const status = String.fromCharCode(r.byte());
+      if (status !== 'I' && status !== 'T' && status !== 'E') return r.bad('a transaction status other than I, T or E');
+      return r.done({ type: 'readyForQuery', status });
+    }
+    case 'T':
+      return r.done(rowDescription(r));
+    case 'C':
+      return r.done({ type: 'commandComplete', tag: r.cstring() });
+    case 'I':
+      return r.done({ type: 'emptyQueryResponse' });
+    case 'E':
+      return r.done({ type: 'errorResponse', fields: notice(r) });
+    case 'N':
+      return r.done({ type: 'noticeResponse', fields: notice(r) });
+    case '1':
+      return r.done({ type: 'parseComplete' });
+    case '2':
+      return r.done({ type: 'bindComplete' });
+    case '3':
+      return r.done({ type: 'closeComplete' });
+    case 'n':
+      return r.done({ type: 'noData' });
+    case 's':
+      return r.done({ type: 'portalSuspended' });
+    case 't': {
+      const n = r.count16();
+      const typeOids: number[] = new Array(n);
+      for (let i = 0; i < n; i++) typeOids[i] = r.int32() >>> 0;
+      return r.done({ type: 'parameterDescription', typeOids });
+    }
+    case 'G':
+      return r.done(copyResponse(r, 'copyInResponse'));
+    case 'H':
+      return r.done(copyResponse(r, 'copyOutResponse'));
+    case 'W':
+      return r.done(copyResponse(r, 'copyBothResponse'));
+    case 'd':
+      return r.done({ type: 'copyData', data: copy(r.rest()) });
+    case 'c':
+      return r.done({ type: 'copyDone' });
+    case 'A':
+      return r.done({ type: 'notificationResponse', processId: r.int32(), channel: r.cstring(), payload: r.cstring() });
+    case 'v': {
+      const minorVersion = r.int32();
+      const n = r.int32();
+      if (n < 0) r.bad('a negative count');
+      const unrecognized: string[] = [];
+      for (let i = 0; i < n; i++) unrecognized.push(r.cstring());
+      return r.done({ type: 'negotiateProtocolVersion', minorVersion, unrecognized });
+    }
+    case 'V': {
+      const len = r.int32();
+      if (len < -1) r.bad('a negative value length');
+      return r.done({ type: 'functionCallResponse', value: len === -1 ? null : copy(r.take(len)) });
+    }
+    default:
+      return r.bad('unknown message type');
+  }
+}
+
+/** The length field of a header (its bytes 1..4), big-endian. */
+const lengthOf = (h: Uint8Array) => ((h[1] << 24) | (h[2] << 16) | (h[3] << 8) | h[4]) >>> 0;
+
+/** A parser of PostgreSQL backend messages. */
+export function createPgProtocol(options: PgOptions = {}) {
+  const maxBody = options.maxMessageBytes ?? 1024 * 1024 * 1024;
+  const header = bytes(5);
+  return setup({
+    types: protocolTypes<Context, PgMessage, { bytes?: boolean } | undefined>(),
+    guards: {
+      unknownType: ({ event }) => event.type === 'read' && KNOWN[event.data[0]] === 0,
+      badLength: ({ event }) => event.type === 'read' && lengthOf(event.data) < 4,
+      tooLong: ({ event }) => event.type === 'read' && lengthOf(event.data) - 4 > maxBody,
+      atBoundary: ({ event }) => event.type === 'eof' && event.unread.length === 0,
+    },
+  }).createMachine({
+    id: 'postgres',
+    context: ({ input }) => ({ type: 0, length: 4, keepBytes: input?.bytes ?? options.bytes ?? false }),
+    initial: 'header',
+    states: {
+      header: {
+        meta: { read: header },
+        on: {
+          read: [
+            { guard: 'unknownType', actions: fail('PG_UNKNOWN_MESSAGE', 'a type byte the backend never sends') },
+            { guard: 'badLength', actions: fail('PG_BAD_LENGTH', 'a message length under 4') },
+            {
+              guard: 'tooLong',
+              actions: fail(
+                'PG_MESSAGE_TOO_LONG',
+                ({ event }) => `a message of ${lengthOf(event.data) - 4} bytes, over the limit of ${maxBody}`,
+              ),
+            },
+            {
+              target: 'body',
+              actions: assign({ type: ({ event }) => event.data[0], length: ({ event }) => lengthOf(event.data) }),
+            },
+          ],
+          eof: [
+            { guard: 'atBoundary', target: 'closed' },
+            { actions: fail('PG_TRUNCATED', 'input ended inside a message header') },
+          ],
+        },
+      },
+      body: {
+        meta: { read: ({ context }) => bytes(context.length - 4), readLabel: 'the body (length - 4 bytes)' },
+        on: {
+          read: {
+            target: 'header',
+            actions: emit(({ context, event }) => decodeMessage(context.type, event.data, context.keepBytes)),
+          },
+          eof: { actions: fail('PG_TRUNCATED', 'input ended inside a message body') },
+        },
+      },
+      closed: { type: 'final' },
+    },
+  });
+}
+
+/** The backend message parser with default limits. */
+export const pgProtocol = createPgProtocol();
