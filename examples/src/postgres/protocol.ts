@@ -159,21 +159,36 @@ function rowDescription(r: Reader): PgMessage {
   return { type: 'rowDescription', fields };
 }
 
-function dataRow(r: Reader, keepBytes: boolean): PgMessage {
-  const n = r.count16();
+/**
+ * DataRow, the message a result is mostly made of: read without the
+ * {@link Reader}'s calls, one bounds check a field.
+ */
+function dataRow(buf: Buffer, keepBytes: boolean): PgMessage {
+  const end = buf.length;
+  if (end < 2) return badRow('the body ends inside a field');
+  const n = (buf[0] << 8) | buf[1];
+  if (n > 0x7fff) return badRow('a negative count');
   const values: PgValue[] = new Array(n);
-  const buf = r.buf;
+  let pos = 2;
   for (let i = 0; i < n; i++) {
-    const len = r.int32();
-    if (len === -1) values[i] = null;
-    else if (len < 0) r.bad('a negative value length');
-    else {
-      r.need(len);
-      values[i] = keepBytes ? copy(buf.subarray(r.pos, r.pos + len)) : buf.toString('utf8', r.pos, r.pos + len);
-      r.pos += len;
+    if (pos + 4 > end) return badRow('the body ends inside a field');
+    const len = (buf[pos] << 24) | (buf[pos + 1] << 16) | (buf[pos + 2] << 8) | buf[pos + 3];
+    pos += 4;
+    if (len < 0) {
+      if (len !== -1) return badRow('a negative value length');
+      values[i] = null;
+    } else {
+      if (pos + len > end) return badRow('the body ends inside a field');
+      values[i] = keepBytes ? copy(buf.subarray(pos, pos + len)) : buf.toString('utf8', pos, pos + len);
+      pos += len;
     }
   }
+  if (pos !== end) return badRow(`${end - pos} bytes left over`);
   return { type: 'dataRow', values };
+}
+
+function badRow(why: string): never {
+  throw new ProtocolFault('PG_BAD_MESSAGE', `message 'D': ${why}`);
 }
 
 function copyResponse(r: Reader, type: 'copyInResponse' | 'copyOutResponse' | 'copyBothResponse'): PgMessage {
@@ -186,11 +201,10 @@ function copyResponse(r: Reader, type: 'copyInResponse' | 'copyOutResponse' | 'c
 
 /** Decodes one message body; `type` is its type byte. Throws `PG_BAD_MESSAGE` for a malformed body. */
 export function decodeMessage(type: number, body: Uint8Array, keepBytes = false): PgMessage {
+  if (type === 0x44) return dataRow(asBuffer(body), keepBytes);
   const c = String.fromCharCode(type);
   const r = new Reader(asBuffer(body), `message '${c}'`);
   switch (c) {
-    case 'D':
-      return r.done(dataRow(r, keepBytes));
     case 'R':
       return r.done(authentication(r));
     case 'S':
