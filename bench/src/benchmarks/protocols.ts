@@ -11,6 +11,7 @@
  */
 import { type BenchGroup, type BenchTarget, defineBenchmark, rowOf } from '../define.js';
 import { PG_GROUPS, pgGroups } from './protocols-pg.js';
+import { WS_GROUPS, wsGroups } from './protocols-ws.js';
 
 function targets(groups: readonly string[]): BenchTarget[] {
   return groups.flatMap((g) => [
@@ -18,12 +19,13 @@ function targets(groups: readonly string[]): BenchTarget[] {
   ]);
 }
 
-const groups: BenchGroup[] = [...pgGroups];
+const groups: BenchGroup[] = [...pgGroups, ...wsGroups];
 
 /** Each protocol against its hand-written peer. */
 export const protocols = defineBenchmark({
   name: 'protocols',
-  description: 'each protocol against its hand-written peer (pg-protocol), identical bytes, ns per message',
+  description:
+    'each protocol against its hand-written peer (pg-protocol, the Receiver of ws), identical bytes, ns per message',
   groups,
-  targets: targets([...PG_GROUPS]),
+  targets: targets([...PG_GROUPS, ...WS_GROUPS]),
 });

@@ -13,7 +13,7 @@
  * UTF-8 is checked with Node's `buffer.isUtf8`, as `ws` does.
  */
 import { isUtf8 } from 'node:buffer';
-import { bytes, fail, ProtocolFault, protocolTypes } from '@wiremachine/core';
+import { bytes, fail, into, ProtocolFault, protocolTypes } from '@wiremachine/core';
 import { assign, emit, setup } from 'xstate';
 import { isValidCloseCode, TextMessage, type WsOutput } from './frames.js';
 
@@ -29,6 +29,12 @@ export interface WsOptions {
   maxMessageBytes?: number;
   /** RSV bits a negotiated extension uses (0x40 for RSV1). Default none: any RSV bit is an error. */
   allowedRsv?: number;
+  /**
+   * Unmasks a payload in place, for payloads of 64 bytes and more: a native
+   * one such as `bufferutil`'s `unmask`, which `ws` uses when installed.
+   * Default: a loop over 32-bit words. `payload` is the parser's own copy.
+   */
+  unmask?: (payload: Uint8Array, mask: Uint8Array) => void;
 }
 
 interface Context {
@@ -38,8 +44,10 @@ interface Context {
   masked: boolean;
   /** The payload length of the frame being read. */
   length: number;
-  /** The masking key, as a little-endian 32-bit word (byte 0 lowest). */
+  /** The masking key, as a native-endian 32-bit word (its bytes in order in memory). */
   key: number;
+  /** The payload is read into this. */
+  buffer: Uint8Array;
   /** The message in progress: its opcode (0: none), the RSV of its first frame, its fragments and size. */
   message: number;
   messageRsv: number;
@@ -51,22 +59,47 @@ const fault = (code: string, message: string): never => {
   throw new ProtocolFault(code, message);
 };
 
-/** `data` unmasked with `key`, into a new array (the input is never written). */
-export function unmask(data: Uint8Array, key: number): Uint8Array {
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+/** The masking key's bytes, from the word {@link Context.key} holds. */
+function keyBytes(key: number): Uint8Array {
+  const b = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) b[i] = (key >>> (LITTLE_ENDIAN ? i * 8 : 24 - i * 8)) & 0xff;
+  return b;
+}
+
+/**
+ * Unmasks `data` in place with `key` (the masking key as a native-endian
+ * 32-bit word); `native`, when given, takes payloads of 64 bytes and more.
+ */
+export function unmask(data: Uint8Array, key: number, native?: WsOptions['unmask']): Uint8Array {
   const n = data.length;
-  const out = new Uint8Array(n);
-  out.set(data);
-  if (key === 0) return out;
+  if (key === 0) return data;
   let i = 0;
-  if (n >= 64) {
+  if (n >= 64 && native !== undefined) {
+    native(data, keyBytes(key));
+    return data;
+  }
+  if (n >= 64 && data.byteOffset % 4 === 0) {
     const words = n >>> 2;
-    const w = new Uint32Array(out.buffer, 0, words);
+    const w = new Uint32Array(data.buffer, data.byteOffset, words);
     for (let j = 0; j < words; j++) w[j] ^= key;
     i = words << 2;
   }
-  for (; i < n; i++) out[i] ^= (key >>> ((i & 3) << 3)) & 0xff;
-  return out;
+  for (; i < n; i++) data[i] ^= (key >>> (LITTLE_ENDIAN ? (i & 3) << 3 : 24 - ((i & 3) << 3))) & 0xff;
+  return data;
 }
+
+const EMPTY = new Uint8Array(0);
+/**
+ * Payloads up to this size are read into a buffer of their length, allocated
+ * when the frame's length is known; longer ones are gathered as they arrive
+ * and copied once whole, so a head that claims a long payload costs nothing
+ * before the payload comes.
+ */
+const PREALLOCATE = 64 * 1024;
+const payloadBuffer = (n: number): Uint8Array => (n === 0 ? EMPTY : Buffer.allocUnsafe(n));
+const readBuffer = (n: number): Uint8Array => (n <= PREALLOCATE ? payloadBuffer(n) : EMPTY);
 
 /** UTF-8 check: a byte loop for short ASCII, Node's native check otherwise. */
 function validUtf8(b: Uint8Array): boolean {
@@ -80,7 +113,7 @@ function validUtf8(b: Uint8Array): boolean {
 
 function joined(parts: Uint8Array[], size: number): Uint8Array {
   if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(size);
+  const out = payloadBuffer(size);
   let at = 0;
   for (const p of parts) {
     out.set(p, at);
@@ -110,7 +143,12 @@ export function createWsProtocol(options: WsOptions = {}) {
   const maxMessage = options.maxMessageBytes ?? 100 * 1024 * 1024;
   const allowedRsv = options.allowedRsv ?? 0;
   const masking = options.masking ?? 'required';
-  const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+  const native = options.unmask;
+  /** The payload just read, unmasked: in the parser's own buffer (copied there when it was gathered). */
+  const open = (context: Context, data: Uint8Array) => {
+    const own = context.length <= PREALLOCATE ? data : Buffer.from(data);
+    return unmask(own, context.key, native);
+  };
 
   /** Checks a frame's length against control-frame and message limits. */
   const checkLength = (opcode: number, size: number, length: number) => {
@@ -140,12 +178,12 @@ export function createWsProtocol(options: WsOptions = {}) {
     if (masked ? masking === 'forbidden' : masking === 'required')
       fault(masked ? 'WS_MASK_FORBIDDEN' : 'WS_MASK_REQUIRED', masked ? 'a masked frame' : 'an unmasked frame');
     if (len7 < 126) checkLength(opcode, context.size, len7);
-    return { fin, rsv, opcode, masked, length: len7, key: 0 };
+    return { fin, rsv, opcode, masked, length: len7, key: 0, buffer: len7 < 126 ? readBuffer(len7) : EMPTY };
   };
 
   const extended = (length: number, context: Context): Partial<Context> => {
     checkLength(context.opcode, context.size, length);
-    return { length };
+    return { length, buffer: readBuffer(length) };
   };
 
   return setup({
@@ -188,13 +226,13 @@ export function createWsProtocol(options: WsOptions = {}) {
       key: assign({
         key: ({ event }) => {
           const d = (event as { data: Uint8Array }).data;
-          return littleEndian
+          return LITTLE_ENDIAN
             ? (d[0] | (d[1] << 8) | (d[2] << 16) | (d[3] << 24)) >>> 0
             : ((d[0] << 24) | (d[1] << 16) | (d[2] << 8) | d[3]) >>> 0;
         },
       }),
       keepFragment: assign(({ context, event }) => {
-        const data = unmask((event as { data: Uint8Array }).data, context.key);
+        const data = open(context, (event as { data: Uint8Array }).data);
         const first = context.message === 0;
         context.parts.push(data);
         return {
@@ -214,6 +252,7 @@ export function createWsProtocol(options: WsOptions = {}) {
       masked: false,
       length: 0,
       key: 0,
+      buffer: EMPTY,
       message: 0,
       messageRsv: 0,
       parts: [],
@@ -267,30 +306,31 @@ export function createWsProtocol(options: WsOptions = {}) {
         },
       },
       payload: {
-        meta: { read: ({ context }) => bytes(context.length), readLabel: 'the payload (length bytes)' },
+        meta: {
+          read: ({ context }) => (context.length <= PREALLOCATE ? into(context.buffer) : bytes(context.length)),
+          readLabel: 'the payload',
+        },
         on: {
           read: [
             {
               guard: 'isClose',
               target: 'closed',
-              actions: emit(({ context, event }) => close(unmask(event.data, context.key))),
+              actions: emit(({ context, event }) => close(open(context, event.data))),
             },
             {
               guard: 'isPing',
               target: 'head',
-              actions: emit(({ context, event }) => ({ type: 'ping' as const, data: unmask(event.data, context.key) })),
+              actions: emit(({ context, event }) => ({ type: 'ping' as const, data: open(context, event.data) })),
             },
             {
               guard: 'isPong',
               target: 'head',
-              actions: emit(({ context, event }) => ({ type: 'pong' as const, data: unmask(event.data, context.key) })),
+              actions: emit(({ context, event }) => ({ type: 'pong' as const, data: open(context, event.data) })),
             },
             {
               guard: 'whole',
               target: 'head',
-              actions: emit(({ context, event }) =>
-                message(context.opcode, unmask(event.data, context.key), context.rsv),
-              ),
+              actions: emit(({ context, event }) => message(context.opcode, open(context, event.data), context.rsv)),
             },
             { guard: 'fragment', target: 'head', actions: 'keepFragment' },
             {

@@ -273,7 +273,8 @@ export class Driver<TOutput = unknown> {
             this.progress.reset();
           }
         }
-        start = queue.consumed;
+        // An `into` read consumes as the bytes arrive: it started where its first byte was.
+        start = read.kind === 'into' ? queue.consumed - this.progress.count : queue.consumed;
         // A transport that failed did not end the data cleanly: reads that
         // complete at the end (untilClose, the end of a stream) do not complete.
         event =
@@ -387,7 +388,11 @@ export class Driver<TOutput = unknown> {
     const excerpt =
       data !== null && offset < this.queue.consumed
         ? data.slice(0, EXCERPT)
-        : this.queue.slice(offset - this.queue.consumed, offset - this.queue.consumed + EXCERPT);
+        : // An `into` read's first bytes are already in its buffer: the excerpt starts at what is unread.
+          this.queue.slice(
+            Math.max(0, offset - this.queue.consumed),
+            Math.max(0, offset - this.queue.consumed) + EXCERPT,
+          );
     return { offset, state: this.exec.stateName(), excerpt };
   }
 
