@@ -4,9 +4,11 @@
  */
 
 import type { FuzzOptions } from '@wiremachine/core/testing';
-import { canonical } from '@wiremachine/core/testing';
+import { canonical, runChunks } from '@wiremachine/core/testing';
+import { createPgProtocol, encodeBackend, type PgMessage } from '@wiremachine/examples/postgres';
 import { createFrameProtocol, encodeFrame } from '@wiremachine/examples/protocols/frame';
 import { createLineProtocol } from '@wiremachine/examples/protocols/line';
+import { closePayload, createWsProtocol, encodeFrame as encodeWsFrame } from '@wiremachine/examples/websocket';
 import { createRequestMachine, createResponseMachine } from '@wiremachine/protocols/http1';
 import * as tracker from '@wiremachine/protocols/tracker';
 import type { AnyStateMachine } from 'xstate';
@@ -88,6 +90,7 @@ export const targets: FuzzTarget[] = [
     seeds: [encodeFrame(latin1('hello')), encodeFrame(new Uint8Array(0)), encodeFrame(new Uint8Array(300))],
     options: { maxBufferSize: 1024 },
   },
+  ...examples(),
   {
     name: 'tracker-request',
     machine: tracker.requestMachine,
@@ -109,6 +112,53 @@ export const targets: FuzzTarget[] = [
     },
   })),
 ];
+
+/** The PostgreSQL and WebSocket examples, under small limits so the fuzzer meets them. */
+function examples(): FuzzTarget[] {
+  const pg: PgMessage[] = [
+    { type: 'authenticationMD5Password', salt: Uint8Array.of(1, 2, 3, 4) },
+    { type: 'parameterStatus', name: 'client_encoding', value: 'UTF8' },
+    {
+      type: 'rowDescription',
+      fields: [{ name: 'a', tableOid: 1, columnId: 1, typeOid: 23, typeSize: 4, typeModifier: -1, format: 0 }],
+    },
+    { type: 'dataRow', values: ['1', null, 'héllo'] },
+    { type: 'errorResponse', fields: { severity: 'ERROR', code: '22012', message: 'division by zero' } },
+    { type: 'readyForQuery', status: 'I' },
+  ];
+  const key = Uint8Array.of(1, 2, 3, 4);
+  const ws = (opcode: number, payload: Uint8Array, fin = true) => encodeWsFrame({ opcode, payload, fin, mask: key });
+  const joined = (parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
+  const pgMachine = createPgProtocol({ maxMessageBytes: 512 });
+  return [
+    {
+      name: 'postgres',
+      machine: pgMachine,
+      seeds: [joined(pg.map(encodeBackend)), ...pg.map(encodeBackend)],
+      options: {
+        maxBufferSize: 2048,
+        // What the parser read encodes back to bytes that parse to the same messages.
+        check: (_input, outputs, error) => {
+          if (error !== null || outputs.length === 0) return;
+          const again = runChunks(pgMachine, [joined(outputs.map((m) => encodeBackend(m as PgMessage)))]);
+          if (canonical(again.outputs) !== canonical(outputs)) throw new Error('parse(encode(messages)) differs');
+        },
+      },
+    },
+    {
+      name: 'websocket',
+      machine: createWsProtocol({ maxMessageBytes: 300, masking: 'optional' }),
+      seeds: [
+        joined([ws(1, latin1('hello')), ws(2, new Uint8Array(200), false), ws(9, latin1('p')), ws(0, latin1('x'))]),
+        ws(8, closePayload(1000, 'bye')),
+        Uint8Array.of(0x82, 0xff, 0, 0, 0, 0, 0, 1, 0, 0),
+      ],
+      options: { maxBufferSize: 1024 },
+      // A 64-bit length is 65,536 bytes or more: past this run's limits (examples/test/websocket.test.ts takes it).
+      coversAll: false,
+    },
+  ];
+}
 
 /** Cut `packet` to each of `lengths`: the datagram ending inside each field. */
 function prefixes(packet: Uint8Array, lengths: number[]): Uint8Array[] {
