@@ -48,6 +48,8 @@ interface Context {
   key: number;
   /** The payload is read into this. */
   buffer: Uint8Array;
+  /** A short masked frame: its key and payload are read together, key first. */
+  keyInline: boolean;
   /** The message in progress: its opcode (0: none), the RSV of its first frame, its fragments and size. */
   message: number;
   messageRsv: number;
@@ -98,8 +100,18 @@ const EMPTY = new Uint8Array(0);
  * before the payload comes.
  */
 const PREALLOCATE = 64 * 1024;
-const payloadBuffer = (n: number): Uint8Array => (n === 0 ? EMPTY : Buffer.allocUnsafe(n));
-const readBuffer = (n: number): Uint8Array => (n <= PREALLOCATE ? payloadBuffer(n) : EMPTY);
+/** A payload's buffer: zeroed for small ones, where that costs nothing; left unfilled above 4 KiB (a Buffer). */
+const payloadBuffer = (n: number): Uint8Array =>
+  n === 0 ? EMPTY : n <= 4096 ? new Uint8Array(n) : Buffer.allocUnsafe(n);
+/** A masking key at `at`, as a native-endian word. */
+const keyAt = (d: Uint8Array, at: number) =>
+  LITTLE_ENDIAN
+    ? (d[at] | (d[at + 1] << 8) | (d[at + 2] << 16) | (d[at + 3] << 24)) >>> 0
+    : ((d[at] << 24) | (d[at + 1] << 16) | (d[at + 2] << 8) | d[at + 3]) >>> 0;
+/** Payloads up to this size are read as views and copied while unmasked. */
+const SMALL = 1024;
+/** The buffer an extended-length payload is read into, or none (a view, copied while unmasked). */
+const readBuffer = (n: number): Uint8Array => (n > SMALL && n <= PREALLOCATE ? payloadBuffer(n) : EMPTY);
 
 /** UTF-8 check: a byte loop for short ASCII, Node's native check otherwise. */
 function validUtf8(b: Uint8Array): boolean {
@@ -146,8 +158,20 @@ export function createWsProtocol(options: WsOptions = {}) {
   const native = options.unmask;
   /** The payload just read, unmasked: in the parser's own buffer (copied there when it was gathered). */
   const open = (context: Context, data: Uint8Array) => {
-    const own = context.length <= PREALLOCATE ? data : Buffer.from(data);
-    return unmask(own, context.key, native);
+    if (context.buffer.length > 0) return unmask(data, context.key, native);
+    return context.keyInline ? copyUnmasked(data, 4, keyAt(data, 0)) : copyUnmasked(data, 0, context.key);
+  };
+  /** The payload at `at` in `data` (the input's bytes, never written), unmasked into a new buffer. */
+  const copyUnmasked = (data: Uint8Array, at: number, key: number) => {
+    const n = data.length - at;
+    const out = payloadBuffer(n);
+    if (n >= 64) {
+      out.set(at === 0 ? data : data.subarray(at));
+      return unmask(out, key, native);
+    }
+    for (let i = 0; i < n; i++)
+      out[i] = data[at + i] ^ ((key >>> (LITTLE_ENDIAN ? (i & 3) << 3 : 24 - ((i & 3) << 3))) & 0xff);
+    return out;
   };
 
   /** Checks a frame's length against control-frame and message limits. */
@@ -178,7 +202,9 @@ export function createWsProtocol(options: WsOptions = {}) {
     if (masked ? masking === 'forbidden' : masking === 'required')
       fault(masked ? 'WS_MASK_FORBIDDEN' : 'WS_MASK_REQUIRED', masked ? 'a masked frame' : 'an unmasked frame');
     if (len7 < 126) checkLength(opcode, context.size, len7);
-    return { fin, rsv, opcode, masked, length: len7, key: 0, buffer: len7 < 126 ? readBuffer(len7) : EMPTY };
+    const short = len7 < 126;
+    const keyInline = short && masked;
+    return { fin, rsv, opcode, masked, length: len7, key: 0, buffer: EMPTY, keyInline };
   };
 
   const extended = (length: number, context: Context): Partial<Context> => {
@@ -191,7 +217,6 @@ export function createWsProtocol(options: WsOptions = {}) {
     guards: {
       len16: ({ event }) => event.type === 'read' && (event.data[1] & 0x7f) === 126,
       len64: ({ event }) => event.type === 'read' && (event.data[1] & 0x7f) === 127,
-      maskedHead: ({ event }) => event.type === 'read' && (event.data[1] & 0x80) !== 0,
       masked: ({ context }) => context.masked,
       nonMinimal16: ({ event }) => event.type === 'read' && ((event.data[0] << 8) | event.data[1]) < 126,
       topBit: ({ event }) => event.type === 'read' && (event.data[0] & 0x80) !== 0,
@@ -224,12 +249,7 @@ export function createWsProtocol(options: WsOptions = {}) {
         return extended(hi * 2 ** 32 + lo, context);
       }),
       key: assign({
-        key: ({ event }) => {
-          const d = (event as { data: Uint8Array }).data;
-          return LITTLE_ENDIAN
-            ? (d[0] | (d[1] << 8) | (d[2] << 16) | (d[3] << 24)) >>> 0
-            : ((d[0] << 24) | (d[1] << 16) | (d[2] << 8) | d[3]) >>> 0;
-        },
+        key: ({ event }) => keyAt((event as { data: Uint8Array }).data, 0),
       }),
       keepFragment: assign(({ context, event }) => {
         const data = open(context, (event as { data: Uint8Array }).data);
@@ -253,6 +273,7 @@ export function createWsProtocol(options: WsOptions = {}) {
       length: 0,
       key: 0,
       buffer: EMPTY,
+      keyInline: false,
       message: 0,
       messageRsv: 0,
       parts: [],
@@ -266,7 +287,7 @@ export function createWsProtocol(options: WsOptions = {}) {
           read: [
             { guard: 'len16', target: 'length16', actions: 'head' },
             { guard: 'len64', target: 'length64', actions: 'head' },
-            { guard: 'maskedHead', target: 'key', actions: 'head' },
+            // A short frame's key, if masked, is read with its payload.
             { target: 'payload', actions: 'head' },
           ],
           eof: [
@@ -307,7 +328,10 @@ export function createWsProtocol(options: WsOptions = {}) {
       },
       payload: {
         meta: {
-          read: ({ context }) => (context.length <= PREALLOCATE ? into(context.buffer) : bytes(context.length)),
+          read: ({ context }) =>
+            context.buffer.length > 0
+              ? into(context.buffer)
+              : bytes(context.keyInline ? context.length + 4 : context.length),
           readLabel: 'the payload',
         },
         on: {
