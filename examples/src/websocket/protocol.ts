@@ -48,8 +48,6 @@ interface Context {
   key: number;
   /** The payload is read into this. */
   buffer: Uint8Array;
-  /** A short masked frame: its key and payload are read together, key first. */
-  keyInline: boolean;
   /** The message in progress: its opcode (0: none), the RSV of its first frame, its fragments and size. */
   message: number;
   messageRsv: number;
@@ -110,8 +108,12 @@ const keyAt = (d: Uint8Array, at: number) =>
     : ((d[at] << 24) | (d[at + 1] << 16) | (d[at + 2] << 8) | d[at + 3]) >>> 0;
 /** Payloads up to this size are read as views and copied while unmasked. */
 const SMALL = 1024;
+/** Whether the payload is read into a buffer of its own: from {@link SMALL} to {@link PREALLOCATE} bytes. */
+const readsInto = (c: { length: number }) => c.length > SMALL && c.length <= PREALLOCATE;
+/** A short masked frame: its key and payload are read together, key first. */
+const keyInline = (c: { masked: boolean; length: number }) => c.masked && c.length < 126;
 /** The buffer an extended-length payload is read into, or none (a view, copied while unmasked). */
-const readBuffer = (n: number): Uint8Array => (n > SMALL && n <= PREALLOCATE ? payloadBuffer(n) : EMPTY);
+const readBuffer = (n: number): Uint8Array => (readsInto({ length: n }) ? payloadBuffer(n) : EMPTY);
 
 /** UTF-8 check: a byte loop for short ASCII, Node's native check otherwise. */
 function validUtf8(b: Uint8Array): boolean {
@@ -158,8 +160,9 @@ export function createWsProtocol(options: WsOptions = {}) {
   const native = options.unmask;
   /** The payload just read, unmasked: in the parser's own buffer (copied there when it was gathered). */
   const open = (context: Context, data: Uint8Array) => {
-    if (context.buffer.length > 0) return unmask(data, context.key, native);
-    return context.keyInline ? copyUnmasked(data, 4, keyAt(data, 0)) : copyUnmasked(data, 0, context.key);
+    if (readsInto(context)) return unmask(data, context.masked ? context.key : 0, native);
+    if (keyInline(context)) return copyUnmasked(data, 4, keyAt(data, 0));
+    return copyUnmasked(data, 0, context.masked ? context.key : 0);
   };
   /** The payload at `at` in `data` (the input's bytes, never written), unmasked into a new buffer. */
   const copyUnmasked = (data: Uint8Array, at: number, key: number) => {
@@ -202,9 +205,7 @@ export function createWsProtocol(options: WsOptions = {}) {
     if (masked ? masking === 'forbidden' : masking === 'required')
       fault(masked ? 'WS_MASK_FORBIDDEN' : 'WS_MASK_REQUIRED', masked ? 'a masked frame' : 'an unmasked frame');
     if (len7 < 126) checkLength(opcode, context.size, len7);
-    const short = len7 < 126;
-    const keyInline = short && masked;
-    return { fin, rsv, opcode, masked, length: len7, key: 0, buffer: EMPTY, keyInline };
+    return { fin, rsv, opcode, masked, length: len7 };
   };
 
   const extended = (length: number, context: Context): Partial<Context> => {
@@ -273,7 +274,6 @@ export function createWsProtocol(options: WsOptions = {}) {
       length: 0,
       key: 0,
       buffer: EMPTY,
-      keyInline: false,
       message: 0,
       messageRsv: 0,
       parts: [],
@@ -329,9 +329,7 @@ export function createWsProtocol(options: WsOptions = {}) {
       payload: {
         meta: {
           read: ({ context }) =>
-            context.buffer.length > 0
-              ? into(context.buffer)
-              : bytes(context.keyInline ? context.length + 4 : context.length),
+            readsInto(context) ? into(context.buffer) : bytes(keyInline(context) ? context.length + 4 : context.length),
           readLabel: 'the payload',
         },
         on: {
