@@ -73,6 +73,7 @@ export class WiremachineError extends Error {
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
+    recent = this;
     Object.defineProperty(this, BRAND, { value: true });
     Object.defineProperty(this, KIND, { value: kindsOf(new.target) });
   }
@@ -97,6 +98,19 @@ export class WiremachineError extends Error {
     // biome-ignore lint/complexity/noThisInStatic: as above.
     return hasKind(value, idOf(this));
   }
+}
+
+/** The wiremachine error made last (see {@link recentError}). */
+let recent: WiremachineError | null = null;
+
+/**
+ * The wiremachine error made last, for the one place that needs it: xstate
+ * rethrows what a guard of an event's transition throws as a new `Error`
+ * that keeps only the message (no `cause`), and the xstate executor finds the
+ * original by it. Internal: not exported from the package.
+ */
+export function recentError(): WiremachineError | null {
+  return recent;
 }
 
 function kindsOf(ctor: Function): readonly string[] {

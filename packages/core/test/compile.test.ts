@@ -417,9 +417,9 @@ describe('the compiled executor agrees with xstate', () => {
       },
     });
     expectBoth(throws, ['zf'], failed('BAD_BYTE', 1, 's', logs('kept')));
-    // xstate wraps what the guard of an event's transition throws in an Error of its own...
-    expectBoth(throws, ['g'], failed(ErrorCode.ACTION_FAILED, 0, 's'));
-    // ... but not what the guard of an eventless transition throws.
+    // A ProtocolFault from the guard of an event's transition keeps its code (xstate wraps it in an Error)...
+    expectBoth(throws, ['g'], failed('GUARD_FAULT', 0, 's'));
+    // ... as it does from the guard of an eventless transition.
     expectBoth(throws, ['ah'], failed('ALWAYS_FAULT', 1, 't'));
   });
 });

@@ -23,7 +23,7 @@
  * @module
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
-import { InvalidMachineError } from '../errors.js';
+import { InvalidMachineError, isWiremachineError } from '../errors.js';
 import type { ReadRequest } from '../reads.js';
 import {
   allNodes,
@@ -402,6 +402,8 @@ function wrapGuard(guard: CompiledGuard, ref: unknown, nodeId: string): Compiled
     try {
       return guard(a);
     } catch (err) {
+      // A wiremachine error (a ProtocolFault rejecting the input) keeps its code; see unwrapGuardError.
+      if (isWiremachineError(err)) throw err;
       const message = `Unable to evaluate guard ${label}in transition for event '${a.event.type}' in state node '${nodeId}':\n${(err as Error)?.message}`;
       throw new Error(message, { cause: err });
     }

@@ -27,6 +27,7 @@ import {
   type TransitionDef,
   transitionsOf,
 } from './nodes.js';
+import { failCodeOf, raisedTypeOf, sendsAnything } from './shapes.js';
 
 /** Whether an event of `eventType` has a transition on `node` or an ancestor. */
 function handles(node: AnyStateNode, eventType: string): boolean {
@@ -72,21 +73,10 @@ interface OtherEvents {
 
 function otherEvents(machine: AnyStateMachine, nodes: AnyStateNode[]): OtherEvents {
   const found: OtherEvents = { types: new Set(), any: false };
-  const impl = (machine.implementations as unknown as { actions: Record<string, unknown> }).actions;
   const visit = (action: unknown) => {
-    let fn = action;
-    if (typeof action === 'string') fn = impl[action];
-    else if (typeof action === 'object' && action !== null) fn = impl[(action as { type: string }).type];
-    if (typeof fn !== 'function') return;
-    const builtin = (fn as { type?: unknown }).type;
-    if (builtin === 'xstate.raise') {
-      const event = (fn as { event?: unknown }).event;
-      const type = typeof event === 'object' && event !== null ? (event as { type?: unknown }).type : undefined;
-      if (typeof type === 'string') found.types.add(type);
-      else found.any = true;
-    } else if (builtin === 'xstate.sendTo' || builtin === 'xstate.enqueueActions') {
-      found.any = true;
-    }
+    const raised = raisedTypeOf(machine, action);
+    if (typeof raised === 'string') found.types.add(raised);
+    else if (raised === null || sendsAnything(machine, action)) found.any = true;
   };
   for (const node of [machine.root, ...nodes]) {
     for (const def of node.invoke as readonly { id: string }[]) {
@@ -106,7 +96,7 @@ function otherEvents(machine: AnyStateMachine, nodes: AnyStateNode[]): OtherEven
 export function validateMachine(machine: AnyStateMachine): void {
   const nodes = allNodes(machine);
   const other = otherEvents(machine, nodes);
-  for (const node of [machine.root, ...nodes]) checkNode(node, other);
+  for (const node of [machine.root, ...nodes]) checkNode(machine, node, other);
   checkReachable(machine, nodes);
   checkEventlessCycles(nodes);
 }
@@ -118,7 +108,7 @@ function fires(type: string, other: OtherEvents): boolean {
   return false;
 }
 
-function checkNode(node: AnyStateNode, other: OtherEvents): void {
+function checkNode(machine: AnyStateMachine, node: AnyStateNode, other: OtherEvents): void {
   const name = stateName(node);
   for (const t of transitionsOf(node)) {
     const type = t.eventType;
@@ -133,8 +123,13 @@ function checkNode(node: AnyStateNode, other: OtherEvents): void {
     );
   }
   for (const t of (node.always ?? []) as unknown as TransitionDef[]) {
-    if (!t.target || t.target.length === 0) {
-      throw new InvalidMachineError(name, 'always', 'an `always` transition without a target would run forever');
+    // A targetless one that fails (`fail(code)` among its actions) ends the run instead: it terminates.
+    if ((!t.target || t.target.length === 0) && !t.actions.some((a) => failCodeOf(machine, a) !== null)) {
+      throw new InvalidMachineError(
+        name,
+        'always',
+        'an `always` transition without a target would run forever (unless it fails)',
+      );
     }
   }
   if (node.type !== 'atomic') return;

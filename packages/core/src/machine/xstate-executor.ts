@@ -5,7 +5,7 @@
  * @module
  */
 import { type AnyActor, type AnyStateMachine, type AnyStateNode, createActor, type InspectionEvent } from 'xstate';
-import { ErrorCode, WiremachineError } from '../errors.js';
+import { ErrorCode, isWiremachineError, recentError, WiremachineError } from '../errors.js';
 import type { ReadEvent, ReadRequest } from '../reads.js';
 import type { Executor, ExecutorOptions } from './executor.js';
 import { activeLeaf, readSpecOf, stateName } from './nodes.js';
@@ -23,6 +23,8 @@ export class XstateExecutor implements Executor {
   private readonly actor: AnyActor;
   private leaf: AnyStateNode;
   private emitError: { error: unknown } | null = null;
+  /** The snapshot after the last microstep of the macrostep under way: where an action or guard that throws was. */
+  private micro: { value: unknown } | null = null;
 
   constructor(
     private readonly machine: AnyStateMachine,
@@ -32,7 +34,18 @@ export class XstateExecutor implements Executor {
       validateMachine(machine);
       validated.add(machine);
     }
-    this.actor = createActor(machine, { input: options.input, inspect: options.inspect });
+    const inspect = options.inspect;
+    this.actor = createActor(machine, {
+      input: options.input,
+      // Each microstep is reported as it completes, before the next one's actions and guards run:
+      // an error thrown in an eventless transition is placed in the state that took it, as the
+      // compiled executor places it (the snapshot of an actor that failed keeps the state before the event).
+      inspect: (event) => {
+        if (event.type === '@xstate.microstep' && event.actorRef === this.actor)
+          this.micro = event.snapshot as unknown as { value: unknown };
+        inspect?.(event);
+      },
+    });
     this.actor.on('*', (event) => {
       // xstate delivers emitted events once the macrostep is over: the snapshot is the new one.
       this.leaf = activeLeaf(this.machine, this.actor.getSnapshot().value);
@@ -77,7 +90,14 @@ export class XstateExecutor implements Executor {
 
   send(event: ReadEvent): boolean {
     // Not snapshot.can(): it is false for an enabled transition with neither target nor actions.
-    if (this.machine.getTransitionData(this.actor.getSnapshot() as never, event).length === 0) return false;
+    let enabled: readonly unknown[];
+    try {
+      enabled = this.machine.getTransitionData(this.actor.getSnapshot() as never, event);
+    } catch (error) {
+      throw unwrapGuardError(error);
+    }
+    if (enabled.length === 0) return false;
+    this.micro = null;
     this.actor.send(event);
     this.leaf = this.check();
     return true;
@@ -93,7 +113,10 @@ export class XstateExecutor implements Executor {
 
   private check(): AnyStateNode {
     const snapshot = this.actor.getSnapshot();
-    if (snapshot.status === 'error') throw snapshot.error;
+    if (snapshot.status === 'error') {
+      if (this.micro !== null) this.leaf = activeLeaf(this.machine, this.micro.value);
+      throw unwrapGuardError(snapshot.error);
+    }
     const failed = this.emitError;
     if (failed !== null) {
       this.emitError = null;
@@ -101,4 +124,18 @@ export class XstateExecutor implements Executor {
     }
     return activeLeaf(this.machine, snapshot.value);
   }
+}
+
+/**
+ * xstate wraps what the guard of an event's transition throws in an `Error`
+ * of its own ("Unable to evaluate guard ..."). A wiremachine error (a
+ * `ProtocolFault` rejecting the input, say) is handed on as it was thrown, so
+ * its code is kept, as it is from the guard of an eventless transition.
+ */
+function unwrapGuardError(error: unknown): unknown {
+  if (isWiremachineError(error) || !(error instanceof Error)) return error;
+  // xstate's error keeps only the message of what the guard threw: match it to the error made last.
+  const original = recentError();
+  if (original === null || !error.message.startsWith('Unable to evaluate guard')) return error;
+  return error.message.endsWith(`:\n${original.message}`) ? original : error;
 }
