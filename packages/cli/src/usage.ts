@@ -15,7 +15,7 @@ commands:
   trace <protocol> [file|-]     the same, with every step of the machine
   diagram <protocol>            the machine as a diagram (mermaid, dot or svg)
   fuzz <protocol>               coverage-guided fuzzing for a fixed budget
-  serve http [--dir DIR]        static files over HTTP/1.1
+  serve http [--dir DIR]        static files over HTTP/1.1: ranges, caching, compression
   tracker serve|announce|scrape a BitTorrent UDP tracker, and its client
   bench [name...]               run the benchmark harness (in a checkout of the repository)
 
@@ -53,11 +53,27 @@ its limit). Shows a progress bar and a summary; exit status 1 on a crash.
   --runs N          inputs to try (default 100000)
   --seed S          seed of the mutation generator (default 1)
   --seed-file FILE  a starting input (repeatable; built-in protocols have their own)`,
-  serve: `usage: wiremachine serve http [--host H] [--port N] [--dir DIR]
+  serve: `usage: wiremachine serve http [--host H] [--port N] [--dir DIR] [options]
 
 Serves the files under DIR (default: the current directory) over HTTP/1.1, with
 keep-alive and HEAD, until interrupted. Prints {"type":"listening","url":...}
-when ready. --host defaults to 127.0.0.1, --port to 8080 (0 picks a free port).`,
+when ready. Files answer with ETag and Last-Modified (304 and 412 to conditional
+requests), byte ranges (206, several as multipart/byteranges, 416; If-Range),
+gzip or brotli for compressible types when the client asks, and their MIME type.
+A path whose real location (symbolic links resolved) is outside DIR answers 404.
+
+options:
+  --host H             the address to listen on (default 127.0.0.1)
+  --port N             the port (default 8080; 0 picks a free port)
+  --dir DIR            the directory served (default .)
+  --list               list a directory that has no index.html (default: 404)
+  --dotfiles           serve names that start with a dot (default: 404)
+  --follow-symlinks    serve files that symbolic links lead to outside DIR
+  --max-age S          Cache-Control: public, max-age=S (default 0)
+  --no-compress        never compress
+  -h, --help           this text
+
+Resume an interrupted download: curl -C - -O http://127.0.0.1:8080/big.iso`,
   tracker: `usage: wiremachine tracker serve|announce|scrape ...
 
   tracker serve [--host H] [--port N]          a BitTorrent UDP tracker (BEP 15)

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'wiremachine-serve-'));
+const outside = mkdtempSync(join(tmpdir(), 'wiremachine-outside-'));
 const big = new Uint8Array(2 * 1024 * 1024).map((_, i) => (i * 7) & 0xff);
 
 /** Raw bytes over one connection: what a pipelining client sends, and everything it gets back. */
@@ -24,32 +25,49 @@ function raw(port: number, request: string, halfClose = false): Promise<string> 
   });
 }
 
+/** Starts `wiremachine serve http --port 0 ...args`; resolves with the process and its URL. */
+async function serve(args: string[]): Promise<{ server: ChildProcess; base: string }> {
+  const server = spawn(process.execPath, [BIN, 'serve', 'http', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const base = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the server did not start within 10 s')), 10_000);
+    server.stdout?.once('data', (chunk: Buffer) => {
+      clearTimeout(timer);
+      resolve(JSON.parse(chunk.toString().split('\n')[0]).url);
+    });
+  });
+  return { server, base };
+}
+
+/** SIGTERM, and the exit status. */
+async function stop(server: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
+  server.kill('SIGTERM');
+  return exited;
+}
+
 describe('wiremachine serve http', () => {
   let server: ChildProcess;
   let base = '';
   let port = 0;
   beforeAll(async () => {
     mkdirSync(join(dir, 'sub'));
+    mkdirSync(join(outside, 'dir'));
     writeFileSync(join(dir, 'index.html'), '<h1>hi</h1>\n');
     writeFileSync(join(dir, 'sub', 'a.txt'), 'text\n');
     writeFileSync(join(dir, 'big.bin'), big);
-    server = spawn(process.execPath, [BIN, 'serve', 'http', '--port', '0', '--dir', dir], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    base = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the server did not start within 10 s')), 10_000);
-      server.stdout?.once('data', (chunk: Buffer) => {
-        clearTimeout(timer);
-        resolve(JSON.parse(chunk.toString().split('\n')[0]).url);
-      });
-    });
+    writeFileSync(join(outside, 'secret.txt'), 'SECRET\n');
+    writeFileSync(join(outside, 'dir', 'inner.txt'), 'INNER\n');
+    symlinkSync(join(outside, 'secret.txt'), join(dir, 'link.txt'));
+    symlinkSync(join(outside, 'dir'), join(dir, 'linkdir'));
+    ({ server, base } = await serve(['--dir', dir]));
     port = Number(new URL(base).port);
   });
   afterAll(async () => {
-    const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await stop(server)).toBe(0);
     rmSync(dir, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
   });
 
   test('GET serves files (an index for a directory), large ones streamed whole', async () => {
@@ -88,5 +106,32 @@ describe('wiremachine serve http', () => {
     const answer = await raw(port, 'GET /../../../../etc/passwd HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 40[34] /);
     expect(answer).not.toContain('root:');
+  });
+
+  test('regression: a symbolic link to a file or directory outside --dir answers 404', async () => {
+    for (const path of ['link.txt', 'linkdir/inner.txt']) {
+      const answer = await fetch(`${base}${path}`);
+      expect(answer.status, path).toBe(404);
+      expect(await answer.text()).not.toContain('SECRET');
+    }
+  });
+
+  test('--follow-symlinks serves them, as before', async () => {
+    const other = await serve(['--dir', dir, '--follow-symlinks']);
+    try {
+      expect(await (await fetch(`${other.base}link.txt`)).text()).toBe('SECRET\n');
+      expect(await (await fetch(`${other.base}linkdir/inner.txt`)).text()).toBe('INNER\n');
+    } finally {
+      expect(await stop(other.server)).toBe(0);
+    }
+  });
+
+  test('regression: a malformed percent-escape is a bad request (400), not 403', async () => {
+    const answer = await raw(port, 'GET /%zz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+  });
+
+  test('regression: /index.html/ is not served as index.html', async () => {
+    expect((await fetch(`${base}index.html/`)).status).toBe(404);
   });
 });
