@@ -40,6 +40,11 @@ const BUDGET = 32;
 export class Wire implements PumpOwner<Http1Output> {
   /** The pump: its driver (status, buffered bytes), whether it is pumping, the end of input, remaining bytes. */
   readonly flow: DriverPump<Http1Output>;
+  /** The socket under the transport, when there is one: written to directly. */
+  private readonly socket: Socket | undefined;
+  /** Bytes handed to a transport without a socket and not yet flushed. */
+  private pending = 0;
+  private drained: (() => void) | null = null;
 
   constructor(
     machine: Http1Machine,
@@ -47,8 +52,29 @@ export class Wire implements PumpOwner<Http1Output> {
     private readonly owner: WireOwner,
     maxBufferSize: number,
   ) {
+    this.socket = (transport as { socket?: Socket }).socket;
     this.flow = new DriverPump<Http1Output>(machine, transport, this, { maxBufferSize });
     this.flow.start();
+  }
+
+  /** Bytes written and not yet flushed (on a socket: its `writableLength`). */
+  get unflushed(): number {
+    return this.socket === undefined ? this.pending : this.socket.writableLength;
+  }
+
+  /**
+   * The least write buffer worth waiting on: a socket says 'drain' only once
+   * it held more than its own high-water mark.
+   */
+  get writeFloor(): number {
+    return this.socket?.writableHighWaterMark ?? 0;
+  }
+
+  /** Call `then` once, when what was written has been flushed. */
+  whenDrained(then: () => void): void {
+    if (this.socket !== undefined) this.socket.once('drain', then);
+    else if (this.pending === 0) queueMicrotask(then);
+    else this.drained = then;
   }
 
   /**
@@ -69,7 +95,22 @@ export class Wire implements PumpOwner<Http1Output> {
   }
 
   write(data: Uint8Array): Promise<void> {
-    return this.transport.write(data);
+    const p = this.transport.write(data);
+    if (this.socket === undefined) this.count(p, data.length);
+    return p;
+  }
+
+  private count(p: Promise<void>, n: number): void {
+    this.pending += n;
+    const settle = () => {
+      this.pending -= n;
+      const then = this.drained;
+      if (this.pending === 0 && then !== null) {
+        this.drained = null;
+        then();
+      }
+    };
+    p.then(settle, settle);
   }
 
   /**
@@ -79,7 +120,7 @@ export class Wire implements PumpOwner<Http1Output> {
    */
   send(data: Uint8Array | string): void {
     if (this.flow.isClosed) return;
-    const socket = (this.transport as { socket?: Socket }).socket;
+    const socket = this.socket;
     if (socket !== undefined) {
       // A string is latin1 (one char, one byte): Node copies it into the write request without a Buffer.
       if (!socket.destroyed) {
@@ -87,7 +128,10 @@ export class Wire implements PumpOwner<Http1Output> {
         else socket.write(data);
       }
     } else {
-      this.transport.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data).catch(noop);
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+      const p = this.transport.write(bytes);
+      p.catch(noop);
+      this.count(p, bytes.length);
     }
   }
 

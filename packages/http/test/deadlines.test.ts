@@ -65,7 +65,7 @@ test("the handler's signal aborts when the client goes before the response", asy
     await res.end('too late').catch(() => {});
   }).listen();
   const c = await RawClient.connect(server.port);
-  c.write('GET / HTTP/1.1\r\n\r\n');
+  c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
   await sleep(30);
   c.socket.resetAndDestroy();
   await until(() => aborted !== null);

@@ -41,7 +41,7 @@ test('50 clients reset mid-body: every reader fails with a typed error, every so
   await Promise.all(
     Array.from({ length: 50 }, () =>
       reset(s.port, async (sock) => {
-        sock.write('POST /up HTTP/1.1\r\nContent-Length: 1000000\r\n\r\n');
+        sock.write('POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n');
         const pieces = 1 + Math.floor(rand() * 6);
         for (let i = 0; i < pieces; i++) sock.write(chunk);
         await sleep(20);
@@ -76,7 +76,7 @@ test('clients that reset mid-head or mid-response leave nothing behind', async (
     ...Array.from({ length: 10 }, () => reset(s.port, async (sock) => void sock.write('GET /half HTTP/1.1\r\nHo'))),
     ...Array.from({ length: 10 }, () =>
       reset(s.port, async (sock) => {
-        sock.write('GET /big HTTP/1.1\r\n\r\n');
+        sock.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n');
         await new Promise((r) => sock.once('data', r));
       }),
     ),

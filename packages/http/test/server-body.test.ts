@@ -40,7 +40,7 @@ describe('streaming request bodies', () => {
     sock.on('error', () => {});
     const reply: Buffer[] = [];
     sock.on('data', (d) => reply.push(d));
-    sock.write('POST /up HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n');
+    sock.write('POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
     for (let at = 0; at < data.length; at += 100_000) {
       const piece = data.subarray(at, at + 100_000);
       sock.write(`${piece.length.toString(16)}\r\n`);
@@ -59,7 +59,7 @@ describe('streaming request bodies', () => {
   test('a fixed-length body arrives whole, with its trailers-free end, in any split', async () => {
     const s = await start(async (req, res) => void (await res.end(`${(await req.body.bytes()).length}`)));
     const c = await RawClient.connect(s.port);
-    c.write('PUT / HTTP/1.1\r\nContent-Length: 10\r\n\r\n01234');
+    c.write('PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234');
     await sleep(20);
     c.write('56789');
     expect(await c.waitFor('\r\n\r\n10')).toContain('Content-Length: 2');
@@ -72,7 +72,7 @@ describe('streaming request bodies', () => {
       await res.end(req.trailers?.get('x-sum') ?? 'none');
     });
     const c = await RawClient.connect(s.port);
-    c.write('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-Sum: 42\r\n\r\n');
+    c.write('POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-Sum: 42\r\n\r\n');
     expect(await c.waitFor('42')).toMatch(/\r\n\r\n42$/);
     c.destroy();
   });
@@ -80,7 +80,7 @@ describe('streaming request bodies', () => {
   test('an unread body is discarded and the connection serves the next request', async () => {
     const s = await start((req, res) => void res.end(req.url));
     const c = await RawClient.connect(s.port);
-    c.write('POST /a HTTP/1.1\r\nContent-Length: 5\r\n\r\nhelloGET /b HTTP/1.1\r\n\r\n');
+    c.write('POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /b HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(await c.waitFor('/b')).toContain('/a');
     c.destroy();
   });
@@ -90,7 +90,7 @@ describe('Expect: 100-continue', () => {
   test('reading the body sends 100 Continue first; the client sends the body after it', async () => {
     const s = await start(async (req, res) => void (await res.end(`got ${await req.body.text()}`)));
     const c = await RawClient.connect(s.port);
-    c.write('POST / HTTP/1.1\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n');
+    c.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n');
     expect(await c.waitFor('HTTP/1.1 100 Continue\r\n\r\n')).toBe('HTTP/1.1 100 Continue\r\n\r\n');
     c.write('data');
     const text = await c.waitFor('got data');
@@ -102,7 +102,7 @@ describe('Expect: 100-continue', () => {
   test('a final status without reading the body: no 100, and the connection closes', async () => {
     const s = await start((_req, res) => void res.writeHead(413).end('too big'));
     const c = await RawClient.connect(s.port);
-    c.write('POST / HTTP/1.1\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n');
+    c.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n');
     const text = await c.closedByPeer();
     expect(text).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n/);
     expect(text).toContain('Connection: close');
@@ -112,14 +112,14 @@ describe('Expect: 100-continue', () => {
 
 describe('limits map to their status, then the connection closes', () => {
   const cases: [string, string, number][] = [
-    ['a long URL', `GET /${'a'.repeat(200)} HTTP/1.1\r\n\r\n`, 414],
-    ['a large head', `GET / HTTP/1.1\r\nX: ${'b'.repeat(2000)}\r\n\r\n`, 431],
+    ['a long URL', `GET /${'a'.repeat(200)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414],
+    ['a large head', `GET / HTTP/1.1\r\nHost: x\r\nX: ${'b'.repeat(2000)}\r\n\r\n`, 431],
     ['too many fields', `GET / HTTP/1.1\r\n${'X: 1\r\n'.repeat(20)}\r\n`, 431],
-    ['a Content-Length over maxBodySize', 'POST / HTTP/1.1\r\nContent-Length: 5000\r\n\r\n', 413],
-    ['a malformed request line', 'GET  / HTTP/1.1\r\n\r\n', 400],
+    ['a Content-Length over maxBodySize', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n', 413],
+    ['a malformed request line', 'GET  / HTTP/1.1\r\nHost: x\r\n\r\n', 400],
     [
       'Content-Length with Transfer-Encoding',
-      'POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n',
+      'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n',
       400,
     ],
   ];
@@ -142,14 +142,16 @@ describe('limits map to their status, then the connection closes', () => {
       http1: { maxBodySize: 10 },
     });
     const c = await RawClient.connect(s.port);
-    c.write('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n');
+    c.write(
+      'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n',
+    );
     expect(await c.closedByPeer()).toMatch(/^HTTP\/1\.1 413 /);
   });
 
   test('good requests before a bad one are answered first, in order', async () => {
     const s = await start((req, res) => void res.end(req.url));
     const c = await RawClient.connect(s.port);
-    c.write('GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/9.9\r\n\r\n');
+    c.write('GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/9.9\r\n\r\n');
     const text = await within(c.closedByPeer());
     expect(text.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 505']);
     expect(text.indexOf('/1')).toBeLessThan(text.indexOf('/2'));

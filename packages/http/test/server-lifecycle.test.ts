@@ -45,7 +45,7 @@ describe('timeouts', () => {
     const c = await RawClient.connect(s.port);
     for (let i = 0; i < 3; i++) {
       await sleep(120); // idle: the keep-alive timeout applies
-      c.write('GET / HTTP/1.1\r\n\r\n');
+      c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
       await c.waitFor('ok', i + 1);
     }
     expect(c.closed).toBe(false);
@@ -55,7 +55,7 @@ describe('timeouts', () => {
   test('an idle keep-alive connection is closed quietly after keepAliveTimeout', async () => {
     const s = await start((_req, res) => void res.end('ok'), { keepAliveTimeout: 150 });
     const c = await RawClient.connect(s.port);
-    c.write('GET / HTTP/1.1\r\n\r\n');
+    c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     await c.waitFor('ok');
     const at = Date.now();
     const text = await c.closedByPeer(2000);
@@ -78,7 +78,7 @@ describe('timeouts', () => {
       { requestTimeout: 250, headerTimeout: 1000 },
     );
     const c = await RawClient.connect(s.port);
-    c.write('POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc');
+    c.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc');
     const text = await c.closedByPeer(2000);
     expect(text).toMatch(/^HTTP\/1\.1 408 /);
     expect((readError as { code?: string })?.code).toBe('WIREMACHINE_ERR_TIMEOUT');
@@ -96,7 +96,7 @@ describe('graceful shutdown', () => {
     });
     const idle = await RawClient.connect(s.port);
     const busy = await RawClient.connect(s.port);
-    busy.write('GET / HTTP/1.1\r\n\r\n');
+    busy.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     await until(() => release !== null && s.connections === 2);
     const closing = s.close({ timeout: 3000 });
     await idle.closedByPeer(1000);
@@ -117,7 +117,7 @@ describe('graceful shutdown', () => {
   test('after the shutdown timeout, connections still busy are destroyed', async () => {
     const s = await start(() => new Promise<void>(() => {}));
     const c = await RawClient.connect(s.port);
-    c.write('GET / HTTP/1.1\r\n\r\n');
+    c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     await until(() => s.connections === 1);
     await within(s.close({ timeout: 100 }));
     await c.closedByPeer(1000);
@@ -138,7 +138,9 @@ describe('Upgrade and CONNECT', () => {
       },
     });
     const c = await RawClient.connect(s.port);
-    c.write('GET /first HTTP/1.1\r\n\r\nGET /chat HTTP/1.1\r\nUpgrade: echo\r\nConnection: upgrade\r\n\r\nearly bytes');
+    c.write(
+      'GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: upgrade\r\n\r\nearly bytes',
+    );
     await c.waitFor('early bytes');
     c.write(' and later ones');
     const text = await c.waitFor('later ones');
@@ -165,7 +167,7 @@ describe('Upgrade and CONNECT', () => {
   test('without onUpgrade, the handler answers the request and the connection closes', async () => {
     const s = await start((req, res) => void res.end(`no upgrade for ${req.url}`));
     const c = await RawClient.connect(s.port);
-    c.write('GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n');
+    c.write('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n');
     const text = await c.closedByPeer();
     expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(text).toMatch(/Connection: close\r\n\r\nno upgrade for \/ws$/);
@@ -188,7 +190,7 @@ describe.skipIf(cert === null)('TLS', () => {
     sock.on('data', (d) => {
       text += d.toString();
     });
-    sock.write('GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n');
+    sock.write('GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n');
     await until(() => text.includes('secure /b'));
     expect(text).toContain('Transfer-Encoding: chunked');
     expect(text.indexOf('secure /a')).toBeLessThan(text.indexOf('secure /b'));

@@ -56,7 +56,7 @@ describe('keep-alive and pipelining', () => {
   test('a request with Connection: close is answered with Connection: close, then the server closes', async () => {
     const s = await start((_req, res) => void res.end('bye'));
     const c = await RawClient.connect(s.port);
-    c.write('GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /never HTTP/1.1\r\n\r\n');
+    c.write('GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /never HTTP/1.1\r\nHost: x\r\n\r\n');
     const text = await c.closedByPeer();
     expect(count(text, 'HTTP/1.1')).toBe(1);
     expect(text).toContain('Connection: close');
@@ -76,7 +76,7 @@ describe('keep-alive and pipelining', () => {
       { maxPipelined: 4 },
     );
     const c = await RawClient.connect(s.port);
-    c.write(Array.from({ length: 50 }, (_, i) => `GET /${i} HTTP/1.1\r\n\r\n`).join(''));
+    c.write(Array.from({ length: 50 }, (_, i) => `GET /${i} HTTP/1.1\r\nHost: x\r\n\r\n`).join(''));
     await c.waitFor('</49>');
     expect(c.text.match(/<\/\d+>/g)).toEqual(Array.from({ length: 50 }, (_, i) => `</${i}>`));
     expect(most).toBe(1); // one handler at a time
@@ -89,7 +89,7 @@ describe('keep-alive and pipelining', () => {
       await res.end(req.url);
     });
     const c = await RawClient.connect(s.port);
-    c.write('GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n');
+    c.write('GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\n\r\n');
     c.socket.end();
     const text = await c.closedByPeer();
     expect(text.match(/\/\d$|\/\d(?=HTTP)/g)).toEqual(['/1', '/2', '/3']);
@@ -100,7 +100,7 @@ describe('keep-alive and pipelining', () => {
   test('maxRequestsPerConnection closes after that many responses', async () => {
     const s = await start((_req, res) => void res.end('x'), { maxRequestsPerConnection: 2 });
     const c = await RawClient.connect(s.port);
-    c.write('GET / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n');
+    c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n');
     const text = await c.closedByPeer();
     expect(count(text, 'HTTP/1.1 200')).toBe(2);
     expect(count(text, 'Connection: close')).toBe(1);
@@ -120,7 +120,7 @@ describe('responses', () => {
       }
     });
     const c = await RawClient.connect(s.port);
-    c.write('GET /chunked HTTP/1.1\r\n\r\nGET /whole HTTP/1.1\r\n\r\n');
+    c.write('GET /chunked HTTP/1.1\r\nHost: x\r\n\r\nGET /whole HTTP/1.1\r\nHost: x\r\n\r\n');
     await c.waitFor('whole');
     const [chunked, whole] = c.text.split(/(?=HTTP\/1\.1 200)/);
     expect(chunked).toContain('Transfer-Encoding: chunked\r\nX-Kind: pieces'.split('\r\n')[0]);
@@ -132,7 +132,7 @@ describe('responses', () => {
   test('a string given whole is sent as UTF-8, with its length in bytes', async () => {
     const s = await start((req, res) => void res.end(req.url === '/ascii' ? 'plain' : 'héllo, wörld ✓'));
     const c = await RawClient.connect(s.port);
-    c.write('GET /utf8 HTTP/1.1\r\n\r\nGET /ascii HTTP/1.1\r\n\r\n');
+    c.write('GET /utf8 HTTP/1.1\r\nHost: x\r\n\r\nGET /ascii HTTP/1.1\r\nHost: x\r\n\r\n');
     const text = await c.waitFor('plain');
     expect(text).toContain(`Content-Length: 18\r\n\r\n${Buffer.from('héllo, wörld ✓').toString('latin1')}HTTP/1.1`);
     expect(text).toMatch(/Content-Length: 5\r\n\r\nplain$/);
@@ -146,7 +146,7 @@ describe('responses', () => {
       await res.end('def');
     });
     const c = await RawClient.connect(s.port);
-    c.write('GET / HTTP/1.1\r\n\r\n');
+    c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     const text = await c.waitFor('abcdef');
     expect(text).toContain('Content-Length: 6\r\n');
     expect(text).not.toContain('chunked');
@@ -160,14 +160,14 @@ describe('responses', () => {
       await res.end().catch(() => {});
     });
     const c = await RawClient.connect(s.port);
-    c.write('GET / HTTP/1.1\r\n\r\n');
+    c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(await c.closedByPeer()).toMatch(/Content-Length: 10\r\n\r\nabc$/);
   });
 
   test('HEAD gets the head of the GET response, without its body', async () => {
     const s = await start(async (_req, res) => void (await res.end('twelve bytes')));
     const c = await RawClient.connect(s.port);
-    c.write('HEAD / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n');
+    c.write('HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n');
     const text = await c.waitFor('twelve bytes');
     const [head, get] = text.split(/(?=HTTP\/1\.1 200)/);
     expect(head).toMatch(/Content-Length: 12\r\n\r\n$/);
@@ -178,7 +178,9 @@ describe('responses', () => {
   test('204 and 304 have no body and no framing fields', async () => {
     const s = await start((req, res) => void res.writeHead(req.url === '/204' ? 204 : 304).end('ignored'));
     const c = await RawClient.connect(s.port);
-    c.write('GET /204 HTTP/1.1\r\n\r\nGET /304 HTTP/1.1\r\n\r\nGET /204 HTTP/1.1\r\n\r\n');
+    c.write(
+      'GET /204 HTTP/1.1\r\nHost: x\r\n\r\nGET /304 HTTP/1.1\r\nHost: x\r\n\r\nGET /204 HTTP/1.1\r\nHost: x\r\n\r\n',
+    );
     const text = await c.waitFor('HTTP/1.1 204', 2);
     await sleep(20);
     expect(text).not.toContain('ignored');
@@ -210,7 +212,7 @@ describe('responses', () => {
       { onError: (e) => errors.push(e) },
     );
     const c = await RawClient.connect(s.port);
-    c.write('GET /throw HTTP/1.1\r\n\r\n');
+    c.write('GET /throw HTTP/1.1\r\nHost: x\r\n\r\n');
     const text = await c.closedByPeer();
     expect(text).toMatch(/^HTTP\/1\.1 500 Internal Server Error\r\n/);
     expect(text).toContain('Connection: close');
@@ -220,7 +222,7 @@ describe('responses', () => {
   test('a handler that returns a promise without ending the response gets an empty 200', async () => {
     const s = await start(async () => {});
     const c = await RawClient.connect(s.port);
-    c.write('GET / HTTP/1.1\r\n\r\n');
+    c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(await within(c.waitFor('Content-Length: 0\r\n\r\n'))).toMatch(/^HTTP\/1\.1 200 OK/);
     c.destroy();
   });
@@ -236,7 +238,7 @@ describe('responses', () => {
       res.end('ok');
     });
     const c = await RawClient.connect(s.port);
-    c.write('GET / HTTP/1.1\r\n\r\n');
+    c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     const text = await c.waitFor('ok');
     expect((caught as { code?: string })?.code).toBe('WIREMACHINE_ERR_INVALID_ARGUMENT');
     expect(text).not.toContain('Set-Cookie');

@@ -8,6 +8,7 @@
 import { StreamClosedError, type Transport, type WiremachineError } from '@wiremachine/core';
 import {
   Http1Error,
+  Http1ErrorCode,
   type Http1Machine,
   type Http1Output,
   type RequestHead,
@@ -67,6 +68,10 @@ export class ServerConnection implements WireOwner, ResponseSink {
   private gone = false;
   private upgradeAt: ServerRequest | null = null;
   private readonly remote: string | undefined;
+  /** Waiting for the write buffer to drain before the next request is started or parsed. */
+  private flushing = false;
+  /** The request at the front was not started: its turn comes when the write buffer drains. */
+  private stalled = false;
 
   constructor(
     private readonly host: ConnectionHost,
@@ -132,6 +137,7 @@ export class ServerConnection implements WireOwner, ResponseSink {
   }
 
   blocked(): boolean {
+    if (this.overWritten()) return true;
     const q = this.queue.length;
     if (q === 0) return this.closing;
     const r = this.receiving;
@@ -153,18 +159,23 @@ export class ServerConnection implements WireOwner, ResponseSink {
       case 'trailers':
         if (this.receiving !== null) this.receiving.trailers = o.trailers;
         break;
-      case 'end': {
-        const r = this.receiving;
-        this.receiving = null;
-        if (r !== null) {
-          r.body.end();
-          if (this.queue[0]?.req === r && this.phase === Phase.REQUEST) this.enter(Phase.HANDLER);
-        }
+      case 'end':
+        this.bodyEnded();
         break;
-      }
       case 'upgrade':
+        // CONNECT and PRI have no body of their own: what follows belongs to the next protocol.
+        this.bodyEnded();
         this.upgraded = true;
         break;
+    }
+  }
+
+  private bodyEnded(): void {
+    const r = this.receiving;
+    this.receiving = null;
+    if (r !== null) {
+      r.body.end();
+      if (this.queue[0]?.req === r && this.phase === Phase.REQUEST) this.enter(Phase.HANDLER);
     }
   }
 
@@ -172,20 +183,40 @@ export class ServerConnection implements WireOwner, ResponseSink {
     const e = error instanceof StreamClosedError ? error : toHttp1Error(error);
     const r = this.receiving;
     if (r !== null) {
-      // A fault inside a body: its reader hears of it, and the connection closes after the response.
+      // A fault inside a body: its reader hears of it, and the connection closes. A malformed body
+      // (not a connection that failed) is answered with its status by the server itself, as node:http
+      // does, unless the response has started: the handler's later writes then reject with the fault.
       this.receiving = null;
       r.body.end(e);
       this.closing = true;
+      if (!(e instanceof Http1Error)) return;
+      const item = this.queue.find((i) => i.req === r);
+      if (item === undefined) return;
+      if (item.res === null) item.error = e;
+      else item.res.refuse(e.status, e);
       return;
     }
-    if (this.queue.some((i) => i.req !== null && !i.req.head.keepAlive)) return; // bytes after a "close" request
     if (!(e instanceof Http1Error)) {
-      this.close(e);
+      if (!this.queue.some((i) => i.req !== null && !i.req.head.keepAlive)) this.close(e);
       return;
     }
+    this.fault(e);
+  }
+
+  /** Answer `e` in its turn, after the requests before it, and close. */
+  private fault(e: Http1Error): void {
+    if (this.queue.some((i) => i.req !== null && !i.req.head.keepAlive)) return; // bytes after a "close" request
+    this.closing = true;
     const item: Item = { req: null, res: null, error: e };
     this.queue.push(item);
-    if (this.queue.length === 1) this.start(item);
+    if (this.queue.length === 1) this.startFront(item);
+  }
+
+  /** Start the item that just reached the front, unless the write buffer must drain first. */
+  private startFront(item: Item): void {
+    if (this.stalled) return;
+    if (this.overWritten()) this.stalled = true;
+    else this.start(item);
   }
 
   finished(): void {
@@ -214,6 +245,17 @@ export class ServerConnection implements WireOwner, ResponseSink {
   }
 
   private onHead(head: RequestHead): void {
+    if (head.versionMinor === 1 && this.host.options.requireHost) {
+      // RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host field; otherwise 400 (as node:http for none).
+      const first = head.fields.indexOf('host');
+      if (first < 0 || head.fields.indexOf('host', first + 1) >= 0) {
+        const at = this.wire.flow.driver.offset - head.raw.length;
+        const what = first < 0 ? 'an HTTP/1.1 request without Host' : 'more than one Host field';
+        this.receiving = null;
+        this.fault(new Http1Error(Http1ErrorCode.INVALID_HOST, what, { offset: at, state: 'head' }));
+        return;
+      }
+    }
     const req = new ServerRequest(head, this.bodyOwner, this.since, this.remote);
     this.receiving = req;
     const item: Item = { req, res: null, error: null };
@@ -221,7 +263,7 @@ export class ServerConnection implements WireOwner, ResponseSink {
     this.queue.push(item);
     if (this.queue.length === 1) {
       this.enter(Phase.REQUEST);
-      this.start(item);
+      this.startFront(item);
     }
   }
 
@@ -327,6 +369,13 @@ export class ServerConnection implements WireOwner, ResponseSink {
     }
     if (!req.body.complete) req.body.discard();
     const next = this.queue[0];
+    if (!(next === undefined && this.closing) && this.overWritten()) {
+      // Not finished, for the purpose of reading on, until its bytes have left the write buffer:
+      // a client that does not read would otherwise have every pipelined answer held in memory.
+      this.stalled = next !== undefined;
+      this.enter(Phase.HANDLER);
+      return;
+    }
     if (next !== undefined) {
       this.enter(next.req?.body.complete === false ? Phase.REQUEST : Phase.HANDLER);
       this.start(next);
@@ -337,6 +386,38 @@ export class ServerConnection implements WireOwner, ResponseSink {
       this.enter(this.wire.flow.driver.buffered > 0 ? Phase.HEAD : Phase.IDLE);
     }
     this.wire.pump();
+  }
+
+  /** `true` while more than the write high-water mark waits to be flushed; then the drain resumes the work. */
+  private overWritten(): boolean {
+    const w = this.wire;
+    // A socket says 'drain' only once it held more than its own mark: never wait below that.
+    if (w.unflushed <= Math.max(this.host.options.writeHighWaterMark, w.writeFloor)) return false;
+    if (!this.flushing) {
+      this.flushing = true;
+      w.whenDrained(() => this.flushed());
+    }
+    return true;
+  }
+
+  private flushed(): void {
+    this.flushing = false;
+    if (this.gone) return;
+    if (this.stalled) {
+      this.stalled = false;
+      const next = this.queue[0];
+      if (next !== undefined) {
+        this.enter(next.req?.body.complete === false ? Phase.REQUEST : Phase.HANDLER);
+        this.start(next);
+      }
+    } else if (this.queue.length === 0) {
+      if (this.closing) {
+        this.close();
+        return;
+      }
+      this.enter(this.wire.flow.driver.buffered > 0 ? Phase.HEAD : Phase.IDLE);
+    }
+    if (!this.gone) this.wire.pump();
   }
 
   /** Answer a fault with its status and close. */

@@ -35,6 +35,19 @@ export interface ServerOptions {
   maxPipelined?: number;
   /** Request body bytes held for a handler that has not read them; beyond, reading pauses. Default 64 KiB. */
   highWaterMark?: number;
+  /**
+   * Response bytes waiting to be flushed (the socket's write buffer) beyond
+   * which no further request is started or parsed until they drain: a client
+   * that pipelines requests and does not read its answers holds at most this
+   * plus one response in memory. At least the socket's own high-water mark.
+   * Default 64 KiB.
+   */
+  writeHighWaterMark?: number;
+  /**
+   * Answer 400 (`WIREMACHINE_ERR_HTTP_INVALID_HOST`) to an HTTP/1.1 request
+   * without a Host field or with more than one (RFC 9112 §3.2). Default `true`.
+   */
+  requireHost?: boolean;
   /** Limits and leniency of the request parser (`maxHeadSize`, `maxUrlLength`, `maxBodySize`, ...). */
   http1?: Http1Options;
   /** Takes connections that change protocol. Without it, they are answered by the handler, then closed. */
@@ -51,6 +64,8 @@ export interface ResolvedServerOptions {
   readonly maxRequestsPerConnection: number;
   readonly maxPipelined: number;
   readonly highWaterMark: number;
+  readonly writeHighWaterMark: number;
+  readonly requireHost: boolean;
   readonly onUpgrade: UpgradeHandler | undefined;
   readonly onError: ((error: unknown, req: ServerRequest) => void) | undefined;
 }
@@ -69,6 +84,8 @@ export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
     maxRequestsPerConnection: o.maxRequestsPerConnection ?? Number.POSITIVE_INFINITY,
     maxPipelined: Math.max(1, o.maxPipelined ?? 16),
     highWaterMark: Math.max(1, o.highWaterMark ?? 64 * 1024),
+    writeHighWaterMark: Math.max(0, o.writeHighWaterMark ?? 64 * 1024),
+    requireHost: o.requireHost ?? true,
     onUpgrade: o.onUpgrade,
     onError: o.onError,
   };

@@ -25,6 +25,10 @@ import {
 const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
 const noop = () => {};
 const RESOLVED = Promise.resolve();
+const LAST_CHUNK = '0\r\n\r\n';
+
+const conflict = () =>
+  new WiremachineError(ErrorCode.INVALID_ARGUMENT, 'Content-Length with Transfer-Encoding (RFC 9112 §6.2)');
 
 /** @internal What a response needs from its connection. */
 export interface ResponseSink {
@@ -65,6 +69,9 @@ export class ServerResponse {
   private fields = '';
   private contentLength = -1;
   private chunkedSet = false;
+  private teSet = false;
+  /** The server answered for the handler (a malformed request body): its writes fail with this. */
+  private refused: WiremachineError | null = null;
   private closeSet = false;
   private framing = Framing.NONE;
   private written = 0;
@@ -90,27 +97,54 @@ export class ServerResponse {
     return this.done;
   }
 
-  /** Add a field line (checked: no line ending can get into the output). */
+  /**
+   * Add a field line. Checked before it is stored (a bad name or value, a
+   * Content-Length that is not a number, a second Content-Length, or
+   * Content-Length together with Transfer-Encoding throw, and nothing is
+   * added): no line ending can get into the output, and the head never
+   * contradicts itself (RFC 9112 §6.2: no Content-Length beside any
+   * Transfer-Encoding; node:http sends such a response chunked instead).
+   */
   setHeader(name: string, value: string | number): this {
     if (this.sent) throw new WiremachineError(ErrorCode.INVALID_STATE, 'headers already sent');
     const v = typeof value === 'string' ? value : String(value);
+    const line = fieldLine(name, v);
     const lower = lowerName(name);
-    this.fields += fieldLine(name, v);
     if (lower === 'content-length') {
-      if (!/^\d+$/.test(v)) throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `invalid Content-Length ${v}`);
+      if (!/^\d{1,15}$/.test(v)) throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `invalid Content-Length ${v}`);
+      if (this.contentLength >= 0) throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, 'Content-Length set twice');
+      if (this.teSet) throw conflict();
       this.contentLength = Number(v);
     } else if (lower === 'transfer-encoding') {
+      if (this.contentLength >= 0) throw conflict();
+      this.teSet = true;
       this.chunkedSet = /(?:^|,)\s*chunked\s*$/i.test(v);
     } else if (lower === 'connection') {
       this.closeSet = /(?:^|,)\s*close\s*(?:,|$)/i.test(v);
     }
+    this.fields += line;
     return this;
   }
 
-  /** Set the status and add field lines; the head is written with the first body bytes (or `end()`). */
+  /**
+   * Set the status and add field lines; the head is written with the first
+   * body bytes (or `end()`). All or nothing: when one field is refused (see
+   * {@link ServerResponse.setHeader}), none of them is added.
+   */
   writeHead(status: number, headers?: HeadersInit): this {
+    if (this.sent) throw new WiremachineError(ErrorCode.INVALID_STATE, 'headers already sent');
+    const { fields, contentLength, teSet, chunkedSet, closeSet } = this;
+    try {
+      forEachHeader(headers, (n, v) => this.setHeader(n, v));
+    } catch (e) {
+      this.fields = fields;
+      this.contentLength = contentLength;
+      this.teSet = teSet;
+      this.chunkedSet = chunkedSet;
+      this.closeSet = closeSet;
+      throw e;
+    }
     this.status = status;
-    forEachHeader(headers, (n, v) => this.setHeader(n, v));
     return this;
   }
 
@@ -126,6 +160,7 @@ export class ServerResponse {
 
   /** Send a piece of the body (and the head first, if not sent yet). */
   write(chunk: BodyInit): Promise<void> {
+    if (this.refused !== null) return Promise.reject(this.refused);
     if (this.done) return Promise.reject(new WiremachineError(ErrorCode.INVALID_STATE, 'write after end()'));
     if (!this.sent) this.sendHead(-1);
     return this.body(chunk);
@@ -137,6 +172,7 @@ export class ServerResponse {
    * promise then resolves at once (nothing follows it to hold back).
    */
   end(body?: BodyInit): Promise<void> {
+    if (this.refused !== null) return Promise.reject(this.refused);
     if (this.done) return Promise.resolve();
     let p: Promise<void>;
     if (!this.sent) {
@@ -144,7 +180,10 @@ export class ServerResponse {
       const head = this.headString(size);
       const skip = this.framing === Framing.NONE || this.method === 'HEAD';
       // One write for the whole response; nothing comes after it, so there is no flush to wait for.
-      if (skip || body === undefined) this.sink.send(head);
+      if (this.framing === Framing.CHUNKED && !skip) {
+        // Chunked by the handler's own Transfer-Encoding: the body is one chunk, then the last one.
+        this.sink.send(size === 0 ? head + LAST_CHUNK : concatParts(head, encodeChunk(body as BodyInit), LAST_CHUNK));
+      } else if (skip || body === undefined) this.sink.send(head);
       // A string whose UTF-8 length is its length is ASCII: the same bytes in latin1, sent as one string.
       else if (typeof body === 'string' && size === body.length && size <= 65536) this.sink.send(head + body);
       else this.sink.send(encodeMessage(head, body, size));
@@ -168,6 +207,17 @@ export class ServerResponse {
     return p;
   }
 
+  /**
+   * @internal The request failed (its body was malformed) before a response
+   * started: the server answers `status` and closes; the handler's writes
+   * and `end()` reject with `error` from now on.
+   */
+  refuse(status: number, error: WiremachineError): void {
+    if (this.done || this.sent) return;
+    this.fail(status);
+    this.refused = error;
+  }
+
   /** @internal The handler failed: answer `status` if nothing was sent; report whether that was possible. */
   fail(status: number): boolean {
     if (this.done) return true;
@@ -175,6 +225,7 @@ export class ServerResponse {
     this.fields = '';
     this.contentLength = -1;
     this.chunkedSet = false;
+    this.teSet = false;
     this.status = status;
     this.reason = undefined;
     this.closeSet = true;
@@ -216,6 +267,10 @@ export class ServerResponse {
       this.framing = Framing.LENGTH;
     } else if (this.chunkedSet) {
       this.framing = Framing.CHUNKED;
+    } else if (this.teSet) {
+      // RFC 9112 §6.3: a coding other than chunked last delimits the body by the close (and no Content-Length).
+      this.framing = Framing.CLOSE;
+      keep = false;
     } else if (size >= 0) {
       this.framing = Framing.LENGTH;
       this.contentLength = size;
@@ -234,4 +289,12 @@ export class ServerResponse {
     const line = this.reason === undefined ? standardStatusLine(s) : statusLine(s, this.reason);
     return `${line}Date: ${httpDate()}\r\n${this.fields}${extra}\r\n`;
   }
+}
+
+function concatParts(head: string, chunk: Buffer, tail: string): Buffer {
+  const out = Buffer.allocUnsafe(head.length + chunk.length + tail.length);
+  out.write(head, 0, head.length, 'latin1');
+  out.set(chunk, head.length);
+  out.write(tail, head.length + chunk.length, tail.length, 'latin1');
+  return out;
 }

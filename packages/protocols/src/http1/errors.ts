@@ -56,6 +56,8 @@ export const Http1ErrorCode = {
   BODY_TOO_LARGE: 'WIREMACHINE_ERR_HTTP_BODY_TOO_LARGE',
   /** Bytes after a message that closes the connection (`DATA_AFTER_CLOSE` ignores them). */
   CLOSED_CONNECTION: 'WIREMACHINE_ERR_HTTP_CLOSED_CONNECTION',
+  /** An HTTP/1.1 request without a Host field, or with more than one (RFC 9112 §3.2); checked by the server. */
+  INVALID_HOST: 'WIREMACHINE_ERR_HTTP_INVALID_HOST',
   /** The input ended inside a message. */
   INCOMPLETE: 'WIREMACHINE_ERR_HTTP_INCOMPLETE',
 } as const;

@@ -86,8 +86,9 @@ function headRead(o: Resolved, p: ParserState): ReadRequest {
 
 function lineRead(o: Resolved, maxBytes: number): ReadRequest {
   if (o.lfAfterCr) return regex(new RegExp(eolPattern(o)), { maxBytes });
-  if (o.crBeforeLf) return until(['\r\n', '\n'], { maxBytes });
-  return until('\r\n', { maxBytes });
+  // Strict: up to the first LF, whose CR the line's action checks (a bare LF is refused at once, not at the
+  // size limit or the end of input, and with the same code however the bytes are split).
+  return until('\n', { maxBytes });
 }
 
 const data = (event: unknown) => (event as ReadDoneEvent | ChunkEvent).data;

@@ -261,6 +261,7 @@ export class ParserState {
   /** A chunk-size line arrived (with its line ending). */
   onSizeLine(line: Uint8Array, state: string): void {
     const base = this.pos;
+    this.bareLf(line, base, state);
     this.pos += line.length;
     const end = line.length - eolLength(line);
     const out = this.sizeLine;
@@ -310,6 +311,14 @@ export class ParserState {
     }
   }
 
+  /** A line read up to its LF must have CR before it, unless `OPTIONAL_CR_BEFORE_LF` (RFC 9112 §2.2). */
+  private bareLf(line: Uint8Array, base: number, state: string): void {
+    const n = line.length;
+    if (!this.o.crBeforeLf && n > 0 && line[n - 1] === LF && (n < 2 || line[n - 2] !== CR)) {
+      throw this.fail(E.BARE_LF, 'LF without CR', line, n - 1, base, state);
+    }
+  }
+
   /** Chunk data with its CRLF, in one read (strict mode, small chunks). */
   onSmallChunk(data: Uint8Array): void {
     const base = this.pos;
@@ -337,6 +346,7 @@ export class ParserState {
   /** A trailer line (or the empty line that ends the section). Returns `true` at the end. */
   onTrailerLine(line: Uint8Array): boolean {
     const base = this.pos;
+    this.bareLf(line, base, 'trailers');
     this.pos += line.length;
     const eol = eolLength(line);
     if (line.length === eol) {
