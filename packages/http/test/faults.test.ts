@@ -2,7 +2,7 @@
 import * as net from 'node:net';
 import { afterEach, expect, test } from 'vitest';
 import { createServer, type HttpServer, Pool } from '../src/index.js';
-import { randomBytes, seeded, sleep, until, watchUnhandledRejections } from './helpers.js';
+import { randomBytes, seeded, sleep, until, watchUnhandledRejections, within } from './helpers.js';
 
 watchUnhandledRejections();
 
@@ -50,11 +50,50 @@ test('50 clients reset mid-body: every reader fails with a typed error, every so
   );
   await until(() => s.connections === 0 && s.listener?.openSockets === 0, 5000, 'every connection released');
   expect(failures).toHaveLength(50);
-  // The server's socket sees the reset as ECONNRESET, or (when the FIN the client's close queued behind its
-  // data arrives first) as a clean end inside the body: both are typed, and the first names its cause.
+  // A reset that arrives while reading is paused (50 uploads at once: the server reads each in turn) with
+  // bytes still unread in the kernel is reported by libuv as a clean end: after the read that drains those
+  // bytes it takes the hang-up for an end of input and never reads the error. So the server sees
+  // ECONNRESET or a clean end inside the body, in proportions that vary from run to run (none of the
+  // first in some). Both are typed; the next test pins the cause down where the socket reports it.
   for (const f of failures)
     expect(['WIREMACHINE_ERR_STREAM_CLOSED ECONNRESET', 'WIREMACHINE_ERR_HTTP_INCOMPLETE undefined']).toContain(f);
-  expect(failures).toContain('WIREMACHINE_ERR_STREAM_CLOSED ECONNRESET');
+});
+
+test('50 clients reset once the server has read all they sent: every reader fails with the reset as its cause', async () => {
+  const failures: string[] = [];
+  const read = new Map<string, () => void>();
+  const s = await createServer(async (req, res) => {
+    const sent = Number(req.headers.get('x-sent'));
+    let got = 0;
+    try {
+      for await (const piece of req.body) {
+        got += piece.length;
+        if (got === sent) read.get(req.headers.get('x-id') as string)?.();
+      }
+    } catch (e) {
+      const x = e as { code?: string; cause?: { code?: string } };
+      failures.push(`${x.code} ${x.cause?.code}`);
+      throw e;
+    }
+    await res.end('unexpected');
+  }).listen();
+  server = s;
+  const chunk = randomBytes(64 * 1024, 5);
+  await Promise.all(
+    Array.from({ length: 50 }, (_, i) => {
+      const all = new Promise<void>((r) => read.set(String(i), r));
+      const pieces = 1 + (i % 6);
+      return reset(s.port, async (sock) => {
+        sock.write(`POST /up HTTP/1.1\r\nHost: x\r\nX-Id: ${i}\r\nX-Sent: ${pieces * chunk.length}\r\n`);
+        sock.write('Content-Length: 1000000\r\n\r\n');
+        for (let k = 0; k < pieces; k++) sock.write(chunk);
+        // Nothing is left unread when the reset comes: the server's next read fails with ECONNRESET.
+        await within(all, 5000, `the server reading all that client ${i} sent`);
+      });
+    }),
+  );
+  await until(() => s.connections === 0 && s.listener?.openSockets === 0, 5000, 'every connection released');
+  expect(failures).toEqual(Array(50).fill('WIREMACHINE_ERR_STREAM_CLOSED ECONNRESET'));
 });
 
 test('clients that reset mid-head or mid-response leave nothing behind', async () => {
