@@ -134,4 +134,29 @@ describe('wiremachine serve http', () => {
   test('regression: /index.html/ is not served as index.html', async () => {
     expect((await fetch(`${base}index.html/`)).status).toBe(404);
   });
+
+  test('--help lists the options', async () => {
+    const { wiremachine } = await import('./run.js');
+    const help = wiremachine(['serve', 'http', '--help']);
+    expect(help.status).toBe(0);
+    for (const option of ['--list', '--dotfiles', '--follow-symlinks', '--max-age', '--no-compress', '--dir', '--port'])
+      expect(help.stdout).toContain(option);
+    expect(help.stdout).toContain('curl -C -');
+  });
+
+  test('--max-age sets Cache-Control; --list lists; --dotfiles serves dotfiles', async () => {
+    writeFileSync(join(dir, 'sub', '.hidden'), 'h');
+    const other = await serve(['--dir', dir, '--max-age', '600', '--list', '--dotfiles']);
+    try {
+      expect((await fetch(`${other.base}sub/a.txt`)).headers.get('cache-control')).toBe('public, max-age=600');
+      const listing = await (await fetch(`${other.base}sub/`)).text();
+      expect(listing).toContain('<a href="a.txt">a.txt</a>');
+      expect(listing).toContain('<a href=".hidden">.hidden</a>');
+      expect(await (await fetch(`${other.base}sub/.hidden`)).text()).toBe('h');
+    } finally {
+      expect(await stop(other.server)).toBe(0);
+    }
+    expect((await fetch(`${base}sub/`)).status).toBe(404);
+    expect((await fetch(`${base}sub/.hidden`)).status).toBe(404);
+  });
 });

@@ -36,7 +36,23 @@ export function parse(text: string): Answer {
     const colon = l.indexOf(':');
     headers[l.slice(0, colon).toLowerCase()] = l.slice(colon + 1).trim();
   }
-  return { status: Number(line.split(' ')[1]), headers, body: text.slice(end + 4) };
+  let body = text.slice(end + 4);
+  // A HEAD answer says chunked and has no body.
+  if (headers['transfer-encoding'] === 'chunked' && body !== '') body = dechunk(body);
+  return { status: Number(line.split(' ')[1]), headers, body };
+}
+
+/** A chunked body's data (no extensions, no trailers: what the server sends). */
+function dechunk(body: string): string {
+  let data = '';
+  for (let at = 0; ; ) {
+    const eol = body.indexOf('\r\n', at);
+    const size = Number.parseInt(body.slice(at, eol), 16);
+    if (eol < 0 || Number.isNaN(size)) throw new Error(`not a chunk size at ${at}`);
+    if (size === 0) return data;
+    data += body.slice(eol + 2, eol + 2 + size);
+    at = eol + 2 + size + 2;
+  }
 }
 
 /** A server of `serveFiles(root, options)` per test; `get` sends one request target as written, on its own connection. */
