@@ -12,8 +12,10 @@ export {
   type TransitionCoverage,
   transitionCoverage,
 } from './coverage.js';
+export { difference, equivalent } from './equal.js';
 export { type FuzzCrash, type FuzzOptions, type FuzzReport, fuzz } from './fuzz.js';
 export {
+  type CheckLawOptions,
   checkLaw,
   chunkInvariance,
   differential,

@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import type { AnyStateMachine } from 'xstate';
 import { type Chunked, chunked, chunkings } from './arbitraries.js';
+import { difference } from './equal.js';
 import { canonical, type Outcome, type RunOptions, runChunks } from './outcome.js';
 
 /** Options shared by the laws. */
@@ -20,12 +21,9 @@ export interface LawOptions extends RunOptions {
   normalize?: (outputs: unknown[]) => unknown;
 }
 
-function describe(o: Outcome, normalize: LawOptions['normalize']): string {
-  return canonical({
-    outputs: normalize ? normalize(o.outputs) : o.outputs,
-    error: o.error,
-    hung: o.hung,
-  });
+/** What two runs are compared by: outputs (normalized), error (code, offset, state) and whether it hung. */
+function comparable(o: Outcome, normalize: LawOptions['normalize']): unknown {
+  return { outputs: normalize ? normalize(o.outputs) : o.outputs, error: o.error, hung: o.hung };
 }
 
 function sound(o: Outcome, label: string): void {
@@ -40,9 +38,12 @@ function sound(o: Outcome, label: string): void {
 function same(a: Outcome, b: Outcome, labels: [string, string], normalize: LawOptions['normalize']): void {
   sound(a, labels[0]);
   sound(b, labels[1]);
-  const x = describe(a, normalize);
-  const y = describe(b, normalize);
-  if (x !== y) throw new Error(`${labels[0]} and ${labels[1]} differ:\n  ${x}\n  ${y}`);
+  const x = comparable(a, normalize);
+  const y = comparable(b, normalize);
+  const d = difference(x, y);
+  if (d !== null) {
+    throw new Error(`${labels[0]} and ${labels[1]} differ at ${d}\n  ${canonical(x)}\n  ${canonical(y)}`);
+  }
 }
 
 /**
@@ -93,9 +94,12 @@ export function roundTrip<T>(
     const o = runChunks(machine, chunks, options);
     sound(o, 'parse');
     if (o.error !== null) throw new Error(`parsing serialized input failed: ${canonical(o.error)}`);
-    const got = canonical(options.normalize ? options.normalize(o.outputs) : o.outputs);
-    const want = canonical(expected(value));
-    if (got !== want) throw new Error(`round trip differs:\n  parsed   ${got}\n  expected ${want}`);
+    const got = options.normalize ? options.normalize(o.outputs) : o.outputs;
+    const want = expected(value);
+    const d = difference(got, want, 'outputs');
+    if (d !== null) {
+      throw new Error(`round trip differs at ${d}:\n  parsed   ${canonical(got)}\n  expected ${canonical(want)}`);
+    }
   });
 }
 
@@ -134,21 +138,76 @@ export function differential(
     const o = runChunks(machine, chunks, options);
     sound(o, 'parse');
     const ref = reference(input);
-    const ours = canonical({
-      outputs: options.normalize ? options.normalize(o.outputs) : o.outputs,
-      rejected: o.error !== null,
-    });
-    const theirs = canonical({ outputs: ref.outputs, rejected: ref.rejected });
-    if (ours !== theirs) throw new Error(`differs from the reference:\n  ours   ${ours}\n  theirs ${theirs}`);
+    const ours = { outputs: options.normalize ? options.normalize(o.outputs) : o.outputs, rejected: o.error !== null };
+    const theirs = { outputs: ref.outputs, rejected: ref.rejected };
+    const d = difference(ours, theirs);
+    if (d !== null) {
+      throw new Error(
+        `differs from the reference at ${d}:\n  ours   ${canonical(ours)}\n  theirs ${canonical(theirs)}`,
+      );
+    }
   });
 }
 
+/** Options of {@link checkLaw}. */
+export interface CheckLawOptions {
+  /** Where the seed line goes. Default: `console.error`. */
+  log?: (line: string) => void;
+  /** The environment to read `WIREMACHINE_SEED` from. Default: `process.env`. */
+  env?: Record<string, string | undefined>;
+}
+
 /**
- * `fc.assert` with a seed from the `WIREMACHINE_SEED` environment variable when
- * set (so a CI failure replays locally), else fast-check's own.
+ * `fc.assert` with a seed that can be replayed and varied from outside.
+ *
+ * - `WIREMACHINE_SEED`, when set in the environment, wins over the `seed` of
+ *   `params` (and then the `path` of `params`, which belongs to that other
+ *   seed, is dropped), and the seed is printed: `checkLaw: seed 7 from
+ *   WIREMACHINE_SEED (params gave 42)`. So a CI run that varies the seed varies
+ *   it everywhere, and a failure replays locally with the same variable.
+ * - Otherwise the `seed` of `params` is used, or a random one.
+ * - On failure the error names the seed used and where it came from, beside
+ *   fast-check's own `seed` and `path`.
+ *
+ * @example
+ * ```ts
+ * checkLaw(chunkInvariance(frames, streams), { seed: 42, numRuns: 200 }); // WIREMACHINE_SEED=7 runs seed 7
+ * ```
  */
-export function checkLaw(property: fc.IProperty<any>, params: fc.Parameters<any> = {}): void {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const seed = env?.WIREMACHINE_SEED === undefined ? undefined : Number(env.WIREMACHINE_SEED);
-  fc.assert(property, seed === undefined ? params : { seed, ...params });
+export function checkLaw(
+  property: fc.IProperty<any>,
+  params: fc.Parameters<any> = {},
+  options: CheckLawOptions = {},
+): void {
+  const env = options.env ?? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const log = options.log ?? ((line: string) => console.error(line));
+  const raw = env?.WIREMACHINE_SEED;
+  let seed: number;
+  let from: string;
+  let run: fc.Parameters<any> = params;
+  if (raw !== undefined && raw.trim() !== '') {
+    seed = Number(raw);
+    if (!Number.isSafeInteger(seed)) throw new Error(`WIREMACHINE_SEED must be an integer, got "${raw}"`);
+    seed |= 0;
+    from = 'WIREMACHINE_SEED';
+    const { path: _path, ...rest } = params;
+    run = params.seed === seed ? params : rest;
+    log(
+      `checkLaw: seed ${seed} from WIREMACHINE_SEED${params.seed === undefined ? '' : ` (params gave ${params.seed})`}`,
+    );
+  } else if (params.seed !== undefined) {
+    seed = params.seed;
+    from = 'params';
+  } else {
+    seed = (Date.now() ^ (Math.random() * 0x100000000)) | 0;
+    from = 'chosen at random';
+  }
+  try {
+    fc.assert(property, { ...run, seed });
+  } catch (e) {
+    if (e instanceof Error) {
+      e.message = `checkLaw: seed ${seed} (${from}; WIREMACHINE_SEED=${seed} replays it)\n${e.message}`;
+    }
+    throw e;
+  }
 }

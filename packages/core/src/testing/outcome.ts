@@ -70,8 +70,10 @@ export function runChunks(machine: AnyStateMachine, chunks: readonly Uint8Array[
 }
 
 /**
- * A canonical text of any value, for comparing outcomes: byte arrays become
- * `bytes:<hex>`, bigints `bigint:<n>`, map and object keys keep their order.
+ * A canonical text of any value, for printing outcomes: byte arrays become
+ * `bytes:<hex>`, bigints `bigint:<n>`, map and object keys keep their order
+ * (so two equal values may print differently: compare with
+ * `difference` or `equivalent`, which ignore key order).
  */
 export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v) => {
