@@ -24,11 +24,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const GiB = 1024 * 1024 * 1024;
 const MiB = 1024 * 1024;
 /** The bound: the peak may exceed the idle server's resident set by this much, for all twenty readers together
- * (they hold one 64 KiB piece each at a time). */
-const BOUND = 64 * MiB;
+ * (each holds at most two 128 KiB pieces at a time; the rest is pieces sent and not yet collected). */
+const BOUND = 96 * MiB;
 
 test.skipIf(!existsSync('/proc/self/status'))(
-  'twenty slow readers of a 1 GiB file: the server peak RSS stays within idle + 64 MiB',
+  'twenty slow readers of a 1 GiB file: the server peak RSS stays within idle + 96 MiB',
   async () => {
     // Sparse: 1 GiB long, no disk used, read back as zeros.
     writeFileSync(join(dir, 'huge.bin'), '');
@@ -74,7 +74,7 @@ test.skipIf(!existsSync('/proc/self/status'))(
       const { peak } = memory(pid);
       // Every reader got some of its file (about 3 MiB each here).
       expect(Math.min(...received)).toBeGreaterThan(256 * 1024);
-      // Measured here: 30 to 33 MiB above an idle 65 to 74 MiB, most of it pieces already sent and not yet
+      // Measured here: 38 to 42 MiB above an idle 66 to 69 MiB, most of it pieces already sent and not yet
       // collected. With the pieces written without waiting for the socket, the peak passed 900 MiB.
       expect(peak - idle, `idle ${(idle / MiB).toFixed(0)} MiB, peak ${(peak / MiB).toFixed(0)} MiB`).toBeLessThan(
         BOUND,

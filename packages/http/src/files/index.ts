@@ -20,7 +20,7 @@ import { listing } from './listing.js';
 import { Locator } from './locate.js';
 import { type FilesOptions, type ResolvedFilesOptions, resolveFilesOptions } from './options.js';
 import { Multipart, parseRange } from './ranges.js';
-import { PIECE, sendCoded, sendRange } from './send.js';
+import { sendCoded, sendRange, WHOLE } from './send.js';
 
 export type { FilesOptions } from './options.js';
 
@@ -170,7 +170,7 @@ async function sendFile(
     res.setHeader('Content-Length', size);
     return res.end();
   }
-  if (size <= PIECE) {
+  if (size <= WHOLE) {
     // A small file in one write, head included.
     const whole = Buffer.allocUnsafe(size);
     const { bytesRead } = await file.read(whole, 0, size, 0);

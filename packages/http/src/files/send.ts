@@ -1,7 +1,8 @@
 /**
- * Bytes from an open file to a response, a piece at a time: each piece is
- * read only once the previous one has been flushed to the socket, so a slow
- * reader holds one piece in memory, never the file.
+ * Bytes from an open file to a response, a piece at a time: a piece is
+ * read while the one before it is being written, and the next only once
+ * that write has been flushed to the socket, so a slow reader holds two
+ * pieces in memory, never the file.
  *
  * @module
  */
@@ -10,8 +11,23 @@ import { Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ServerResponse } from '../server/response.js';
 
-/** @internal The size of a piece read from disk. */
-export const PIECE = 64 * 1024;
+/**
+ * @internal The size of a piece read from disk. 128 KiB with one piece read
+ * ahead matched node:http piping fs.createReadStream on a 1 GiB download
+ * (64 KiB was about 0.75x of it); a connection holds at most two.
+ */
+export const PIECE = 128 * 1024;
+
+/** A piece of the file from `at`, at most up to `end` (empty at the end of the file). */
+async function readPiece(file: FileHandle, at: number, end: number): Promise<Buffer> {
+  const want = Math.min(PIECE, end - at + 1);
+  // A fresh buffer each time: the one written may still be queued by the transport.
+  const piece = Buffer.allocUnsafe(want);
+  const { bytesRead } = await file.read(piece, 0, want, at);
+  return bytesRead === want ? piece : piece.subarray(0, bytesRead);
+}
+
+const noop = () => {};
 
 /**
  * @internal Send bytes `start` to `end` (both included) of the file. Stops
@@ -19,16 +35,20 @@ export const PIECE = 64 * 1024;
  * and closes the connection).
  */
 export async function sendRange(res: ServerResponse, file: FileHandle, start: number, end: number): Promise<void> {
-  for (let at = start; at <= end; ) {
-    const want = Math.min(PIECE, end - at + 1);
-    // A fresh buffer each time: the one written may still be queued by the transport.
-    const piece = Buffer.allocUnsafe(want);
-    const { bytesRead } = await file.read(piece, 0, want, at);
-    if (bytesRead === 0) return;
-    await res.write(bytesRead === want ? piece : piece.subarray(0, bytesRead));
-    at += bytesRead;
+  let next: Promise<Buffer> | null = readPiece(file, start, end);
+  for (let at = start; next !== null; ) {
+    const piece: Buffer = await next;
+    if (piece.length === 0) return;
+    at += piece.length;
+    // One piece read ahead: the disk works while the socket takes this one. At most two pieces are held.
+    next = at <= end ? readPiece(file, at, end) : null;
+    next?.catch(noop); // awaited on the next turn; a write that fails first must not leave it unhandled
+    await res.write(piece);
   }
 }
+
+/** @internal Files up to this size are read whole and sent in one write with their head. */
+export const WHOLE = 64 * 1024;
 
 /** @internal Send the first `size` bytes of the file through `coder` (a compressing stream), with backpressure end to end. */
 export async function sendCoded(res: ServerResponse, file: FileHandle, size: number, coder: Transform): Promise<void> {
