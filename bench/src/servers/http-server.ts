@@ -10,11 +10,13 @@
  */
 import { closeAll, openIdle } from './idle.js';
 import { type ServerProcess, startServer } from './spawn.js';
-import { haveWrk, type WrkResult, wrk } from './wrk.js';
+import { haveWrk, pipelineScript, type WrkResult, wrk } from './wrk.js';
 
-/** One server's figures. */
+/** One server's figures under one load. */
 export interface HttpServerRow {
   readonly case: string;
+  /** `keep-alive` (one request at a time per connection) or `pipelined 16` (16 in one write). */
+  readonly load: string;
   readonly rps: number;
   readonly rpsRuns: readonly number[];
   readonly ratio: number;
@@ -33,6 +35,9 @@ export interface HttpServerSettings {
   seconds: number;
   connections: number;
   idle: number;
+  /** Connections of the pipelined load (each with `depth` requests in flight). */
+  pipelinedConnections: number;
+  depth: number;
 }
 
 const median = (xs: readonly number[]) => {
@@ -58,40 +63,54 @@ export async function runHttpServer(
   const kinds = ['wiremachine', 'node'] as const;
   const servers = await Promise.all(kinds.map((k) => startServer(k)));
   try {
-    const runs: Record<string, WrkResult[]> = { wiremachine: [], node: [] };
-    const cpu: Record<string, number> = { wiremachine: 0, node: 0 };
     const url = (s: ServerProcess) => `http://127.0.0.1:${s.port}/`;
-    for (const s of servers) await wrk({ url: url(s), connections: settings.connections, seconds: 2 }); // warm-up
-    for (let round = 1; round <= settings.rounds; round++) {
-      const order = round % 2 === 1 ? servers : [...servers].reverse();
-      for (const s of order) {
-        const before = (await s.stats()).cpuMs;
-        const r = await wrk({ url: url(s), connections: settings.connections, seconds: settings.seconds });
-        cpu[s.kind] += (await s.stats()).cpuMs - before;
-        runs[s.kind].push(r);
-        log(`  round ${round}/${settings.rounds} ${s.kind.padEnd(9)} ${Math.round(r.rps)} req/s`);
-      }
-    }
+    const loads = [
+      { name: 'keep-alive', connections: settings.connections, script: undefined },
+      {
+        name: `pipelined ${settings.depth}`,
+        connections: settings.pipelinedConnections,
+        script: pipelineScript(settings.depth),
+      },
+    ];
+    const rows: HttpServerRow[] = [];
     const idle: Record<string, { rss: number; heap: number }> = {};
     for (const s of servers) idle[s.kind] = await idleMemory(s, settings.idle);
-    const base = median(runs.node.map((r) => r.rps));
-    return kinds.map((k) => {
-      const rs = runs[k];
-      const requests = rs.reduce((a, r) => a + r.requests, 0);
-      return {
-        case: k === 'node' ? 'node:http' : 'wiremachine',
-        rps: median(rs.map((r) => r.rps)),
-        rpsRuns: rs.map((r) => Math.round(r.rps)),
-        ratio: median(rs.map((r) => r.rps)) / base,
-        cpuUsPerRequest: (cpu[k] * 1000) / requests,
-        latencyP50Ms: median(rs.map((r) => r.latencyP50Ms)),
-        latencyP99Ms: median(rs.map((r) => r.latencyP99Ms)),
-        errors: rs.reduce((a, r) => a + r.errors, 0),
-        idleConnections: settings.idle,
-        rssPerIdleConnectionKiB: idle[k].rss,
-        heapPerIdleConnectionKiB: idle[k].heap,
-      };
-    });
+    for (const load of loads) {
+      const runs: Record<string, WrkResult[]> = { wiremachine: [], node: [] };
+      const cpu: Record<string, number> = { wiremachine: 0, node: 0 };
+      const at = { connections: load.connections, script: load.script };
+      for (const s of servers) await wrk({ url: url(s), ...at, seconds: 2 }); // warm-up
+      for (let round = 1; round <= settings.rounds; round++) {
+        const order = round % 2 === 1 ? servers : [...servers].reverse();
+        for (const s of order) {
+          const before = (await s.stats()).cpuMs;
+          const r = await wrk({ url: url(s), ...at, seconds: settings.seconds });
+          cpu[s.kind] += (await s.stats()).cpuMs - before;
+          runs[s.kind].push(r);
+          log(`  ${load.name} round ${round}/${settings.rounds} ${s.kind.padEnd(11)} ${Math.round(r.rps)} req/s`);
+        }
+      }
+      const base = median(runs.node.map((r) => r.rps));
+      for (const k of kinds) {
+        const rs = runs[k];
+        const requests = rs.reduce((a, r) => a + r.requests, 0);
+        rows.push({
+          case: k === 'node' ? 'node:http' : 'wiremachine',
+          load: load.name,
+          rps: median(rs.map((r) => r.rps)),
+          rpsRuns: rs.map((r) => Math.round(r.rps)),
+          ratio: median(rs.map((r) => r.rps)) / base,
+          cpuUsPerRequest: (cpu[k] * 1000) / requests,
+          latencyP50Ms: median(rs.map((r) => r.latencyP50Ms)),
+          latencyP99Ms: median(rs.map((r) => r.latencyP99Ms)),
+          errors: rs.reduce((a, r) => a + r.errors, 0),
+          idleConnections: settings.idle,
+          rssPerIdleConnectionKiB: idle[k].rss,
+          heapPerIdleConnectionKiB: idle[k].heap,
+        });
+      }
+    }
+    return rows;
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }
@@ -101,6 +120,7 @@ export async function runHttpServer(
 export function formatHttpServer(rows: readonly HttpServerRow[]): string {
   const header = [
     'server',
+    'load',
     'req/s (median)',
     'ratio',
     'CPU µs/req',
@@ -112,6 +132,7 @@ export function formatHttpServer(rows: readonly HttpServerRow[]): string {
   ];
   const body = rows.map((r) => [
     r.case,
+    r.load,
     String(Math.round(r.rps)),
     `${r.ratio.toFixed(2)}x`,
     r.cpuUsPerRequest.toFixed(1),
@@ -123,6 +144,6 @@ export function formatHttpServer(rows: readonly HttpServerRow[]): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((l) => l[i].length)));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    cells.map((c, i) => (i <= 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(header), ...body.map(line)].join('\n');
 }

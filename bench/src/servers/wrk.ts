@@ -6,6 +6,9 @@
  * @module
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** What one wrk run reports. */
 export interface WrkResult {
@@ -35,12 +38,39 @@ function ms(value: string, unit: string): number {
   return unit === 'us' ? v / 1000 : unit === 's' ? v * 1000 : v;
 }
 
-/** Run wrk: `connections` connections from `threads` threads, for `seconds` (whole seconds). */
+let scripts: string | null = null;
+
+/**
+ * A wrk Lua script that sends `depth` requests for the URL's path in one
+ * write, and the next `depth` when their responses are in (wrk counts each
+ * response): HTTP/1.1 pipelining, as proxies, undici's `pipelining` and the
+ * TechEmpower plaintext test send it. Written once to a temporary file.
+ */
+export function pipelineScript(depth: number): string {
+  scripts ??= mkdtempSync(join(tmpdir(), 'wrk-'));
+  const path = join(scripts, `pipeline-${depth}.lua`);
+  writeFileSync(
+    path,
+    [
+      'init = function(args)',
+      '  local r = {}',
+      `  for i = 1, ${depth} do r[i] = wrk.format(nil) end`,
+      '  req = table.concat(r)',
+      'end',
+      'request = function() return req end',
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
+
+/** Run wrk: `connections` connections from `threads` threads, for `seconds` (whole seconds), with a Lua `script`. */
 export function wrk(options: {
   url: string;
   connections: number;
   seconds: number;
   threads?: number;
+  script?: string;
 }): Promise<WrkResult> {
   const threads = options.threads ?? 1;
   const args = [
@@ -52,6 +82,7 @@ export function wrk(options: {
     `${Math.max(1, Math.round(options.seconds))}s`,
     '--latency',
   ];
+  if (options.script !== undefined) args.push('-s', options.script);
   args.push(options.url);
   return new Promise((resolve, reject) => {
     execFile('wrk', args, { timeout: (options.seconds + 30) * 1000 }, (error, stdout) => {

@@ -1,18 +1,161 @@
 /**
- * `Wire`: one HTTP/1.x machine over one transport, with flow control (the
- * transports' {@link DriverPump}). The server and client connections own one
- * each; they hear every output at once (no queue between parser and
- * connection) and say when to stop, through {@link WireOwner.blocked}:
- * parsing stops and reading pauses until {@link Wire.pump} is called again.
+ * `WireConnection`: one HTTP/1.x machine over one transport, with flow
+ * control (the transports' {@link DriverPump}) and the write side. The server's
+ * connection is one: it takes the pump's outputs itself, as they are parsed
+ * (no queue and no relay between parser and connection), and says when to
+ * stop through `room()`: parsing stops and reading pauses until `pump()` is
+ * called again. {@link Wire} relays to an owner, for the client's connection.
+ *
+ * Small writes made in one turn go out in one: text sent with `send()` is
+ * gathered and written at the end of the turn (pipelined responses: one
+ * write for all those answered together).
  *
  * @module
  */
 import type { Socket } from 'node:net';
-import { StreamClosedError, type Transport, type WiremachineError } from '@wiremachine/core';
+import type { Transport, WiremachineError } from '@wiremachine/core';
 import type { Http1Machine, Http1Output } from '@wiremachine/protocols/http1';
 import { DriverPump, type PumpOwner } from '@wiremachine/transports';
 
-/** @internal What a wire reports to its connection. */
+const noop = () => {};
+
+/** Text gathered past this is written at once rather than at the end of the turn. */
+const GATHER = 64 * 1024;
+
+function flushGathered(conn: WireConnection): void {
+  conn.flush();
+}
+
+/** @internal See the module's description. */
+export abstract class WireConnection implements PumpOwner<Http1Output> {
+  /** The pump: its driver (status, buffered bytes), whether it is pumping, the end of input, remaining bytes. */
+  readonly flow: DriverPump<Http1Output>;
+  /** The socket under the transport, when there is one: written to directly. */
+  private readonly socket: Socket | undefined;
+  /** Latin1 text sent in this turn and not yet written (`null`: none). */
+  private gathered: string | null = null;
+  /** Bytes handed to a transport without a socket and not yet flushed. */
+  private pending = 0;
+  private afterDrain: (() => void) | null = null;
+
+  constructor(
+    machine: Http1Machine,
+    readonly transport: Transport,
+    maxBufferSize: number,
+  ) {
+    this.socket = (transport as { socket?: Socket }).socket;
+    this.flow = new DriverPump<Http1Output>(machine, transport, this, { maxBufferSize });
+  }
+
+  abstract output(o: Http1Output): void;
+  abstract room(): number;
+  abstract stopped(error: WiremachineError | null, failedEnd: boolean): void;
+
+  /** Bytes written and not yet flushed (on a socket: its `writableLength`, and what is gathered). */
+  get unflushed(): number {
+    const g = this.gathered === null ? 0 : this.gathered.length;
+    return g + (this.socket === undefined ? this.pending : this.socket.writableLength);
+  }
+
+  /**
+   * The least write buffer worth waiting on: a socket says 'drain' only once
+   * it held more than its own high-water mark.
+   */
+  get writeFloor(): number {
+    return this.socket?.writableHighWaterMark ?? 0;
+  }
+
+  /** Call `then` once, when what was written has been flushed. */
+  whenDrained(then: () => void): void {
+    this.flush();
+    if (this.socket !== undefined) this.socket.once('drain', then);
+    else if (this.pending === 0) queueMicrotask(then);
+    else this.afterDrain = then;
+  }
+
+  /** Send bytes; resolves when the transport has flushed them. */
+  write(data: Uint8Array): Promise<void> {
+    this.flush();
+    const p = this.transport.write(data);
+    if (this.socket === undefined) this.count(p, data.length);
+    return p;
+  }
+
+  /**
+   * Send without waiting for the flush (no callback and no promise: the cost
+   * of a small response is its share of a syscall). Text (latin1: one char,
+   * one byte) is gathered until the end of the turn; bytes go to the socket
+   * at once, after it. A failed write shows as the input's end.
+   */
+  send(data: Uint8Array | string): void {
+    if (this.flow.isClosed) return;
+    if (typeof data === 'string') {
+      const g = this.gathered;
+      if (g === null) {
+        this.gathered = data;
+        process.nextTick(flushGathered, this);
+      } else if (g.length + data.length <= GATHER) this.gathered = g + data;
+      else {
+        this.flush();
+        this.gathered = data;
+        process.nextTick(flushGathered, this);
+      }
+      return;
+    }
+    this.flush();
+    const socket = this.socket;
+    if (socket !== undefined) {
+      if (!socket.destroyed) socket.write(data);
+    } else {
+      const p = this.transport.write(data);
+      p.catch(noop);
+      this.count(p, data.length);
+    }
+  }
+
+  /** @internal Write what was gathered. */
+  flush(): void {
+    const g = this.gathered;
+    if (g === null) return;
+    this.gathered = null;
+    if (this.flow.isClosed) return;
+    const socket = this.socket;
+    if (socket !== undefined) {
+      // Node copies a latin1 string into the write request itself: no Buffer is made.
+      if (!socket.destroyed) socket.write(g, 'latin1');
+    } else {
+      const p = this.transport.write(Buffer.from(g, 'latin1'));
+      p.catch(noop);
+      this.count(p, g.length);
+    }
+  }
+
+  /** Close the transport after what was sent (with `error`, abort it). */
+  protected closeWire(error?: unknown): void {
+    if (error === undefined) this.flush();
+    this.flow.close(error);
+  }
+
+  /** Parse what there is room for, then pause or resume reading. */
+  pump(): void {
+    this.flow.pump();
+  }
+
+  private count(p: Promise<void>, n: number): void {
+    this.pending += n;
+    const settle = () => {
+      this.pending -= n;
+      const then = this.afterDrain;
+      if (this.pending === 0 && then !== null) {
+        this.afterDrain = null;
+        then();
+      }
+    };
+    p.then(settle, settle);
+  }
+}
+
+/** @internal What a {@link Wire} reports to its owner (the client's connection). */
 export interface WireOwner {
   /** One output of the machine, in order. */
   output(o: Http1Output): void;
@@ -28,123 +171,21 @@ export interface WireOwner {
   inputEnded(cause: unknown): void;
 }
 
-const noop = () => {};
-
-/** Reads satisfied between two checks of {@link WireOwner.blocked}. */
-const BUDGET = 32;
-
-/**
- * @internal The HTTP side of a {@link DriverPump}: an owner that says when it
- * is blocked, and the write paths of the connection.
- */
-export class Wire implements PumpOwner<Http1Output> {
-  /** The pump: its driver (status, buffered bytes), whether it is pumping, the end of input, remaining bytes. */
-  readonly flow: DriverPump<Http1Output>;
-  /** The socket under the transport, when there is one: written to directly. */
-  private readonly socket: Socket | undefined;
-  /** Bytes handed to a transport without a socket and not yet flushed. */
-  private pending = 0;
-  private drained: (() => void) | null = null;
-
+/** @internal A {@link WireConnection} that relays to an owner. */
+export class Wire extends WireConnection {
   constructor(
     machine: Http1Machine,
-    readonly transport: Transport,
+    transport: Transport,
     private readonly owner: WireOwner,
     maxBufferSize: number,
   ) {
-    this.socket = (transport as { socket?: Socket }).socket;
-    this.flow = new DriverPump<Http1Output>(machine, transport, this, { maxBufferSize });
+    super(machine, transport, maxBufferSize);
     this.flow.start();
   }
 
-  /** Bytes written and not yet flushed (on a socket: its `writableLength`). */
-  get unflushed(): number {
-    return this.socket === undefined ? this.pending : this.socket.writableLength;
-  }
-
-  /**
-   * The least write buffer worth waiting on: a socket says 'drain' only once
-   * it held more than its own high-water mark.
-   */
-  get writeFloor(): number {
-    return this.socket?.writableHighWaterMark ?? 0;
-  }
-
-  /** Call `then` once, when what was written has been flushed. */
-  whenDrained(then: () => void): void {
-    if (this.socket !== undefined) this.socket.once('drain', then);
-    else if (this.pending === 0) queueMicrotask(then);
-    else this.drained = then;
-  }
-
-  /**
-   * The error to report for a failed machine: when the transport failed (a
-   * reset), a `StreamClosedError` whose `cause` is the transport's error (the
-   * machine's own "incomplete" is only a consequence of it).
-   */
-  failure(error: WiremachineError): WiremachineError {
-    const cause = this.flow.endCause;
-    if (!this.flow.inputClosed || cause === undefined || error instanceof StreamClosedError) return error;
-    const p = error as Partial<StreamClosedError>;
-    return new StreamClosedError(
-      `the connection failed: ${error.message}`,
-      new Uint8Array(0),
-      { offset: p.offset, state: p.state, excerpt: p.excerpt },
-      cause,
-    );
-  }
-
-  write(data: Uint8Array): Promise<void> {
-    const p = this.transport.write(data);
-    if (this.socket === undefined) this.count(p, data.length);
-    return p;
-  }
-
-  private count(p: Promise<void>, n: number): void {
-    this.pending += n;
-    const settle = () => {
-      this.pending -= n;
-      const then = this.drained;
-      if (this.pending === 0 && then !== null) {
-        this.drained = null;
-        then();
-      }
-    };
-    p.then(settle, settle);
-  }
-
-  /**
-   * Send without waiting for the flush: on a socket, straight to it (no
-   * callback and no promise: the cost of a small response is its syscall);
-   * elsewhere through the transport. A failed write shows as the input's end.
-   */
-  send(data: Uint8Array | string): void {
-    if (this.flow.isClosed) return;
-    const socket = this.socket;
-    if (socket !== undefined) {
-      // A string is latin1 (one char, one byte): Node copies it into the write request without a Buffer.
-      if (!socket.destroyed) {
-        if (typeof data === 'string') socket.write(data, 'latin1');
-        else socket.write(data);
-      }
-    } else {
-      const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
-      const p = this.transport.write(bytes);
-      p.catch(noop);
-      this.count(p, bytes.length);
-    }
-  }
-
   close(error?: unknown): void {
-    this.flow.close(error);
+    this.closeWire(error);
   }
-
-  /** Parse what the owner has room for, then pause or resume reading. */
-  pump(): void {
-    this.flow.pump();
-  }
-
-  // PumpOwner
 
   /** @internal */
   output(o: Http1Output): void {
@@ -153,7 +194,7 @@ export class Wire implements PumpOwner<Http1Output> {
 
   /** @internal */
   room(): number {
-    return this.owner.blocked() ? 0 : BUDGET;
+    return this.owner.blocked() ? 0 : Number.POSITIVE_INFINITY;
   }
 
   /** @internal */
@@ -162,8 +203,8 @@ export class Wire implements PumpOwner<Http1Output> {
   }
 
   /** @internal */
-  stopped(error: WiremachineError | null): void {
-    if (error !== null) this.owner.failed(this.failure(error));
+  stopped(error: WiremachineError | null, failedEnd: boolean): void {
+    if (error !== null) this.owner.failed(failedEnd ? this.flow.failedInput(error) : error);
     else this.owner.finished();
   }
 

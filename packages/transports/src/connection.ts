@@ -15,7 +15,6 @@ import {
   type Driver,
   type DriverOptions,
   ErrorCode,
-  StreamClosedError,
   type Transport,
   WiremachineError,
 } from '@wiremachine/core';
@@ -215,44 +214,15 @@ export class Connection<TOutput = unknown> implements AsyncIterable<TOutput>, Pu
     if (error === null) {
       // A machine may accept the end of input between messages, but a failed
       // transport (a reset, a timeout) is not a clean end: readers learn of it.
-      this.queue.end(failedEnd ? this.failedInput(null) : undefined);
+      this.queue.end(failedEnd ? this.pump.failedInput(null) : undefined);
       return;
     }
-    this.queue.end(failedEnd ? this.failedInput(error) : error);
+    this.queue.end(failedEnd ? this.pump.failedInput(error) : error);
     if (this.closeOnError) this.close();
   }
 
   private onTake(): void {
     if (this.queue.length <= this.maxQueued >> 1) this.pump.pump();
-  }
-
-  /**
-   * The transport failed, and the machine ended (between messages) or failed
-   * at that end: either way a {@link StreamClosedError} whose `cause` is the
-   * transport's error. A protocol's own error at that end (`LINE_TRUNCATED`,
-   * say) is a consequence of the failure; its message and position are kept.
-   */
-  private failedInput(error: WiremachineError | null): WiremachineError {
-    if (error instanceof StreamClosedError) return error;
-    const d = this.driver;
-    if (error === null) {
-      return new StreamClosedError(
-        'the input failed between messages',
-        new Uint8Array(0),
-        {
-          offset: d.offset,
-          state: d.state,
-        },
-        this.pump.endCause,
-      );
-    }
-    const p = error as Partial<StreamClosedError>;
-    return new StreamClosedError(
-      `the input failed: ${error.message}`,
-      d.remaining(),
-      { offset: p.offset, state: p.state, excerpt: p.excerpt },
-      this.pump.endCause,
-    );
   }
 }
 

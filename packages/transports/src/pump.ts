@@ -17,6 +17,7 @@ import {
   createDriver,
   type Driver,
   type DriverOptions,
+  StreamClosedError,
   type Transport,
   type WiremachineError,
 } from '@wiremachine/core';
@@ -52,7 +53,7 @@ export interface PumpOptions<TInput = unknown>
 
 const noop = () => {};
 
-/** Reads satisfied between two checks of the owner's room, at most. */
+/** Reads satisfied between two checks of the owner's room, at most (the one such constant). */
 const BUDGET = 32;
 
 /** See the module's description. */
@@ -62,7 +63,7 @@ export class DriverPump<TOutput = unknown> {
   private readonly owner: PumpOwner<TOutput>;
   private readonly highWaterMark: number;
   private readonly stepsPerTurn: number;
-  private readonly after: Uint8Array[] = [];
+  private after: Uint8Array[] | null = null;
   private inputDone = false;
   private cause: unknown = undefined;
   private stopReported = false;
@@ -122,7 +123,10 @@ export class DriverPump<TOutput = unknown> {
     const status = this.driver.status;
     if (status !== 'running') {
       // After the machine's end (an upgrade, say) the bytes belong to the next protocol.
-      if (status === 'done') this.after.push(chunk);
+      if (status === 'done') {
+        if (this.after === null) this.after = [chunk];
+        else this.after.push(chunk);
+      }
       return;
     }
     this.owner.received?.();
@@ -196,8 +200,37 @@ export class DriverPump<TOutput = unknown> {
 
   /** The bytes received that the machine did not read (once it is done), with those that came after. */
   remaining(): Uint8Array[] {
-    const parts = [this.driver.remaining(), ...this.after.splice(0)];
+    const parts = [this.driver.remaining(), ...(this.after ?? [])];
+    this.after = null;
     return parts.filter((p) => p.length > 0);
+  }
+
+  /**
+   * The error an owner reports when the machine stopped at a failed end of
+   * input (`failedEnd`): a {@link StreamClosedError} whose `cause` is the
+   * transport's error, whether the machine ended between messages (`error`
+   * `null`) or failed at that end. A protocol's own error there
+   * (`LINE_TRUNCATED`, say) is a consequence of the failure; its message and
+   * position are kept.
+   */
+  failedInput(error: WiremachineError | null): WiremachineError {
+    if (error instanceof StreamClosedError) return error;
+    const d = this.driver;
+    if (error === null) {
+      return new StreamClosedError(
+        'the input failed between messages',
+        new Uint8Array(0),
+        { offset: d.offset, state: d.state },
+        this.cause,
+      );
+    }
+    const p = error as Partial<StreamClosedError>;
+    return new StreamClosedError(
+      `the input failed: ${error.message}`,
+      d.remaining(),
+      { offset: p.offset, state: p.state, excerpt: p.excerpt },
+      this.cause,
+    );
   }
 
   private later(): void {

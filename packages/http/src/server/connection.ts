@@ -16,7 +16,8 @@ import {
 } from '@wiremachine/protocols/http1';
 import { TimeoutError } from '@wiremachine/transports';
 import type { SocketTransport } from '@wiremachine/transports/node';
-import { Wire, type WireOwner } from '../wire.js';
+import type { BodyOwner } from '../body.js';
+import { WireConnection } from '../wire.js';
 import type { ResolvedServerOptions } from './options.js';
 import { ServerRequest } from './request.js';
 import { type ResponseSink, ServerResponse } from './response.js';
@@ -54,8 +55,7 @@ export interface ConnectionHost {
 }
 
 /** @internal */
-export class ServerConnection implements WireOwner, ResponseSink {
-  readonly wire: Wire;
+export class ServerConnection extends WireConnection implements ResponseSink, BodyOwner {
   phase: Phase = Phase.HEAD;
   private upgraded = false;
   /** `Date.now()` when the current phase started. */
@@ -75,10 +75,11 @@ export class ServerConnection implements WireOwner, ResponseSink {
 
   constructor(
     private readonly host: ConnectionHost,
-    private readonly transport: Transport,
+    transport: Transport,
   ) {
+    super(host.machine, transport, 1 << 20);
     this.remote = (transport as Partial<SocketTransport>).remoteAddress;
-    this.wire = new Wire(host.machine, transport, this, 1 << 20);
+    this.flow.start();
   }
 
   /** The deadline of the current phase (ms since the epoch), or 0. */
@@ -123,20 +124,26 @@ export class ServerConnection implements WireOwner, ResponseSink {
   close(error?: unknown): void {
     if (this.gone) return;
     this.gone = true;
-    this.wire.close(error);
+    this.closeWire(error);
     const reason = error ?? new Error('the connection closed');
     for (const item of this.queue) item.req?.abort(reason);
     this.queue.length = 0;
     this.host.closed(this);
   }
 
-  // WireOwner
+  // The pump's owner: it hears every output as it is parsed.
 
+  /** @internal */
   received(): void {
     if (this.phase === Phase.IDLE) this.enter(Phase.HEAD);
   }
 
-  blocked(): boolean {
+  /** @internal How many more outputs may be parsed now: none while blocked, else as many as the pump reads. */
+  room(): number {
+    return this.blocked() ? 0 : Number.POSITIVE_INFINITY;
+  }
+
+  private blocked(): boolean {
     if (this.overWritten()) return true;
     const q = this.queue.length;
     if (q === 0) return this.closing;
@@ -148,6 +155,13 @@ export class ServerConnection implements WireOwner, ResponseSink {
     );
   }
 
+  /** @internal The machine stopped: a fault, a failed input, an upgrade, or a clean end. */
+  stopped(error: WiremachineError | null, failedEnd: boolean): void {
+    if (error !== null) this.failed(failedEnd ? this.flow.failedInput(error) : error);
+    else this.finished();
+  }
+
+  /** @internal */
   output(o: Http1Output): void {
     switch (o.type) {
       case 'head':
@@ -179,7 +193,7 @@ export class ServerConnection implements WireOwner, ResponseSink {
     }
   }
 
-  failed(error: WiremachineError): void {
+  private failed(error: WiremachineError): void {
     const e = error instanceof StreamClosedError ? error : toHttp1Error(error);
     const r = this.receiving;
     if (r !== null) {
@@ -219,12 +233,13 @@ export class ServerConnection implements WireOwner, ResponseSink {
     else this.start(item);
   }
 
-  finished(): void {
+  private finished(): void {
     // The machine ended: an upgrade, handed over in its turn; or a clean end of input.
     const front = this.queue[0];
     if (this.upgraded && front !== undefined && front.req === this.upgradeAt && front.res === null) this.start(front);
   }
 
+  /** @internal */
   inputEnded(cause: unknown): void {
     if (cause !== undefined) {
       this.close(cause);
@@ -249,14 +264,14 @@ export class ServerConnection implements WireOwner, ResponseSink {
       // RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host field; otherwise 400 (as node:http for none).
       const first = head.fields.indexOf('host');
       if (first < 0 || head.fields.indexOf('host', first + 1) >= 0) {
-        const at = this.wire.flow.driver.offset - head.raw.length;
+        const at = this.flow.driver.offset - head.raw.length;
         const what = first < 0 ? 'an HTTP/1.1 request without Host' : 'more than one Host field';
         this.receiving = null;
         this.fault(new Http1Error(Http1ErrorCode.INVALID_HOST, what, { offset: at, state: 'head' }));
         return;
       }
     }
-    const req = new ServerRequest(head, this.bodyOwner, this.since, this.remote);
+    const req = new ServerRequest(head, this, this.since, this.remote);
     this.receiving = req;
     const item: Item = { req, res: null, error: null };
     if (head.upgrade) this.upgradeAt = req;
@@ -267,15 +282,18 @@ export class ServerConnection implements WireOwner, ResponseSink {
     }
   }
 
-  private readonly bodyOwner = {
-    drained: () => {
-      if (!this.gone) this.wire.pump();
-    },
-    started: () => {
-      const front = this.queue[0];
-      if (front?.req?.head.expectContinue && front.res !== null && !front.req.body.complete) front.res.writeContinue();
-    },
-  };
+  // The owner of request bodies.
+
+  /** @internal A body's reader took bytes: read on. */
+  drained(): void {
+    if (!this.gone) this.pump();
+  }
+
+  /** @internal A body's reader started: a request that expects it gets `100 Continue`. */
+  started(): void {
+    const front = this.queue[0];
+    if (front?.req?.head.expectContinue && front.res !== null && !front.req.body.complete) front.res.writeContinue();
+  }
 
   /** Run the handler of the item at the front. */
   private start(item: Item): void {
@@ -286,7 +304,7 @@ export class ServerConnection implements WireOwner, ResponseSink {
     const req = item.req as ServerRequest;
     if (req === this.upgradeAt && this.host.options.onUpgrade !== undefined) {
       // Handed over once the machine has stopped (see finished()), with every byte after the head.
-      if (this.wire.flow.driver.status === 'done' && !this.wire.flow.isPumping) this.handOver(req);
+      if (this.flow.driver.status === 'done' && !this.flow.isPumping) this.handOver(req);
       return;
     }
     // Responses are written one at a time, by the item at the front: the connection is their sink.
@@ -324,12 +342,12 @@ export class ServerConnection implements WireOwner, ResponseSink {
 
   // ResponseSink, for the response at the front.
 
-  write(data: Uint8Array): Promise<void> {
-    return this.gone ? Promise.reject(new Error('the connection closed')) : this.wire.write(data);
+  override write(data: Uint8Array): Promise<void> {
+    return this.gone ? Promise.reject(new Error('the connection closed')) : super.write(data);
   }
 
-  send(data: Uint8Array | string): void {
-    if (!this.gone) this.wire.send(data);
+  override send(data: Uint8Array | string): void {
+    if (!this.gone) super.send(data);
   }
 
   keepAlive(): boolean {
@@ -383,19 +401,18 @@ export class ServerConnection implements WireOwner, ResponseSink {
       this.close();
       return;
     } else {
-      this.enter(this.wire.flow.driver.buffered > 0 ? Phase.HEAD : Phase.IDLE);
+      this.enter(this.flow.driver.buffered > 0 ? Phase.HEAD : Phase.IDLE);
     }
-    this.wire.pump();
+    this.pump();
   }
 
   /** `true` while more than the write high-water mark waits to be flushed; then the drain resumes the work. */
   private overWritten(): boolean {
-    const w = this.wire;
     // A socket says 'drain' only once it held more than its own mark: never wait below that.
-    if (w.unflushed <= Math.max(this.host.options.writeHighWaterMark, w.writeFloor)) return false;
+    if (this.unflushed <= Math.max(this.host.options.writeHighWaterMark, this.writeFloor)) return false;
     if (!this.flushing) {
       this.flushing = true;
-      w.whenDrained(() => this.flushed());
+      this.whenDrained(() => this.flushed());
     }
     return true;
   }
@@ -415,17 +432,17 @@ export class ServerConnection implements WireOwner, ResponseSink {
         this.close();
         return;
       }
-      this.enter(this.wire.flow.driver.buffered > 0 ? Phase.HEAD : Phase.IDLE);
+      this.enter(this.flow.driver.buffered > 0 ? Phase.HEAD : Phase.IDLE);
     }
-    if (!this.gone) this.wire.pump();
+    if (!this.gone) this.pump();
   }
 
   /** Answer a fault with its status and close. */
   private fatal(status: number): void {
     const res = new ServerResponse(
       {
-        write: (d) => this.wire.write(d),
-        send: (d) => this.wire.send(d),
+        write: (d) => super.write(d),
+        send: (d) => super.send(d),
         keepAlive: () => false,
         ended: () => this.close(),
         broken: () => {},
@@ -440,7 +457,9 @@ export class ServerConnection implements WireOwner, ResponseSink {
   private handOver(req: ServerRequest): void {
     const onUpgrade = this.host.options.onUpgrade as NonNullable<ResolvedServerOptions['onUpgrade']>;
     const t = this.transport as Partial<SocketTransport>;
-    const parts = this.wire.flow.remaining();
+    // The answers before it go out first: the socket is someone else's from now on.
+    this.flush();
+    const parts = this.flow.remaining();
     let socket = null;
     if (typeof t.detach === 'function' && t.socket !== undefined) {
       parts.push(...t.detach());
