@@ -4,7 +4,7 @@
  */
 
 import type { FuzzOptions } from '@wiremachine/core/testing';
-import { canonical, runChunks } from '@wiremachine/core/testing';
+import { difference, runChunks } from '@wiremachine/core/testing';
 import { createPgProtocol, encodeBackend, type PgMessage } from '@wiremachine/examples/postgres';
 import { createFrameProtocol, encodeFrame } from '@wiremachine/examples/protocols/frame';
 import { createLineProtocol } from '@wiremachine/examples/protocols/line';
@@ -141,7 +141,8 @@ function examples(): FuzzTarget[] {
         check: (_input, outputs, error) => {
           if (error !== null || outputs.length === 0) return;
           const again = runChunks(pgMachine, [joined(outputs.map((m) => encodeBackend(m as PgMessage)))]);
-          if (canonical(again.outputs) !== canonical(outputs)) throw new Error('parse(encode(messages)) differs');
+          const d = difference(again.outputs, outputs, 'outputs');
+          if (d !== null) throw new Error(`parse(encode(messages)) differs at ${d}`);
         },
       },
     },
@@ -249,9 +250,8 @@ function reparses<T>(again: (packet: T) => T) {
   return (_input: Uint8Array, outputs: unknown[], error: unknown) => {
     if (error !== null || outputs.length === 0) return;
     if (outputs.length > 1) throw new Error(`one datagram gave ${outputs.length} packets`);
-    if (canonical(again(outputs[0] as T)) !== canonical(outputs[0])) {
-      throw new Error('parse(serialize(packet)) differs from the packet');
-    }
+    const d = difference(again(outputs[0] as T), outputs[0], 'packet');
+    if (d !== null) throw new Error(`parse(serialize(packet)) differs from the packet at ${d}`);
   };
 }
 

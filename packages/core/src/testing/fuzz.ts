@@ -1,8 +1,16 @@
 /**
- * A coverage-guided fuzzer for protocol machines. The signal is the machine's
- * own transition coverage (which declared transitions an input takes, and
- * about how often, in AFL-style buckets) plus the error it ends with: an input
- * that shows something new joins the corpus and is mutated further.
+ * A coverage-guided fuzzer for protocol machines. Two signals guide it:
+ * - the machine's own transition coverage (which declared transitions an
+ *   input takes, and about how often, in AFL-style buckets) plus the error it
+ *   ends with;
+ * - code coverage, when modules were instrumented (see
+ *   `@wiremachine/core/testing/instrument`): which branch arms of the guards,
+ *   actions and scanners an input takes, and functions it calls, in the same
+ *   buckets.
+ * An input that shows something new in either joins the corpus and is
+ * mutated further. Mutations include tokens: the machine's `until`
+ * delimiters, literals of its guards and actions, literals of instrumented
+ * modules, and a dictionary the caller gives.
  *
  * A crash is anything {@link typedRejection} forbids: an exception that is not
  * a wiremachine error, a run that does not settle, more buffered than the limit,
@@ -15,7 +23,9 @@ import { Driver } from '../driver.js';
 import { isWiremachineError, type WiremachineError } from '../errors.js';
 import type { TransitionDef } from '../machine/nodes.js';
 import { cut, oneByteChunks } from './arbitraries.js';
+import { CodeCounters, type CodeCoverage } from './code-coverage.js';
 import { declaredTransitions } from './coverage.js';
+import { latin1Bytes, machineTokens } from './dictionary.js';
 
 /** Options of {@link fuzz}. */
 export interface FuzzOptions {
@@ -38,6 +48,20 @@ export interface FuzzOptions {
   /** Called every `progressEvery` runs (default 10,000) with the report so far. */
   onProgress?: (report: FuzzReport) => void;
   progressEvery?: number;
+  /**
+   * Use the counters of instrumented modules as a second signal (default
+   * `true`; it has effect only when some modules were instrumented).
+   */
+  codeCoverage?: boolean;
+  /** Which instrumented files count, by path (default: all). */
+  codeFiles?: (file: string) => boolean;
+  /** More mutation tokens (strings as latin1), as libFuzzer's `-dict`. */
+  dictionary?: ReadonlyArray<Uint8Array | string>;
+  /**
+   * Take tokens from the machine and from instrumented modules (default
+   * `true`); `false` keeps only `dictionary`.
+   */
+  machineDictionary?: boolean;
 }
 
 /** One crash: the input and what went wrong. */
@@ -55,8 +79,20 @@ export interface FuzzReport {
   /** Declared transitions taken at least once, and how many there are. */
   covered: number;
   total: number;
-  /** Distinct coverage features seen (transition × hit bucket, and error codes). */
+  /** `state --event#index--> target` of each declared transition never taken. */
+  missed: string[];
+  /**
+   * Distinct coverage features seen: transition × hit bucket, error codes,
+   * and with code coverage branch arm × hit bucket and function × hit bucket.
+   */
   features: number;
+  /**
+   * Branch arms taken, of the instrumented files this run reached, by file;
+   * `null` without code coverage (nothing instrumented, or turned off).
+   */
+  code: CodeCoverage | null;
+  /** Mutation tokens in use. */
+  tokens: number;
   crashes: FuzzCrash[];
 }
 
@@ -84,6 +120,7 @@ function bucket(hits: number): number {
 function mutate(
   input: Uint8Array,
   corpus: readonly Uint8Array[],
+  tokens: readonly Uint8Array[],
   rand: (n: number) => number,
   maxLength: number,
 ): Uint8Array {
@@ -91,7 +128,15 @@ function mutate(
   const edits = 1 + rand(4);
   for (let e = 0; e < edits; e++) {
     const at = rand(bytes.length + 1);
-    switch (rand(7)) {
+    const op = rand(tokens.length > 0 ? 10 : 7);
+    if (op >= 7) {
+      const token = tokens[rand(tokens.length)];
+      // Insert a token (twice as often), or write it over the bytes there.
+      if (op < 9) bytes.splice(at, 0, ...token);
+      else bytes.splice(at, token.length, ...token);
+      continue;
+    }
+    switch (op) {
       case 0:
         if (at < bytes.length) bytes[at] = rand(256);
         break;
@@ -121,6 +166,15 @@ function mutate(
 }
 
 /**
+ * A corpus entry to mutate: half the time one of the 16 newest (what found
+ * something new lately is where the next find is likeliest), else any.
+ */
+function pick(corpus: readonly Uint8Array[], rand: (n: number) => number): Uint8Array {
+  const n = corpus.length;
+  return rand(2) === 0 ? corpus[n - 1 - rand(Math.min(n, 16))] : corpus[rand(n)];
+}
+
+/**
  * Fuzz `machine` for `runs` inputs, guided by its transition coverage.
  *
  * @example
@@ -138,7 +192,34 @@ export function fuzz(machine: AnyStateMachine, options: FuzzOptions): FuzzReport
   const index = new Map<TransitionDef, number>(declared.map((d, i) => [d.def, i]));
   const counts = new Int32Array(declared.length);
   const everHit = new Uint8Array(declared.length);
-  const features = new Set<number | string>();
+  // One bit per hit bucket seen, per transition, branch arm and function.
+  const transitionBuckets = new Uint16Array(declared.length);
+  const code = options.codeCoverage === false ? null : new CodeCounters(options.codeFiles);
+  const counters = code !== null && code.arms + code.functions > 0 ? code : null;
+  const armBuckets = new Uint16Array(counters?.arms ?? 0);
+  const armEverHit = new Uint8Array(counters?.arms ?? 0);
+  const fnBuckets = new Uint16Array(counters?.functions ?? 0);
+  const errorCodes = new Set<string>();
+  let features = 0;
+  let fresh = false;
+  const onArm = (g: number, hits: number) => {
+    armEverHit[g] = 1;
+    const bit = 1 << bucket(hits);
+    if ((armBuckets[g] & bit) === 0) {
+      armBuckets[g] |= bit;
+      features++;
+      fresh = true;
+    }
+  };
+  const onFunction = (g: number, hits: number) => {
+    const bit = 1 << bucket(hits);
+    if ((fnBuckets[g] & bit) === 0) {
+      fnBuckets[g] |= bit;
+      features++;
+      fresh = true;
+    }
+  };
+  const tokens = dictionary(machine, options, counters);
   const corpus: Uint8Array[] = options.seeds.length > 0 ? [...options.seeds] : [new Uint8Array(0)];
   const crashes: FuzzCrash[] = [];
   const seenCrash = new Set<string>();
@@ -147,16 +228,22 @@ export function fuzz(machine: AnyStateMachine, options: FuzzOptions): FuzzReport
     corpus: corpus.length,
     covered: everHit.reduce((n, h) => n + h, 0),
     total: declared.length,
-    features: features.size,
+    missed: declared
+      .filter((_, i) => everHit[i] === 0)
+      .map(({ label: t }) => `${t.state} --${t.event || '(always)'}#${t.index}--> ${t.target ?? '(self)'}`),
+    features,
+    code: counters === null ? null : counters.coverage(armEverHit),
+    tokens: tokens.length,
     crashes,
   });
 
   for (let run = 0; run < options.runs; run++) {
     const input =
-      run < options.seeds.length ? options.seeds[run] : mutate(corpus[rand(corpus.length)], corpus, rand, maxLength);
+      run < options.seeds.length ? options.seeds[run] : mutate(pick(corpus, rand), corpus, tokens, rand, maxLength);
     const how = rand(4);
     const chunks = how === 0 ? [input] : how === 1 ? oneByteChunks(input) : cut(input, [rand(64), rand(64), rand(512)]);
     counts.fill(0);
+    counters?.reset();
     const outputs: unknown[] = [];
     let error: WiremachineError | null = null;
     let problem: string | null = null;
@@ -185,12 +272,21 @@ export function fuzz(machine: AnyStateMachine, options: FuzzOptions): FuzzReport
         }
       }
       if (problem === null) driver.end();
-      if (problem === null && options.check) options.check(input, outputs, error);
     } catch (e) {
       problem =
         isWiremachineError(e) && problem === null
           ? null
           : `threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+    }
+    // Read the counters before the check runs: its code is not the input's.
+    fresh = false;
+    counters?.scan(onArm, onFunction);
+    if (problem === null && options.check) {
+      try {
+        options.check(input, outputs, error);
+      } catch (e) {
+        problem = `threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+      }
     }
     if (problem !== null) {
       if (!seenCrash.has(problem)) {
@@ -199,19 +295,20 @@ export function fuzz(machine: AnyStateMachine, options: FuzzOptions): FuzzReport
       }
       continue;
     }
-    let fresh = false;
     for (let i = 0; i < counts.length; i++) {
       if (counts[i] === 0) continue;
       everHit[i] = 1;
-      const feature = i * 16 + bucket(counts[i]);
-      if (!features.has(feature)) {
-        features.add(feature);
+      const bit = 1 << bucket(counts[i]);
+      if ((transitionBuckets[i] & bit) === 0) {
+        transitionBuckets[i] |= bit;
+        features++;
         fresh = true;
       }
     }
-    const code = (error as WiremachineError | null)?.code;
-    if (code !== undefined && !features.has(code)) {
-      features.add(code);
+    const errorCode = (error as WiremachineError | null)?.code;
+    if (errorCode !== undefined && !errorCodes.has(errorCode)) {
+      errorCodes.add(errorCode);
+      features++;
       fresh = true;
     }
     if (fresh && run >= options.seeds.length) corpus.push(input);
@@ -219,4 +316,24 @@ export function fuzz(machine: AnyStateMachine, options: FuzzOptions): FuzzReport
     if (options.onProgress && (run + 1) % every === 0) options.onProgress(report(run + 1));
   }
   return report(options.runs);
+}
+
+/** The mutation tokens of a run: the caller's, then the machine's and the instrumented modules', without repeats. */
+function dictionary(machine: AnyStateMachine, options: FuzzOptions, counters: CodeCounters | null): Uint8Array[] {
+  const seen = new Set<string>();
+  const out: Uint8Array[] = [];
+  const add = (t: Uint8Array | null) => {
+    if (t === null || t.length === 0) return;
+    const key = t.join(',');
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(t);
+    }
+  };
+  for (const t of options.dictionary ?? []) add(typeof t === 'string' ? latin1Bytes(t) : t);
+  if (options.machineDictionary !== false) {
+    for (const t of machineTokens(machine)) add(t);
+    for (const t of counters?.tokens() ?? []) add(Uint8Array.from(t));
+  }
+  return out;
 }

@@ -6,12 +6,14 @@
  * @packageDocumentation
  */
 export { type Chunked, chunked, chunkings, cut, mutated, oneByteChunks } from './arbitraries.js';
+export type { CodeCoverage, FileCodeCoverage } from './code-coverage.js';
 export {
   type CoveredTransition,
   declaredTransitions,
   type TransitionCoverage,
   transitionCoverage,
 } from './coverage.js';
+export { machineTokens } from './dictionary.js';
 export { difference, equivalent } from './equal.js';
 export { type FuzzCrash, type FuzzOptions, type FuzzReport, fuzz } from './fuzz.js';
 export {
