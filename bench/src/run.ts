@@ -8,6 +8,7 @@
 import type { Benchmark } from './define.js';
 import { runEnvironment } from './environment.js';
 import { execute } from './execute.js';
+import { mainStaticFiles, staticFilesInfo } from './files/main.js';
 import { benchmarks } from './registry.js';
 import { checkTargets, formatTable, formatTargets, writeResult } from './report.js';
 import { httpServerInfo, mainHttpServer } from './servers/main.js';
@@ -31,12 +32,17 @@ function select(names: readonly string[]): Benchmark[] {
 
 async function main(args: readonly string[]): Promise<void> {
   if (args.includes('--list')) {
-    for (const b of [...benchmarks, httpServerInfo]) console.log(`${b.name.padEnd(12)} ${b.description}`);
+    for (const b of [...benchmarks, httpServerInfo, staticFilesInfo])
+      console.log(`${b.name.padEnd(12)} ${b.description}`);
     return;
   }
   // Servers in child processes, loaded by wrk: run only when named.
   if (args[0] === httpServerInfo.name) {
     await mainHttpServer(args.slice(1), RESULTS);
+    return;
+  }
+  if (args[0] === staticFilesInfo.name) {
+    await mainStaticFiles(args.slice(1), RESULTS);
     return;
   }
   const selected = select(args);

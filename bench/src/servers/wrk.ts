@@ -20,6 +20,8 @@ export interface WrkResult {
   readonly non2xx: number;
   readonly latencyP50Ms: number;
   readonly latencyP99Ms: number;
+  /** Response bytes (heads included) per second. */
+  readonly bytesPerSecond: number;
 }
 
 /** `true` when `wrk` is on the PATH. */
@@ -71,6 +73,8 @@ export function wrk(options: {
   seconds: number;
   threads?: number;
   script?: string;
+  /** Field lines sent with every request (`Name: value`). */
+  headers?: readonly string[];
 }): Promise<WrkResult> {
   const threads = options.threads ?? 1;
   const args = [
@@ -83,6 +87,7 @@ export function wrk(options: {
     '--latency',
   ];
   if (options.script !== undefined) args.push('-s', options.script);
+  for (const h of options.headers ?? []) args.push('-H', h);
   args.push(options.url);
   return new Promise((resolve, reject) => {
     execFile('wrk', args, { timeout: (options.seconds + 30) * 1000 }, (error, stdout) => {
@@ -96,6 +101,8 @@ export function wrk(options: {
         const m = new RegExp(`${p}%\\s+([\\d.]+)(us|ms|s)`).exec(stdout);
         return m === null ? Number.NaN : ms(m[1], m[2]);
       };
+      const transfer = /Transfer\/sec:\s+([\d.]+)(B|KB|MB|GB)/.exec(stdout);
+      const unit = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 } as Record<string, number>;
       const errors = socket === null ? 0 : socket.slice(1).reduce((a, x) => a + Number(x), 0);
       resolve({
         requests: Number(total[1]),
@@ -105,6 +112,7 @@ export function wrk(options: {
         non2xx,
         latencyP50Ms: lat('50'),
         latencyP99Ms: lat('99'),
+        bytesPerSecond: transfer === null ? Number.NaN : Number(transfer[1]) * unit[transfer[2]],
       });
     });
   });

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { constants, realpathSync, statSync } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+import { realpathSync, type Stats, statSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ErrorCode, WiremachineError } from '@wiremachine/core';
 import { contentType } from 'mime-types';
@@ -86,16 +86,12 @@ async function serve(locator: Locator, o: ResolvedFilesOptions, req: ServerReque
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' });
       return res.end(html);
     }
-    case 'file': {
-      // O_NONBLOCK: a FIFO put in place of the file since it was found does not hang the open.
-      const file = await open(at.path, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => null);
-      if (file === null) return plain(res, 404);
+    case 'file':
       try {
-        await sendFile(o, req, res, file, at.path);
+        await sendFile(o, req, res, at.file, at.stats, at.path);
       } finally {
-        await file.close();
+        await at.file.close();
       }
-    }
   }
 }
 
@@ -104,10 +100,9 @@ async function sendFile(
   req: ServerRequest,
   res: ServerResponse,
   file: FileHandle,
+  stats: Stats,
   path: string,
 ) {
-  const stats = await file.stat();
-  if (!stats.isFile()) return plain(res, 404);
   const size = stats.size;
   const type = contentType(extname(path)) || 'application/octet-stream';
   const v = validators(stats);

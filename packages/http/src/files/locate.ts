@@ -5,14 +5,15 @@
  *
  * @module
  */
-import { realpath, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { type FileHandle, open, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { ResolvedFilesOptions } from './options.js';
 
 /** @internal What a request target names. */
 export type Located =
-  /** A regular file, by its real path. */
-  | { readonly kind: 'file'; readonly path: string }
+  /** A regular file, by its real path, opened (the caller closes it) and its stats, taken from the open file. */
+  | { readonly kind: 'file'; readonly path: string; readonly file: FileHandle; readonly stats: Stats }
   /** A directory with no index file, to list (`shown` is the decoded request path, ending in `/`). */
   | { readonly kind: 'directory'; readonly path: string; readonly shown: string }
   /** A directory named without its trailing slash: the same target with one. */
@@ -55,22 +56,27 @@ export class Locator {
     }
     const real = await this.real(join(this.root, ...segments));
     if (real === null) return NOT_FOUND;
-    const info = await stat(real).catch(() => null);
-    if (info === null) return NOT_FOUND;
+    const found = await openFound(real);
+    if (found === null) return NOT_FOUND;
     const wantsDirectory = path.endsWith('/');
-    if (info.isDirectory()) {
+    if (found.stats.isDirectory()) {
       // Relative links in the index or the listing need the slash. Leading slashes are collapsed
       // so that the Location is never read as another host (`//evil.example/`).
       if (!wantsDirectory) return { kind: 'redirect', location: `${url.pathname.replace(/^\/+/, '/')}/${url.search}` };
       if (this.o.index !== false) {
         const index = await this.real(join(real, this.o.index));
-        if (index !== null && (await stat(index).catch(() => null))?.isFile()) return { kind: 'file', path: index };
+        const opened = index === null ? null : await openFound(index);
+        if (opened?.file != null)
+          return { kind: 'file', path: index as string, file: opened.file, stats: opened.stats };
       }
       return this.o.list ? { kind: 'directory', path: real, shown: path } : NOT_FOUND;
     }
     // A file named with a trailing slash (`/index.html/`) is not that file.
-    if (!info.isFile() || wantsDirectory) return NOT_FOUND;
-    return { kind: 'file', path: real };
+    if (found.file === null || wantsDirectory) {
+      await found.file?.close();
+      return NOT_FOUND;
+    }
+    return { kind: 'file', path: real, file: found.file, stats: found.stats };
   }
 
   /**
@@ -92,5 +98,31 @@ export class Locator {
     )
       return null;
     return real;
+  }
+}
+
+/**
+ * Opens what a real path names and takes its stats from the open file (one
+ * stat fewer for a file, and the stats are those of what is read). A regular
+ * file stays open; anything else is closed (`file` null). O_NONBLOCK: a FIFO
+ * put in place of a file does not hang the open. Null when nothing is there.
+ */
+async function openFound(path: string): Promise<{ file: FileHandle | null; stats: Stats } | null> {
+  let file: FileHandle;
+  try {
+    file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    // Windows cannot open a directory this way.
+    const stats = await stat(path).catch(() => null);
+    return stats?.isDirectory() ? { file: null, stats } : null;
+  }
+  try {
+    const stats = await file.stat();
+    if (stats.isFile()) return { file, stats };
+    await file.close();
+    return { file: null, stats };
+  } catch {
+    await file.close().catch(() => {});
+    return null;
   }
 }
