@@ -15,7 +15,7 @@
 import type { Socket } from 'node:net';
 import type { Transport, WiremachineError } from '@wiremachine/core';
 import type { Http1Machine, Http1Output } from '@wiremachine/protocols/http1';
-import { DriverPump, type PumpOwner } from '@wiremachine/transports';
+import { type DriverPool, DriverPump, type PumpOwner } from '@wiremachine/transports';
 
 const noop = () => {};
 
@@ -42,9 +42,13 @@ export abstract class WireConnection implements PumpOwner<Http1Output> {
     machine: Http1Machine,
     readonly transport: Transport,
     maxBufferSize: number,
+    pool?: DriverPool<Http1Output>,
   ) {
     this.socket = (transport as { socket?: Socket }).socket;
-    this.flow = new DriverPump<Http1Output>(machine, transport, this, { maxBufferSize });
+    this.flow = new DriverPump<Http1Output>(machine, transport, this, {
+      maxBufferSize,
+      pool: pool as DriverPool<unknown> | undefined,
+    });
   }
 
   abstract output(o: Http1Output): void;

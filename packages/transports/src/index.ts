@@ -32,6 +32,6 @@ export { memoryDatagramPair } from './memory-datagram.js';
 export type { ParserStreamOptions } from './parser-stream.js';
 export { parserStream } from './parser-stream.js';
 export type { PumpOptions, PumpOwner } from './pump.js';
-export { DriverPump } from './pump.js';
+export { DriverPool, DriverPump } from './pump.js';
 export type { WebStreamPair } from './web.js';
 export { webStreamTransport } from './web.js';

@@ -30,6 +30,12 @@ export interface PumpOwner<TOutput> {
   output(output: TOutput): void;
   /** How many more outputs the owner can take now; 0 holds parsing until {@link DriverPump.pump} is called again. */
   room(): number;
+  /**
+   * With a {@link DriverPool}: `true` when the owner is between messages and
+   * waits for nothing (an idle keep-alive connection). Asked after each pump;
+   * the driver goes back to the pool then, while no byte is buffered.
+   */
+  atRest?(): boolean;
   /** Bytes arrived (before they are parsed). */
   received?(): void;
   /**
@@ -49,17 +55,93 @@ export interface PumpOptions<TInput = unknown>
   highWaterMark?: number;
   /** Satisfied reads between two turns of the event loop. Default: no limit. */
   stepsPerTurn?: number;
+  /** Drivers to borrow while there are bytes to parse, and to give back at rest (see {@link DriverPool}). */
+  pool?: DriverPool<unknown>;
+}
+
+/** A driver and the owner its outputs go to now. */
+interface Slot<TOutput> {
+  readonly driver: Driver<TOutput>;
+  owner: PumpOwner<TOutput> | null;
+}
+
+/**
+ * Drivers of one machine shared by many pumps (the connections of a server):
+ * a pump borrows one when bytes arrive and gives it back when its owner is at
+ * rest with nothing buffered, so an idle connection holds no parser state at
+ * all. `atRest(driver)` says when a driver may pass to another pump (for
+ * HTTP/1: waiting for the next head). Stream offsets stay each pump's own.
+ *
+ * @example
+ * ```ts
+ * const pool = new DriverPool(machine, (d) => d.state === 'head', { maxBufferSize: 1 << 20 });
+ * const pump = new DriverPump(machine, transport, owner, { pool });
+ * ```
+ */
+export class DriverPool<TOutput = unknown> {
+  private readonly free: Slot<TOutput>[] = [];
+  /** Drivers made so far (free, lent, or dropped). */
+  created = 0;
+
+  constructor(
+    private readonly machine: AnyStateMachine,
+    /** @internal */ readonly atRest: (driver: Driver<TOutput>) => boolean,
+    private readonly options: Omit<DriverOptions<unknown>, 'onOutput' | 'onError' | 'onDone'> = {},
+    /** Drivers kept free at most; beyond, given-back drivers are dropped. */
+    private readonly max = 64,
+  ) {}
+
+  /** Drivers free now. */
+  get size(): number {
+    return this.free.length;
+  }
+
+  /** @internal */
+  take(owner: PumpOwner<TOutput>): Slot<TOutput> {
+    const free = this.free.pop();
+    if (free !== undefined) {
+      free.owner = owner;
+      return free;
+    }
+    const slot: { driver: Driver<TOutput>; owner: PumpOwner<TOutput> | null } = {
+      driver: null as unknown as Driver<TOutput>,
+      owner,
+    };
+    this.created++;
+    slot.driver = createDriver(this.machine, {
+      ...this.options,
+      onOutput: (o) => slot.owner?.output(o as TOutput),
+      onError: noop,
+    }) as Driver<TOutput>;
+    return slot;
+  }
+
+  /** @internal */
+  give(slot: Slot<TOutput>): void {
+    slot.owner = null;
+    if (this.free.length < this.max) this.free.push(slot);
+  }
 }
 
 const noop = () => {};
+
+function shiftOffset(error: WiremachineError, shift: number): void {
+  const e = error as { offset?: unknown };
+  if (typeof e.offset === 'number' && e.offset >= 0) e.offset -= shift;
+}
 
 /** Reads satisfied between two checks of the owner's room, at most (the one such constant). */
 const BUDGET = 32;
 
 /** See the module's description. */
 export class DriverPump<TOutput = unknown> {
-  readonly driver: Driver<TOutput>;
   readonly transport: Transport;
+  private slot: Slot<TOutput> | null;
+  private readonly pool: DriverPool<TOutput> | null;
+  /** With a pool: stream offset of this pump's input at which the current driver was taken, less the driver's own. */
+  private shift = 0;
+  /** With a pool, while no driver is held: bytes parsed so far. */
+  private consumed = 0;
   private readonly owner: PumpOwner<TOutput>;
   private readonly highWaterMark: number;
   private readonly stepsPerTurn: number;
@@ -74,17 +156,67 @@ export class DriverPump<TOutput = unknown> {
   private closed = false;
 
   constructor(machine: AnyStateMachine, transport: Transport, owner: PumpOwner<TOutput>, options: PumpOptions = {}) {
-    const { highWaterMark, stepsPerTurn, ...driverOptions } = options;
+    const { highWaterMark, stepsPerTurn, pool, ...driverOptions } = options;
     this.transport = transport;
     this.owner = owner;
     this.highWaterMark = highWaterMark ?? 0;
     this.stepsPerTurn = stepsPerTurn ?? Number.POSITIVE_INFINITY;
-    this.driver = createDriver(machine, {
-      ...driverOptions,
-      onOutput: (o) => owner.output(o as TOutput),
-      // Reported once the run that failed is over: see pump().
-      onError: noop,
-    }) as Driver<TOutput>;
+    this.pool = (pool as DriverPool<TOutput> | undefined) ?? null;
+    // With a pool, a driver is borrowed when the first bytes arrive.
+    this.slot =
+      this.pool !== null
+        ? null
+        : {
+            driver: createDriver(machine, {
+              ...driverOptions,
+              onOutput: (o) => owner.output(o as TOutput),
+              // Reported once the run that failed is over: see pump().
+              onError: noop,
+            }) as Driver<TOutput>,
+            owner,
+          };
+  }
+
+  /** The driver (with a pool: borrowed now if none is held). */
+  get driver(): Driver<TOutput> {
+    return this.take().driver;
+  }
+
+  /** Stream offset of the next unparsed byte. */
+  get offset(): number {
+    return this.slot === null ? this.consumed : this.slot.driver.offset - this.shift;
+  }
+
+  /** Bytes received and not parsed yet. */
+  get buffered(): number {
+    return this.slot === null ? 0 : this.slot.driver.buffered;
+  }
+
+  /** The driver's status (`running` while none is held). */
+  get status(): Driver<TOutput>['status'] {
+    return this.slot === null ? 'running' : this.slot.driver.status;
+  }
+
+  private take(): Slot<TOutput> {
+    let slot = this.slot;
+    if (slot === null) {
+      slot = (this.pool as DriverPool<TOutput>).take(this.owner);
+      this.shift = slot.driver.offset - this.consumed;
+      this.slot = slot;
+    }
+    return slot;
+  }
+
+  /** Give the driver back to the pool: between messages, nothing buffered, nothing pending. */
+  private rest(): void {
+    const slot = this.slot;
+    const pool = this.pool;
+    if (slot === null || pool === null || this.closed || this.inputDone) return;
+    const d = slot.driver;
+    if (d.status !== 'running' || d.buffered > 0 || !pool.atRest(d)) return;
+    this.consumed = d.offset - this.shift;
+    this.slot = null;
+    pool.give(slot);
   }
 
   /** Start reading: the transport delivers to this pump from now on. Call once, when the owner is ready. */
@@ -120,7 +252,8 @@ export class DriverPump<TOutput = unknown> {
   /** @internal The transport's sink: bytes arrived. */
   data(chunk: Uint8Array): void {
     if (this.closed) return;
-    const status = this.driver.status;
+    const driver = this.take().driver;
+    const status = driver.status;
     if (status !== 'running') {
       // After the machine's end (an upgrade, say) the bytes belong to the next protocol.
       if (status === 'done') {
@@ -130,7 +263,7 @@ export class DriverPump<TOutput = unknown> {
       return;
     }
     this.owner.received?.();
-    this.driver.push(chunk);
+    driver.push(chunk);
     this.pump();
   }
 
@@ -145,8 +278,16 @@ export class DriverPump<TOutput = unknown> {
   /** Parse what the owner has room for; then decide whether to read on. */
   pump(): void {
     if (this.pumping || this.closed) return;
+    if (this.slot === null) {
+      // No driver held: nothing to parse. Read on; the end of input needs a driver to be seen.
+      if (!this.inputDone) {
+        this.resume();
+        return;
+      }
+      this.take();
+    }
     this.pumping = true;
-    const d = this.driver;
+    const d = (this.slot as Slot<TOutput>).driver;
     const owner = this.owner;
     let starved = false;
     let failedEnd = false;
@@ -178,7 +319,10 @@ export class DriverPump<TOutput = unknown> {
       this.pause();
       if (!this.stopReported) {
         this.stopReported = true;
-        owner.stopped(d.status === 'failed' ? d.error : null, failedEnd);
+        const error = d.status === 'failed' ? d.error : null;
+        // A borrowed driver counts from its first use: offsets are made this input's own.
+        if (error !== null && this.shift !== 0) shiftOffset(error, this.shift);
+        owner.stopped(error, failedEnd);
       }
     } else if (starved || (d.buffered < this.highWaterMark && owner.room() > 0)) {
       this.resume();
@@ -189,6 +333,7 @@ export class DriverPump<TOutput = unknown> {
       this.endReported = true;
       owner.inputEnded?.(this.cause);
     }
+    if (this.pool !== null && owner.atRest?.() === true) this.rest();
   }
 
   /** Close the transport (with `error`, abort it). Nothing is parsed after. */
@@ -220,7 +365,7 @@ export class DriverPump<TOutput = unknown> {
       return new StreamClosedError(
         'the input failed between messages',
         new Uint8Array(0),
-        { offset: d.offset, state: d.state },
+        { offset: this.offset, state: d.state },
         this.cause,
       );
     }

@@ -14,7 +14,7 @@ import {
   type RequestHead,
   toHttp1Error,
 } from '@wiremachine/protocols/http1';
-import { TimeoutError } from '@wiremachine/transports';
+import { type DriverPool, TimeoutError } from '@wiremachine/transports';
 import type { SocketTransport } from '@wiremachine/transports/node';
 import type { BodyOwner } from '../body.js';
 import { WireConnection } from '../wire.js';
@@ -49,6 +49,8 @@ interface Item {
 export interface ConnectionHost {
   readonly options: ResolvedServerOptions;
   readonly machine: Http1Machine;
+  /** Request parsers, borrowed while a connection has bytes to parse (an idle one holds none). */
+  readonly drivers: DriverPool<Http1Output>;
   readonly handler: Handler;
   readonly draining: boolean;
   closed(conn: ServerConnection): void;
@@ -77,7 +79,7 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
     private readonly host: ConnectionHost,
     transport: Transport,
   ) {
-    super(host.machine, transport, 1 << 20);
+    super(host.machine, transport, 1 << 20, host.drivers);
     this.remote = (transport as Partial<SocketTransport>).remoteAddress;
     this.flow.start();
   }
@@ -136,6 +138,11 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
   /** @internal */
   received(): void {
     if (this.phase === Phase.IDLE) this.enter(Phase.HEAD);
+  }
+
+  /** @internal Between requests, waiting for the next: the parser may serve another connection meanwhile. */
+  atRest(): boolean {
+    return this.queue.length === 0 && this.receiving === null && !this.closing && !this.gone && this.upgradeAt === null;
   }
 
   /** @internal How many more outputs may be parsed now: none while blocked, else as many as the pump reads. */
@@ -264,7 +271,7 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
       // RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host field; otherwise 400 (as node:http for none).
       const first = head.fields.indexOf('host');
       if (first < 0 || head.fields.indexOf('host', first + 1) >= 0) {
-        const at = this.flow.driver.offset - head.raw.length;
+        const at = this.flow.offset - head.raw.length;
         const what = first < 0 ? 'an HTTP/1.1 request without Host' : 'more than one Host field';
         this.receiving = null;
         this.fault(new Http1Error(Http1ErrorCode.INVALID_HOST, what, { offset: at, state: 'head' }));
@@ -304,7 +311,7 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
     const req = item.req as ServerRequest;
     if (req === this.upgradeAt && this.host.options.onUpgrade !== undefined) {
       // Handed over once the machine has stopped (see finished()), with every byte after the head.
-      if (this.flow.driver.status === 'done' && !this.flow.isPumping) this.handOver(req);
+      if (this.flow.status === 'done' && !this.flow.isPumping) this.handOver(req);
       return;
     }
     // Responses are written one at a time, by the item at the front: the connection is their sink.
@@ -401,7 +408,7 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
       this.close();
       return;
     } else {
-      this.enter(this.flow.driver.buffered > 0 ? Phase.HEAD : Phase.IDLE);
+      this.enter(this.flow.buffered > 0 ? Phase.HEAD : Phase.IDLE);
     }
     this.pump();
   }
@@ -432,7 +439,7 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
         this.close();
         return;
       }
-      this.enter(this.flow.driver.buffered > 0 ? Phase.HEAD : Phase.IDLE);
+      this.enter(this.flow.buffered > 0 ? Phase.HEAD : Phase.IDLE);
     }
     if (!this.gone) this.pump();
   }

@@ -6,7 +6,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Transport } from '@wiremachine/core';
-import { createRequestMachine, type Http1Machine } from '@wiremachine/protocols/http1';
+import { createRequestMachine, type Http1Machine, type Http1Output } from '@wiremachine/protocols/http1';
+import { DriverPool } from '@wiremachine/transports';
 import { type SocketServer, type TlsListenOptions, tcpListen, tlsListen } from '@wiremachine/transports/node';
 import { type Handler, ServerConnection } from './connection.js';
 import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './options.js';
@@ -43,6 +44,8 @@ export class HttpServer {
   /** @internal */
   readonly machine: Http1Machine;
   /** @internal */
+  readonly drivers: DriverPool<Http1Output>;
+  /** @internal */
   draining = false;
   /** The listening transport server, once listening. */
   listener: SocketServer | null = null;
@@ -56,6 +59,8 @@ export class HttpServer {
   ) {
     this.options = resolveServerOptions(options);
     this.machine = options.http1 === undefined ? createRequestMachine() : createRequestMachine(options.http1);
+    // A parser is free again once its request is answered and nothing follows: it waits for a head then.
+    this.drivers = new DriverPool(this.machine, (d) => d.state === 'head', { maxBufferSize: 1 << 20 });
   }
 
   /** Connections open now (upgraded ones are no longer counted). */
