@@ -22,8 +22,9 @@ const noop = () => {};
 /** Text gathered past this is written at once rather than at the end of the turn. */
 const GATHER = 64 * 1024;
 
-function flushGathered(conn: WireConnection): void {
+function endOfTurn(conn: WireConnection): void {
   conn.flush();
+  conn.uncork();
 }
 
 /** @internal See the module's description. */
@@ -37,6 +38,10 @@ export abstract class WireConnection implements PumpOwner<Http1Output> {
   /** Bytes handed to a transport without a socket and not yet flushed. */
   private pending = 0;
   private afterDrain: (() => void) | null = null;
+  /** The end of this turn is scheduled (to write what was gathered, and uncork). */
+  private scheduled = false;
+  /** The socket is corked until the end of this turn: bytes sent meanwhile go out in one writev. */
+  private corked = false;
 
   constructor(
     machine: Http1Machine,
@@ -97,24 +102,44 @@ export abstract class WireConnection implements PumpOwner<Http1Output> {
       const g = this.gathered;
       if (g === null) {
         this.gathered = data;
-        process.nextTick(flushGathered, this);
+        this.later();
       } else if (g.length + data.length <= GATHER) this.gathered = g + data;
       else {
         this.flush();
         this.gathered = data;
-        process.nextTick(flushGathered, this);
+        this.later();
       }
       return;
     }
     this.flush();
     const socket = this.socket;
     if (socket !== undefined) {
-      if (!socket.destroyed) socket.write(data);
+      if (socket.destroyed) return;
+      if (!this.corked) {
+        this.corked = true;
+        socket.cork();
+        this.later();
+      }
+      socket.write(data);
     } else {
       const p = this.transport.write(data);
       p.catch(noop);
       this.count(p, data.length);
     }
+  }
+
+  private later(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    process.nextTick(endOfTurn, this);
+  }
+
+  /** @internal The end of the turn: let corked bytes go. */
+  uncork(): void {
+    this.scheduled = false;
+    if (!this.corked) return;
+    this.corked = false;
+    (this.socket as Socket).uncork();
   }
 
   /** @internal Write what was gathered. */

@@ -66,3 +66,30 @@ test('the same with res.write(1 MB) not awaited, then end(): the next request wa
     res.end();
   });
 });
+
+test('1,000 pipelined requests in one write to a handler that answers later: all answered, in order, one handler at a time', async () => {
+  let inFlight = 0;
+  let most = 0;
+  const s = await start(async (req, res) => {
+    inFlight++;
+    most = Math.max(most, inFlight);
+    // Every tenth waits for a timer, the others for a microtask.
+    await (req.url.endsWith('7') ? sleep(1) : null);
+    inFlight--;
+    await res.end(`<${req.url}>`);
+  });
+  const c = net.connect(s.port, '127.0.0.1');
+  c.on('error', () => {});
+  let text = '';
+  c.on('data', (d: Buffer) => {
+    text += d.toString('latin1');
+  });
+  await within(new Promise((r) => c.once('connect', r)), 5000, 'connect');
+  c.write(Array.from({ length: 1000 }, (_, i) => `GET /${i} HTTP/1.1\r\nHost: x\r\n\r\n`).join(''));
+  await until(() => text.includes('</999>'), 10_000, 'the last answer');
+  const order = [...text.matchAll(/<\/(\d+)>/g)].map((m) => Number(m[1]));
+  expect(order).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+  // One handler at a time: responses are written in order, the next starts when the previous ended.
+  expect(most).toBe(1);
+  c.destroy();
+});

@@ -466,6 +466,7 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
     const t = this.transport as Partial<SocketTransport>;
     // The answers before it go out first: the socket is someone else's from now on.
     this.flush();
+    this.uncork();
     const parts = this.flow.remaining();
     let socket = null;
     if (typeof t.detach === 'function' && t.socket !== undefined) {
