@@ -9,7 +9,7 @@ import { createPgProtocol, encodeBackend, type PgMessage } from '@wiremachine/ex
 import { createFrameProtocol, encodeFrame } from '@wiremachine/examples/protocols/frame';
 import { createLineProtocol } from '@wiremachine/examples/protocols/line';
 import { closePayload, createWsProtocol, encodeFrame as encodeWsFrame } from '@wiremachine/examples/websocket';
-import { createRequestMachine, createResponseMachine } from '@wiremachine/protocols/http1';
+import { createRequestMachine, createResponseMachine, LENIENT_FLAGS } from '@wiremachine/protocols/http1';
 import * as tracker from '@wiremachine/protocols/tracker';
 import type { AnyStateMachine } from 'xstate';
 
@@ -19,6 +19,11 @@ export interface FuzzTarget {
   machine: AnyStateMachine;
   seeds: Uint8Array[];
   options?: Omit<FuzzOptions, 'seeds' | 'runs'>;
+  /**
+   * Targets of one family fuzz the same machine under different options
+   * (strict and lenient): coverage is also reported as their union.
+   */
+  family?: string;
   /**
    * `false` when a short fuzzing run cannot take every transition (HTTP/1: its
    * machines are shared by requests and responses, and some transitions need
@@ -33,45 +38,115 @@ const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const HTTP_LIMITS = { maxHeadSize: 2048, maxHeaders: 32, maxUrlLength: 512, maxChunkExtensionsSize: 256 };
 const CHUNKED_HEAD = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n';
 
+const REQUEST_SEEDS = [
+  latin1('GET /a?b=c HTTP/1.1\r\nHost: example.org\r\nAccept: */*\r\n\r\n'),
+  latin1('POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloGET / HTTP/1.0\r\n\r\n'),
+  latin1('PUT /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;n=v\r\nabc\r\n0\r\nT: 1\r\n\r\n'),
+  latin1('GET /ws HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\nraw'),
+  latin1('CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n'),
+  latin1('POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi'),
+];
+
+const RESPONSE_SEEDS = [
+  latin1('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiHTTP/1.1 204 No Content\r\n\r\n'),
+  latin1('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 304 Not Modified\r\nETag: "x"\r\n\r\n'),
+  latin1('HTTP/1.0 200 OK\r\n\r\nread until close'),
+  latin1('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\nraw'),
+  latin1('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;a=b\r\nwiki\r\n0\r\nX-T: 1\r\n\r\n'),
+  latin1('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc'),
+  latin1('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n'),
+];
+
+/** Every lenient flag, the options they leave strict, and small limits: what strict parsing refuses, here parsed. */
+const HTTP_LENIENT = {
+  ...HTTP_LIMITS,
+  lenient: LENIENT_FLAGS,
+  allowUnknownMethods: true,
+  chunkHeaders: true,
+  maxBodySize: 64,
+};
+
+/**
+ * HTTP/1 field names, values and framing words the parser compares against
+ * case-insensitively or by number: beside the literals of its modules, which
+ * the fuzzer finds itself when they are instrumented.
+ */
+const HTTP_DICTIONARY = [
+  'HTTP/1.1',
+  'HTTP/1.0',
+  'HTTP/2.0',
+  'RTSP/1.0',
+  'ICE/1.0',
+  ' 200 OK',
+  ' 101 ',
+  ' 204 ',
+  ' 304 ',
+  ' 100 ',
+  'Content-Length: ',
+  'Transfer-Encoding: ',
+  'chunked',
+  'Connection: ',
+  'close',
+  'keep-alive',
+  'upgrade',
+  'Upgrade: ',
+  'Expect: ',
+  '100-continue',
+  'Host: ',
+  '\r\n\r\n',
+  '0\r\n\r\n',
+  'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n',
+  ';ext="q"',
+  '2001\r\n',
+  '99999999999999999',
+];
+
 /** HTTP/1 requests, responses and chunked bodies, under small limits so the fuzzer meets them. */
 const http: FuzzTarget[] = [
   {
     name: 'http1-request',
+    family: 'http1-request',
     machine: createRequestMachine(HTTP_LIMITS),
-    seeds: [
-      latin1('GET /a?b=c HTTP/1.1\r\nHost: example.org\r\nAccept: */*\r\n\r\n'),
-      latin1('POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloGET / HTTP/1.0\r\n\r\n'),
-      latin1('PUT /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;n=v\r\nabc\r\n0\r\nT: 1\r\n\r\n'),
-      latin1('GET /ws HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\nraw'),
-      latin1('CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n'),
-      latin1('POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi'),
-    ],
-    options: { maxBufferSize: 8192 },
+    seeds: REQUEST_SEEDS,
+    options: { maxBufferSize: 8192, dictionary: HTTP_DICTIONARY },
+    coversAll: false,
+  },
+  {
+    name: 'http1-request-lenient',
+    family: 'http1-request',
+    machine: createRequestMachine(HTTP_LENIENT),
+    seeds: REQUEST_SEEDS,
+    options: { maxBufferSize: 8192, dictionary: HTTP_DICTIONARY },
     coversAll: false,
   },
   {
     name: 'http1-response',
+    family: 'http1-response',
     machine: createResponseMachine(HTTP_LIMITS),
-    seeds: [
-      latin1('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiHTTP/1.1 204 No Content\r\n\r\n'),
-      latin1('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 304 Not Modified\r\nETag: "x"\r\n\r\n'),
-      latin1('HTTP/1.0 200 OK\r\n\r\nread until close'),
-      latin1('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\nraw'),
-      latin1('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;a=b\r\nwiki\r\n0\r\nX-T: 1\r\n\r\n'),
-      latin1('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc'),
-      latin1('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n'),
-    ],
-    options: { maxBufferSize: 8192 },
+    seeds: RESPONSE_SEEDS,
+    options: { maxBufferSize: 8192, dictionary: HTTP_DICTIONARY },
+    coversAll: false,
+  },
+  {
+    name: 'http1-response-lenient',
+    family: 'http1-response',
+    // A client that sent HEAD for every request whose response says 203 (a body it must skip).
+    machine: createResponseMachine({ ...HTTP_LENIENT, skipBody: (head) => 'status' in head && head.status === 203 }),
+    seeds: [...RESPONSE_SEEDS, latin1('HTTP/1.1 203 OK\r\nContent-Length: 9\r\n\r\n')],
+    options: { maxBufferSize: 8192, dictionary: HTTP_DICTIONARY },
     coversAll: false,
   },
   {
     name: 'http1-chunked',
+    family: 'http1-response',
     machine: createResponseMachine(HTTP_LIMITS),
     seeds: [
       latin1(`${CHUNKED_HEAD}5\r\nhello\r\n0\r\n\r\n`),
       latin1(`${CHUNKED_HEAD}3;ext="q v"\r\nabc\r\nA\r\n0123456789\r\n0\r\nX-Trailer: 1\r\n\r\n`),
+      latin1(`${CHUNKED_HEAD}2001\r\n${'x'.repeat(0x2001)}\r\n0\r\n\r\n`),
     ],
-    options: { maxBufferSize: 8192 },
+    // Room for a chunk over 8 KiB, which is streamed rather than read whole.
+    options: { maxBufferSize: 16384, maxLength: 9000, dictionary: HTTP_DICTIONARY },
     coversAll: false,
   },
 ];
@@ -93,6 +168,7 @@ export const targets: FuzzTarget[] = [
   ...examples(),
   {
     name: 'tracker-request',
+    family: 'tracker-request',
     machine: tracker.requestMachine,
     seeds: trackerRequestSeeds(),
     options: {
@@ -102,6 +178,7 @@ export const targets: FuzzTarget[] = [
   },
   ...(['ipv4', 'ipv6'] as const).map((family) => ({
     name: `tracker-response-${family}`,
+    family: `tracker-response-${family}`,
     machine: tracker.responseMachine(family),
     seeds: trackerResponseSeeds(family),
     options: {

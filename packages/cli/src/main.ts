@@ -1,13 +1,8 @@
 #!/usr/bin/env node
 /** The `wiremachine` command. */
-import { benchCommand } from './commands/bench.js';
-import { diagramCommand } from './commands/diagram.js';
-import { fuzzCommand } from './commands/fuzz.js';
-import { parseCommand } from './commands/parse.js';
-import { serveCommand } from './commands/serve.js';
-import { trackerCommand } from './commands/tracker.js';
+// Commands and the built-in protocols are imported when needed: `fuzz` instruments the protocol modules
+// for code coverage, which works only for modules imported after it has registered its loader hook.
 import { HELP, UsageError } from './usage.js';
-import './builtins.js';
 
 // A reader that stops early (`wiremachine parse ... | head`) is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -19,19 +14,21 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
     case 'parse':
-      return parseCommand(args, false);
     case 'trace':
-      return parseCommand(args, true);
+      await import('./builtins.js');
+      return (await import('./commands/parse.js')).parseCommand(args, command === 'trace');
     case 'diagram':
-      return diagramCommand(args);
+      await import('./builtins.js');
+      return (await import('./commands/diagram.js')).diagramCommand(args);
     case 'fuzz':
-      return fuzzCommand(args);
+      // Imports the built-in protocols itself, after instrumenting them.
+      return (await import('./commands/fuzz.js')).fuzzCommand(args);
     case 'bench':
-      return benchCommand(args);
+      return (await import('./commands/bench.js')).benchCommand(args);
     case 'tracker':
-      return trackerCommand(args);
+      return (await import('./commands/tracker.js')).trackerCommand(args);
     case 'serve':
-      return serveCommand(args);
+      return (await import('./commands/serve.js')).serveCommand(args);
     case undefined:
     case '-h':
     case '--help':

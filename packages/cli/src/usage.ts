@@ -46,13 +46,21 @@ after. Same options as 'parse'.`,
 
 Prints the machine as a diagram. 'svg' needs Graphviz's 'dot' command.`,
   fuzz: `usage: wiremachine fuzz <protocol> [--runs N] [--seed S] [--seed-file FILE...] [--protocol-module FILE]
+                        [--dictionary FILE...] [--token T...] [--no-code-coverage]
 
 Coverage-guided fuzzing: mutates seed inputs, keeps those that take new
-transitions, and reports any crash (an untyped exception, a hang, a buffer over
-its limit). Shows a progress bar and a summary; exit status 1 on a crash.
-  --runs N          inputs to try (default 100000)
-  --seed S          seed of the mutation generator (default 1)
-  --seed-file FILE  a starting input (repeatable; built-in protocols have their own)`,
+transitions of the machine or new branches of its code, and reports any crash
+(an untyped exception, a hang, a buffer over its limit). The protocol's
+modules (the folder of --protocol-module, or the shipped protocols) are
+instrumented for branch coverage as they load. Mutations insert tokens: the
+machine's delimiters, literals of its code, and those given here. Shows both
+coverages in a progress bar and a summary; exit status 1 on a crash.
+  --runs N             inputs to try (default 100000)
+  --seed S             seed of the mutation generator (default 1)
+  --seed-file FILE     a starting input (repeatable; built-in protocols have their own)
+  --dictionary FILE    tokens, one "value" or name="value" a line (libFuzzer's -dict format; repeatable)
+  --token T            one token, with \\xHH escapes (repeatable)
+  --no-code-coverage   guide by the machine's transitions alone, without instrumenting`,
   serve: `usage: wiremachine serve http [--host H] [--port N] [--dir DIR] [options]
 
 Serves the files under DIR (default: the current directory) over HTTP/1.1, with

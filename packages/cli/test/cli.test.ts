@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
+import { readDictionary } from '../src/commands/fuzz.js';
 import { wiremachine } from './run.js';
 
 // The built command (`pnpm build` first, as `pnpm test` does).
@@ -124,7 +125,41 @@ describe('wiremachine fuzz, bench and help', () => {
   test('fuzz prints a summary and exits 0 when nothing crashed', () => {
     const r = wiremachine(['fuzz', '--protocol-module', FRAME, '--runs', '3000', '--seed', '5']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/: 3000 inputs in [\d.]+ s, \d+\/5 transitions, \d+ features, corpus \d+, crashes 0/);
+    expect(r.stdout).toMatch(
+      /: 3000 inputs in [\d.]+ s, \d+\/5 transitions, \d+\/7 branches \([\d.]+%\), \d+ features, corpus \d+, crashes 0/,
+    );
+    // The protocol module's own file, instrumented as it loaded.
+    expect(r.stdout).toMatch(/\n {2}\S*frame\.js: \d+\/7 branches/);
+  });
+
+  test('fuzz --no-code-coverage guides by transitions alone; tokens come from files and flags', () => {
+    const off = wiremachine(['fuzz', '--protocol-module', FRAME, '--runs', '500', '--no-code-coverage']);
+    expect(off.status).toBe(0);
+    expect(off.stdout).toMatch(/: 500 inputs in [\d.]+ s, \d+\/5 transitions, code coverage off, /);
+    const dict = join(dir, 'frame.dict');
+    writeFileSync(dict, '# frame lengths\nzero="\\x00\\x00\\x00\\x00"\n"\\x00\\x00\\x00\\x05hello"\n');
+    const on = wiremachine([
+      'fuzz',
+      '--protocol-module',
+      FRAME,
+      '--runs',
+      '500',
+      '--dictionary',
+      dict,
+      '--token',
+      'a\\x22',
+    ]);
+    expect(on.status).toBe(0);
+    expect(readDictionary('# c\n\nkw1="GET"\n"a\\\\b\\"\\x00\\xFF"\n').map((t) => Array.from(t))).toEqual([
+      [0x47, 0x45, 0x54],
+      [0x61, 0x5c, 0x62, 0x22, 0x00, 0xff],
+    ]);
+    expect(() => readDictionary('"\\q"')).toThrow(/unknown escape/);
+    const bad = join(dir, 'bad.dict');
+    writeFileSync(bad, 'no quotes here\n');
+    const refused = wiremachine(['fuzz', '--protocol-module', FRAME, '--runs', '5', '--dictionary', bad]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/bad\.dict:1: a token is written "value"/);
   });
 
   test('bench runs the harness of the checkout (an unknown name is its error)', () => {
