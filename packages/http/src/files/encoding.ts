@@ -41,15 +41,19 @@ export function negotiate(acceptEncoding: string | undefined): Coding {
 /**
  * @internal A compressing stream. Brotli at quality 4 (its default, 11, is
  * meant for compressing ahead of time: several times slower than gzip on
- * the fly); gzip at zlib's default level, 6.
+ * the fly) with a 256 KiB window (`lgwin` 18; the default 22, or a size hint
+ * of a large file, made each stream hold 6 to 8 MiB against 2.3 MiB, measured
+ * on 20 streams of 4 MiB of text); gzip at zlib's default level, 6 (about
+ * 1 MiB a stream).
  */
 export function compressor(coding: 'br' | 'gzip', size: number): Transform {
   return coding === 'br'
     ? createBrotliCompress({
         params: {
           [constants.BROTLI_PARAM_QUALITY]: 4,
+          [constants.BROTLI_PARAM_LGWIN]: 18,
           [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-          [constants.BROTLI_PARAM_SIZE_HINT]: size,
+          [constants.BROTLI_PARAM_SIZE_HINT]: Math.min(size, 1 << 18),
         },
       })
     : createGzip();
