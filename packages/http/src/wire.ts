@@ -52,7 +52,7 @@ export abstract class WireConnection implements PumpOwner<Http1Output> {
     this.socket = (transport as { socket?: Socket }).socket;
     this.flow = new DriverPump<Http1Output>(machine, transport, this, {
       maxBufferSize,
-      pool: pool as DriverPool<unknown> | undefined,
+      pool,
     });
   }
 

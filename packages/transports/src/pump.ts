@@ -49,14 +49,14 @@ export interface PumpOwner<TOutput> {
 }
 
 /** Options of {@link DriverPump}. */
-export interface PumpOptions<TInput = unknown>
+export interface PumpOptions<TInput = unknown, TOutput = unknown>
   extends Omit<DriverOptions<unknown, TInput>, 'onOutput' | 'onError' | 'onDone'> {
   /** Unparsed bytes at which reading pauses when a turn is cut short by `stepsPerTurn`. Default 0 (it pauses then). */
   highWaterMark?: number;
   /** Satisfied reads between two turns of the event loop. Default: no limit. */
   stepsPerTurn?: number;
   /** Drivers to borrow while there are bytes to parse, and to give back at rest (see {@link DriverPool}). */
-  pool?: DriverPool<unknown>;
+  pool?: DriverPool<TOutput>;
 }
 
 /** A driver and the owner its outputs go to now. */
@@ -155,13 +155,18 @@ export class DriverPump<TOutput = unknown> {
   private paused = false;
   private closed = false;
 
-  constructor(machine: AnyStateMachine, transport: Transport, owner: PumpOwner<TOutput>, options: PumpOptions = {}) {
+  constructor(
+    machine: AnyStateMachine,
+    transport: Transport,
+    owner: PumpOwner<TOutput>,
+    options: PumpOptions<unknown, TOutput> = {},
+  ) {
     const { highWaterMark, stepsPerTurn, pool, ...driverOptions } = options;
     this.transport = transport;
     this.owner = owner;
     this.highWaterMark = highWaterMark ?? 0;
     this.stepsPerTurn = stepsPerTurn ?? Number.POSITIVE_INFINITY;
-    this.pool = (pool as DriverPool<TOutput> | undefined) ?? null;
+    this.pool = pool ?? null;
     // With a pool, a driver is borrowed when the first bytes arrive.
     this.slot =
       this.pool !== null

@@ -6,7 +6,7 @@
 import type { WiremachineError } from '@wiremachine/core';
 import { lineProtocol } from '@wiremachine/examples/protocols/line';
 import { describe, expect, test } from 'vitest';
-import { DriverPump, type PumpOwner } from '../src/index.js';
+import { DriverPool, DriverPump, type PumpOwner } from '../src/index.js';
 import { manual } from './helpers.js';
 
 interface Line {
@@ -123,5 +123,53 @@ describe('DriverPump', () => {
     expect(m.log).toEqual(['close']);
     expect(heard).toEqual([]);
     expect(pump.isClosed).toBe(true);
+  });
+
+  test('pumps sharing a DriverPool borrow a driver while they have bytes, and keep their own offsets', () => {
+    const pool = new DriverPool<Line>(lineProtocol, () => true);
+    const a = manual();
+    const b = manual();
+    const oa = owner(100);
+    const ob = owner(100);
+    const pa = new DriverPump<Line>(lineProtocol, a.t, { ...oa.o, atRest: () => true }, { pool });
+    const errors: WiremachineError[] = [];
+    const pb = new DriverPump<Line>(
+      lineProtocol,
+      b.t,
+      {
+        ...ob.o,
+        atRest: () => true,
+        stopped: (e, failedEnd) => {
+          if (e !== null) errors.push(e);
+          ob.o.stopped(e, failedEnd);
+        },
+      },
+      { pool },
+    );
+    pa.start();
+    pb.start();
+    expect(pool.created).toBe(0);
+    a.feed('one\r\n');
+    // Between lines with nothing buffered: the driver is back in the pool, and B takes the same one.
+    expect(pool.size).toBe(1);
+    b.feed('two\r\n');
+    expect(pool.created).toBe(1);
+    // A holds it while a line is half read; B then needs a second one.
+    a.feed('thr');
+    b.feed('four\r\n');
+    expect(pool.created).toBe(2);
+    a.feed('ee\r\n');
+    expect(oa.heard.filter((h) => !h.startsWith('<'))).toEqual(['one', 'three']);
+    expect(ob.heard.filter((h) => !h.startsWith('<'))).toEqual(['two', 'four']);
+    expect(pool.size).toBe(2);
+    // Each pump counts its own bytes, whichever drivers parsed them.
+    expect(pa.offset).toBe(12);
+    expect(pb.offset).toBe(11);
+    // An error at B's end of input is placed in B's stream.
+    b.feed('fiv');
+    b.end();
+    expect(ob.heard.at(-2)).toBe('<stopped LINE_TRUNCATED>');
+    // The driver B borrows now has parsed 17 bytes for both pumps: the error is placed in B's own stream.
+    expect((errors[0] as { offset?: number }).offset).toBe(11);
   });
 });
