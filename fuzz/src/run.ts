@@ -6,7 +6,7 @@
  * The protocol modules are instrumented (istanbul, through a module-loader
  * hook) before they are imported, so the fuzzer sees their branches too.
  */
-import { basename } from 'node:path';
+import { basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type FuzzReport, fuzz as fuzzRun } from '@wiremachine/core/testing';
@@ -58,6 +58,8 @@ const families = new Map<
   string,
   { total: number; missed: Set<string> | null; files: Map<string, { total: number; missed: Set<string> }> }
 >();
+/** Per instrumented file, over every target that reached it: branch arms never taken in any. */
+const everyTarget = new Map<string, { total: number; missed: Set<string> }>();
 for (const t of chosen) {
   const started = performance.now();
   const report = fuzz(t, runs);
@@ -76,6 +78,13 @@ for (const t of chosen) {
   for (const c of report.crashes) {
     crashed++;
     console.log(`  crash: ${c.message}\n    saved ${saveRegression(t.name, c.input)} (chunks ${c.chunks.join(',')})`);
+  }
+  for (const f of report.code?.files ?? []) {
+    const prev = everyTarget.get(f.file);
+    everyTarget.set(f.file, {
+      total: f.total,
+      missed: prev === undefined ? new Set(f.missed) : new Set(f.missed.filter((m) => prev.missed.has(m))),
+    });
   }
   if (t.family !== undefined) {
     const fam = families.get(t.family) ?? { total: report.total, missed: null, files: new Map() };
@@ -99,6 +108,14 @@ for (const [name, fam] of families) {
   for (const [file, f] of fam.files) {
     const covered = f.total - f.missed.size;
     console.log(`  ${basename(file)}: ${covered}/${f.total} branches (${percent(covered, f.total)})`);
+  }
+}
+if (chosen.length > 1 && everyTarget.size > 0) {
+  console.log('branches over every target that reached the file:');
+  for (const [file, f] of everyTarget) {
+    const covered = f.total - f.missed.size;
+    console.log(`  ${relative('.', file)}: ${covered}/${f.total} (${percent(covered, f.total)})`);
+    if (values.missed) for (const m of f.missed) console.log(`    missed ${m}`);
   }
 }
 process.exit(crashed > 0 ? 1 : 0);
