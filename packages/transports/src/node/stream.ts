@@ -35,6 +35,31 @@ export interface StreamTransportHooks {
 
 const view = (b: Uint8Array) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
+/**
+ * The transport a stream belongs to. The listeners below are shared by every
+ * transport (an emitter calls them with itself as `this`): a connection costs
+ * no closure of its own for them.
+ */
+const OWNER = Symbol('wiremachine.streamTransport');
+type Owned = { [OWNER]?: StreamTransport };
+const ownerOf = (stream: unknown) => (stream as Owned)[OWNER] as StreamTransport;
+
+function onData(this: Readable, chunk: Uint8Array): void {
+  ownerOf(this).onData(chunk);
+}
+function onReadEnd(this: Readable): void {
+  ownerOf(this).onReadEnd();
+}
+function onReadError(this: Readable, error: unknown): void {
+  ownerOf(this).onReadError(error);
+}
+function onWriteError(this: Writable, error: unknown): void {
+  ownerOf(this).onWriteError(error);
+}
+function onReadClose(this: Readable): void {
+  ownerOf(this).onReadClose();
+}
+
 /** @internal Take what a paused readable holds in its buffer, without waiting. */
 export function drain(readable: Readable): Uint8Array[] {
   const held: Uint8Array[] = [];
@@ -79,11 +104,13 @@ export class StreamTransport implements Transport {
     checkTimeout('idleTimeout', options.idleTimeout);
     this.idleTimeout = options.idleTimeout;
     this.hooks = hooks;
+    (readable as Owned)[OWNER] = this;
+    (writable as Owned)[OWNER] = this;
     // From the start: an 'error' with no listener would crash the process.
-    readable.on('error', this.onReadError);
-    readable.on('end', this.onReadEnd);
-    readable.on('close', this.onReadClose);
-    if ((writable as unknown) !== readable) writable.on('error', this.onWriteError);
+    readable.on('error', onReadError);
+    readable.on('end', onReadEnd);
+    readable.on('close', onReadClose);
+    if ((writable as unknown) !== readable) writable.on('error', onWriteError);
     if (this.idleTimeout !== undefined) {
       this.timer = setTimeout(() => this.onIdle(), this.idleTimeout);
       this.timer.unref?.();
@@ -93,7 +120,7 @@ export class StreamTransport implements Transport {
   start(sink: TransportSink): void {
     if (this.sink !== null) throw new WiremachineError(ErrorCode.INVALID_STATE, 'transport already started');
     this.sink = sink;
-    this.readable.on('data', this.onData);
+    this.readable.on('data', onData);
     // A listener alone does not restart a stream paused on purpose (`pauseOnConnect`).
     this.readable.resume();
     if (this.inputDone) sink.end(this.failure);
@@ -165,21 +192,23 @@ export class StreamTransport implements Transport {
     this.clearTimer();
     const r = this.readable;
     r.pause();
-    r.off('data', this.onData);
-    r.off('end', this.onReadEnd);
-    r.off('close', this.onReadClose);
-    r.off('error', this.onReadError);
+    r.off('data', onData);
+    r.off('end', onReadEnd);
+    r.off('close', onReadClose);
+    r.off('error', onReadError);
     // Whoever takes the stream over listens from now on; until then, errors are not fatal.
     r.on('error', () => {});
     return drain(r);
   }
 
-  private readonly onData = (chunk: Uint8Array) => {
+  /** @internal */
+  onData(chunk: Uint8Array): void {
     this.touch();
     this.sink?.data(view(chunk));
-  };
+  }
 
-  private readonly onReadEnd = () => {
+  /** @internal */
+  onReadEnd(): void {
     this.readEnded = true;
     const cause = this.hooks.endCause;
     if (cause === undefined) this.finish(undefined);
@@ -188,23 +217,25 @@ export class StreamTransport implements Transport {
         (e) => this.finish(e),
         (e: unknown) => this.finish(e),
       );
-  };
+  }
 
-  private readonly onReadError = (error: unknown) => {
+  /** @internal */
+  onReadError(error: unknown): void {
     this.failure ??= error;
     this.finish(error);
-  };
+  }
 
-  private readonly onWriteError = (error: unknown) => {
+  /** @internal */
+  onWriteError(error: unknown): void {
     // A write side that fails (EPIPE) does not end the input; writes reject with it.
     this.failure ??= error;
-  };
+  }
 
-  /** Closed without an end: destroyed by us (a clean end for our own sink) or by someone else. */
-  private readonly onReadClose = () => {
+  /** @internal Closed without an end: destroyed by us (a clean end for our own sink) or by someone else. */
+  onReadClose(): void {
     if (this.inputDone || this.readEnded) return;
     this.finish(this.closed ? undefined : (this.failure ?? new TransportError('the stream closed before its end')));
-  };
+  }
 
   private finish(error: unknown): void {
     if (this.inputDone) return;
