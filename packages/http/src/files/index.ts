@@ -7,7 +7,6 @@
  * @module
  */
 import { realpathSync, type Stats, statSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ErrorCode, WiremachineError } from '@wiremachine/core';
 import { contentType } from 'mime-types';
@@ -16,6 +15,7 @@ import type { ServerRequest } from '../server/request.js';
 import type { ServerResponse } from '../server/response.js';
 import { ifRange, preconditions, validators } from './conditional.js';
 import { compressor, mayCompress, negotiate } from './encoding.js';
+import { closeFd, readFd } from './fd.js';
 import { listing } from './listing.js';
 import { Locator } from './locate.js';
 import { type FilesOptions, type ResolvedFilesOptions, resolveFilesOptions } from './options.js';
@@ -88,9 +88,9 @@ async function serve(locator: Locator, o: ResolvedFilesOptions, req: ServerReque
     }
     case 'file':
       try {
-        await sendFile(o, req, res, at.file, at.stats, at.path);
+        await sendFile(o, req, res, at.fd, at.stats, at.path);
       } finally {
-        await at.file.close();
+        await closeFd(at.fd);
       }
   }
 }
@@ -99,7 +99,7 @@ async function sendFile(
   o: ResolvedFilesOptions,
   req: ServerRequest,
   res: ServerResponse,
-  file: FileHandle,
+  fd: number,
   stats: Stats,
   path: string,
 ) {
@@ -140,14 +140,14 @@ async function sendFile(
           'Content-Range': `bytes ${start}-${end}/${size}`,
           'Content-Length': end - start + 1,
         });
-        await sendRange(res, file, start, end);
+        await sendRange(res, fd, start, end);
         return res.end();
       }
       const parts = new Multipart(ranges, type, size);
       res.writeHead(206, { ...fields, 'Content-Type': parts.contentType, 'Content-Length': parts.length });
       for (let i = 0; i < ranges.length; i++) {
         await res.write(parts.heads[i]);
-        await sendRange(res, file, ranges[i].start, ranges[i].end);
+        await sendRange(res, fd, ranges[i].start, ranges[i].end);
       }
       return res.end(parts.tail);
     }
@@ -158,7 +158,7 @@ async function sendFile(
     res.setHeader('Content-Encoding', coding);
     // Without a length, the head goes with the first write: for HEAD, the one the GET would get.
     if (req.method === 'HEAD') await res.write(EMPTY);
-    else await sendCoded(res, file, size, compressor(coding, size));
+    else await sendCoded(res, fd, size, compressor(coding, size));
     return res.end();
   }
   if (req.method === 'HEAD' || size === 0) {
@@ -168,12 +168,12 @@ async function sendFile(
   if (size <= WHOLE) {
     // A small file in one write, head included.
     const whole = Buffer.allocUnsafe(size);
-    const { bytesRead } = await file.read(whole, 0, size, 0);
+    const bytesRead = await readFd(fd, whole, size, 0);
     res.setHeader('Content-Length', size);
     return res.end(whole.subarray(0, bytesRead));
   }
   res.setHeader('Content-Length', size);
-  await sendRange(res, file, 0, size - 1);
+  await sendRange(res, fd, 0, size - 1);
   return res.end();
 }
 

@@ -6,14 +6,15 @@
  * @module
  */
 import { constants, type Stats } from 'node:fs';
-import { type FileHandle, open, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { closeFd, openFd, statFd } from './fd.js';
 import type { ResolvedFilesOptions } from './options.js';
 
 /** @internal What a request target names. */
 export type Located =
-  /** A regular file, by its real path, opened (the caller closes it) and its stats, taken from the open file. */
-  | { readonly kind: 'file'; readonly path: string; readonly file: FileHandle; readonly stats: Stats }
+  /** A regular file, by its real path, opened (`fd`: the caller closes it) and its stats, taken from the open file. */
+  | { readonly kind: 'file'; readonly path: string; readonly fd: number; readonly stats: Stats }
   /** A directory with no index file, to list (`shown` is the decoded request path, ending in `/`). */
   | { readonly kind: 'directory'; readonly path: string; readonly shown: string }
   /** A directory named without its trailing slash: the same target with one. */
@@ -66,17 +67,17 @@ export class Locator {
       if (this.o.index !== false) {
         const index = await this.real(join(real, this.o.index));
         const opened = index === null ? null : await openFound(index);
-        if (opened?.file != null)
-          return { kind: 'file', path: index as string, file: opened.file, stats: opened.stats };
+        if (opened !== null && opened.fd >= 0)
+          return { kind: 'file', path: index as string, fd: opened.fd, stats: opened.stats };
       }
       return this.o.list ? { kind: 'directory', path: real, shown: path } : NOT_FOUND;
     }
     // A file named with a trailing slash (`/index.html/`) is not that file.
-    if (found.file === null || wantsDirectory) {
-      await found.file?.close();
+    if (found.fd < 0 || wantsDirectory) {
+      if (found.fd >= 0) await closeFd(found.fd);
       return NOT_FOUND;
     }
-    return { kind: 'file', path: real, file: found.file, stats: found.stats };
+    return { kind: 'file', path: real, fd: found.fd, stats: found.stats };
   }
 
   /**
@@ -104,25 +105,25 @@ export class Locator {
 /**
  * Opens what a real path names and takes its stats from the open file (one
  * stat fewer for a file, and the stats are those of what is read). A regular
- * file stays open; anything else is closed (`file` null). O_NONBLOCK: a FIFO
- * put in place of a file does not hang the open. Null when nothing is there.
+ * file stays open; anything else is closed (`fd` -1). O_NONBLOCK: a FIFO put
+ * in place of a file does not hang the open. Null when nothing is there.
  */
-async function openFound(path: string): Promise<{ file: FileHandle | null; stats: Stats } | null> {
-  let file: FileHandle;
+async function openFound(path: string): Promise<{ fd: number; stats: Stats } | null> {
+  let fd: number;
   try {
-    file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = await openFd(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     // Windows cannot open a directory this way.
     const stats = await stat(path).catch(() => null);
-    return stats?.isDirectory() ? { file: null, stats } : null;
+    return stats?.isDirectory() ? { fd: -1, stats } : null;
   }
   try {
-    const stats = await file.stat();
-    if (stats.isFile()) return { file, stats };
-    await file.close();
-    return { file: null, stats };
+    const stats = await statFd(fd);
+    if (stats.isFile()) return { fd, stats };
+    await closeFd(fd);
+    return { fd: -1, stats };
   } catch {
-    await file.close().catch(() => {});
+    await closeFd(fd).catch(() => {});
     return null;
   }
 }

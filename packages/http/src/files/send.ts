@@ -6,10 +6,10 @@
  *
  * @module
  */
-import type { FileHandle } from 'node:fs/promises';
 import { Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ServerResponse } from '../server/response.js';
+import { readFd } from './fd.js';
 
 /**
  * @internal The size of a piece read from disk. 128 KiB with one piece read
@@ -19,11 +19,11 @@ import type { ServerResponse } from '../server/response.js';
 export const PIECE = 128 * 1024;
 
 /** A piece of the file from `at`, at most up to `end` (empty at the end of the file). */
-async function readPiece(file: FileHandle, at: number, end: number): Promise<Buffer> {
+async function readPiece(fd: number, at: number, end: number): Promise<Buffer> {
   const want = Math.min(PIECE, end - at + 1);
   // A fresh buffer each time: the one written may still be queued by the transport.
   const piece = Buffer.allocUnsafe(want);
-  const { bytesRead } = await file.read(piece, 0, want, at);
+  const bytesRead = await readFd(fd, piece, want, at);
   return bytesRead === want ? piece : piece.subarray(0, bytesRead);
 }
 
@@ -34,14 +34,14 @@ const noop = () => {};
  * early if the file got shorter (the response's Content-Length then fails it
  * and closes the connection).
  */
-export async function sendRange(res: ServerResponse, file: FileHandle, start: number, end: number): Promise<void> {
-  let next: Promise<Buffer> | null = readPiece(file, start, end);
+export async function sendRange(res: ServerResponse, fd: number, start: number, end: number): Promise<void> {
+  let next: Promise<Buffer> | null = readPiece(fd, start, end);
   for (let at = start; next !== null; ) {
     const piece: Buffer = await next;
     if (piece.length === 0) return;
     at += piece.length;
     // One piece read ahead: the disk works while the socket takes this one. At most two pieces are held.
-    next = at <= end ? readPiece(file, at, end) : null;
+    next = at <= end ? readPiece(fd, at, end) : null;
     next?.catch(noop); // awaited on the next turn; a write that fails first must not leave it unhandled
     await res.write(piece);
   }
@@ -51,15 +51,13 @@ export async function sendRange(res: ServerResponse, file: FileHandle, start: nu
 export const WHOLE = 64 * 1024;
 
 /** @internal Send the first `size` bytes of the file through `coder` (a compressing stream), with backpressure end to end. */
-export async function sendCoded(res: ServerResponse, file: FileHandle, size: number, coder: Transform): Promise<void> {
+export async function sendCoded(res: ServerResponse, fd: number, size: number, coder: Transform): Promise<void> {
   async function* pieces() {
     for (let at = 0; at < size; ) {
-      const want = Math.min(PIECE, size - at);
-      const piece = Buffer.allocUnsafe(want);
-      const { bytesRead } = await file.read(piece, 0, want, at);
-      if (bytesRead === 0) return;
-      yield bytesRead === want ? piece : piece.subarray(0, bytesRead);
-      at += bytesRead;
+      const piece = await readPiece(fd, at, size - 1);
+      if (piece.length === 0) return;
+      yield piece;
+      at += piece.length;
     }
   }
   await pipeline(Readable.from(pieces(), { objectMode: false, highWaterMark: 1 }), coder, async (coded) => {

@@ -1,6 +1,6 @@
 /** Files that change or are not files: a FIFO, a device, a file cut short while it is sent. */
 import { execFileSync } from 'node:child_process';
-import { truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { RawClient, until } from '../helpers.js';
@@ -40,4 +40,37 @@ describe('serveFiles: what is not a regular file, or stops being one', () => {
     expect((await get('/small.txt')).body).toBe('ok');
     await until(() => server.connections === 0, 2000, 'the cut connection gone');
   });
+
+  test.skipIf(!existsSync('/proc/self/fd'))(
+    'every answer closes the file it opened: 200, HEAD, 206, multipart, 304, 412, 416, 404, a reset mid-body',
+    async () => {
+      const root = tree({ 'a.txt': 'x'.repeat(5000), 'big.bin': new Uint8Array(4 * 1024 * 1024), 'd/index.html': 'i' });
+      const { server, get, request } = await start(root);
+      const open = () => readdirSync('/proc/self/fd').length;
+      await get('/a.txt'); // the first request loads what the later ones need
+      const before = open();
+      const tag = (await get('/a.txt')).headers.etag;
+      for (let i = 0; i < 5; i++) {
+        await get('/a.txt', 'Accept-Encoding: br\r\n');
+        await request('HEAD', '/a.txt');
+        await get('/a.txt', 'Range: bytes=0-9\r\n');
+        await get('/a.txt', 'Range: bytes=0-9,20-29\r\n');
+        await get('/a.txt', `If-None-Match: ${tag}\r\n`);
+        await get('/a.txt', 'If-Match: "other"\r\n');
+        await get('/a.txt', 'Range: bytes=9000-\r\n');
+        await get('/a.txt/');
+        await get('/d/');
+        await get('/d');
+      }
+      for (let i = 0; i < 5; i++) {
+        const client = await RawClient.connect(server.port);
+        client.socket.pause();
+        client.write('GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n');
+        await new Promise((r) => setTimeout(r, 30));
+        client.socket.resetAndDestroy();
+      }
+      await until(() => server.connections === 0, 2000, 'the reset connections gone');
+      await until(() => open() <= before, 2000, `descriptors back to ${before} (now ${open()})`);
+    },
+  );
 });
