@@ -126,9 +126,19 @@ export class CodeCounters {
     };
   }
 
-  /** The literal tokens the instrumenter stored for the tracked files. */
-  tokens(): number[][] {
+  /**
+   * The literal tokens the instrumenter stored for the tracked files; with
+   * `reached` (one byte per arm), only for files with an arm taken.
+   */
+  tokens(reached?: Uint8Array): number[][] {
     const all = (globalThis as Record<string, unknown>)[TOKENS_VARIABLE] as Record<string, number[][]> | undefined;
-    return this.files.flatMap((f) => all?.[f.path] ?? []);
+    return this.files
+      .filter(
+        (f) =>
+          reached === undefined ||
+          f.armCount === 0 ||
+          reached.subarray(f.armStart, f.armStart + f.armCount).includes(1),
+      )
+      .flatMap((f) => all?.[f.path] ?? []);
   }
 }

@@ -219,7 +219,12 @@ export function fuzz(machine: AnyStateMachine, options: FuzzOptions): FuzzReport
       fresh = true;
     }
   };
-  const tokens = dictionary(machine, options, counters);
+  // Set once the seeds have run: the instrumented modules' literals count only for the files the seeds reached.
+  let tokens: Uint8Array[] | null = null;
+  const tokensNow = () => {
+    tokens ??= dictionary(machine, options, counters, armEverHit);
+    return tokens;
+  };
   const corpus: Uint8Array[] = options.seeds.length > 0 ? [...options.seeds] : [new Uint8Array(0)];
   const crashes: FuzzCrash[] = [];
   const seenCrash = new Set<string>();
@@ -233,13 +238,15 @@ export function fuzz(machine: AnyStateMachine, options: FuzzOptions): FuzzReport
       .map(({ label: t }) => `${t.state} --${t.event || '(always)'}#${t.index}--> ${t.target ?? '(self)'}`),
     features,
     code: counters === null ? null : counters.coverage(armEverHit),
-    tokens: tokens.length,
+    tokens: tokensNow().length,
     crashes,
   });
 
   for (let run = 0; run < options.runs; run++) {
     const input =
-      run < options.seeds.length ? options.seeds[run] : mutate(pick(corpus, rand), corpus, tokens, rand, maxLength);
+      run < options.seeds.length
+        ? options.seeds[run]
+        : mutate(pick(corpus, rand), corpus, tokensNow(), rand, maxLength);
     const how = rand(4);
     const chunks = how === 0 ? [input] : how === 1 ? oneByteChunks(input) : cut(input, [rand(64), rand(64), rand(512)]);
     counts.fill(0);
@@ -318,8 +325,16 @@ export function fuzz(machine: AnyStateMachine, options: FuzzOptions): FuzzReport
   return report(options.runs);
 }
 
-/** The mutation tokens of a run: the caller's, then the machine's and the instrumented modules', without repeats. */
-function dictionary(machine: AnyStateMachine, options: FuzzOptions, counters: CodeCounters | null): Uint8Array[] {
+/**
+ * The mutation tokens of a run, without repeats: the caller's, the machine's, and those of the instrumented
+ * modules that the seeds reached (`reached`: one byte per branch arm).
+ */
+function dictionary(
+  machine: AnyStateMachine,
+  options: FuzzOptions,
+  counters: CodeCounters | null,
+  reached: Uint8Array,
+): Uint8Array[] {
   const seen = new Set<string>();
   const out: Uint8Array[] = [];
   const add = (t: Uint8Array | null) => {
@@ -333,7 +348,7 @@ function dictionary(machine: AnyStateMachine, options: FuzzOptions, counters: Co
   for (const t of options.dictionary ?? []) add(typeof t === 'string' ? latin1Bytes(t) : t);
   if (options.machineDictionary !== false) {
     for (const t of machineTokens(machine)) add(t);
-    for (const t of counters?.tokens() ?? []) add(Uint8Array.from(t));
+    for (const t of counters?.tokens(reached) ?? []) add(Uint8Array.from(t));
   }
   return out;
 }
