@@ -9,6 +9,7 @@ import type { Stats } from 'node:fs';
 import type { Fields } from '@wiremachine/protocols/http1';
 import etag from 'etag';
 import fresh from 'fresh';
+import { parseHttpDate } from './date.js';
 
 /** @internal A file's validators. */
 export interface Validators {
@@ -35,10 +36,9 @@ function tags(value: string): string[] | '*' {
     .filter((t) => t !== '');
 }
 
-/** A date field's value in milliseconds, or NaN when it is not a date (or has several members). */
+/** A date field's value in milliseconds, or NaN when it is absent or not one HTTP-date (then it is ignored). */
 function date(value: string | undefined): number {
-  // An HTTP-date holds one comma; a second one means a list (RFC 9110 §13.1.3, §13.1.4: ignored).
-  return value === undefined || value.split(',').length > 2 ? Number.NaN : Date.parse(value);
+  return value === undefined ? Number.NaN : parseHttpDate(value);
 }
 
 /**
@@ -64,8 +64,9 @@ export function preconditions(headers: Fields, v: Validators, representationTag:
   // and treats a request's `Cache-Control: no-cache` as a reload (answered in full).
   const request: Record<string, string> = {};
   if (ifNoneMatch !== undefined) request['if-none-match'] = ifNoneMatch;
-  if (ifModifiedSince !== undefined && !Number.isNaN(date(ifModifiedSince)))
-    request['if-modified-since'] = ifModifiedSince;
+  // Given to `fresh` (which reads dates with Date.parse) in the one format it reads the same way.
+  const since = date(ifModifiedSince);
+  if (!Number.isNaN(since)) request['if-modified-since'] = new Date(since).toUTCString();
   const cacheControl = headers.get('cache-control');
   if (cacheControl !== undefined) request['cache-control'] = cacheControl;
   return fresh(request, { etag: representationTag, 'last-modified': v.lastModified }) ? 304 : 0;
@@ -82,6 +83,5 @@ export function ifRange(headers: Fields, v: Validators): boolean {
   const trimmed = value.trim();
   if (trimmed.startsWith('"')) return trimmed === v.etag;
   if (trimmed.startsWith('W/')) return false;
-  const when = Date.parse(trimmed);
-  return !Number.isNaN(when) && when === v.modified;
+  return parseHttpDate(trimmed) === v.modified;
 }

@@ -66,6 +66,33 @@ describe('serveFiles: validators and conditional requests', () => {
     expect((await get('/digits.bin', 'If-Modified-Since: yesterday\r\n')).status).toBe(200);
   });
 
+  test('the three HTTP-date formats are read, in GMT whatever the local zone; other dates are ignored', async () => {
+    const { get } = await start(root);
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York'; // asctime names no zone: Date.parse would read it as local time
+    try {
+      for (const same of [
+        'Wed, 01 May 2024 12:00:00 GMT',
+        'Wednesday, 01-May-24 12:00:00 GMT',
+        'Wed May  1 12:00:00 2024',
+      ]) {
+        expect((await get('/digits.bin', `If-Modified-Since: ${same}\r\n`)).status, same).toBe(304);
+        expect((await get('/digits.bin', `Range: bytes=0-1\r\nIf-Range: ${same}\r\n`)).status, same).toBe(206);
+      }
+      // An hour before the file's time, in asctime: modified since, so 200 (read as New York time, 304).
+      expect((await get('/digits.bin', 'If-Modified-Since: Wed May  1 11:00:00 2024\r\n')).status).toBe(200);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+    // Not HTTP-dates, though Date.parse reads them (`0` is 1 January 2000): ignored, as RFC 9110 §13.1.3-4 ask.
+    expect((await get('/digits.bin', 'If-Modified-Since: 2030\r\n')).status).toBe(200);
+    expect((await get('/digits.bin', 'If-Unmodified-Since: 0\r\n')).status).toBe(200);
+    expect((await get('/digits.bin', 'If-Unmodified-Since: Sun, 31 Feb 2021 00:00:00 GMT\r\n')).status).toBe(200);
+    const two = `If-Modified-Since: ${LAST_MODIFIED}, ${LAST_MODIFIED}\r\n`;
+    expect((await get('/digits.bin', two)).status).toBe(200);
+  });
+
   test('§13.2.2 step 3 before 4: If-None-Match decides, and If-Modified-Since is then not looked at', async () => {
     const { get } = await start(root);
     // The date alone would give 304; the tag does not match, so 200.
