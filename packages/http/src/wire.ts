@@ -93,20 +93,22 @@ export abstract class WireConnection implements PumpOwner<Http1Output> {
   /**
    * Send without waiting for the flush (no callback and no promise: the cost
    * of a small response is its share of a syscall). Text (latin1: one char,
-   * one byte) is gathered until the end of the turn; bytes go to the socket
-   * at once, after it. A failed write shows as the input's end.
+   * one byte) is gathered while more requests wait to be parsed, and written
+   * with the last answer of the batch (or at the end of the turn); bytes go
+   * to the socket at once, after it. A failed write shows as the input's end.
    */
   send(data: Uint8Array | string): void {
     if (this.flow.isClosed) return;
     if (typeof data === 'string') {
       const g = this.gathered;
-      if (g === null) {
-        this.gathered = data;
-        this.later();
-      } else if (g.length + data.length <= GATHER) this.gathered = g + data;
-      else {
+      if (g !== null && g.length + data.length > GATHER) this.flush();
+      const text = this.gathered === null ? data : this.gathered + data;
+      if (this.flow.buffered === 0 && !this.corked) {
+        // Nothing more to parse: no answer follows in this turn, so the batch goes out now.
+        this.gathered = text;
         this.flush();
-        this.gathered = data;
+      } else {
+        this.gathered = text;
         this.later();
       }
       return;

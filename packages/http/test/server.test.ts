@@ -1,4 +1,5 @@
 /** The server over TCP: keep-alive, pipelining in order, framing of responses, HEAD, HTTP/1.0. */
+import type * as net from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { count, RawClient, serverFixture, sleep, until, watchUnhandledRejections, within } from './helpers.js';
 
@@ -36,6 +37,25 @@ describe('keep-alive and pipelining', () => {
       .map((b) => b.slice(0, 2));
     expect(bodies).toEqual(['/a', '/b', '/c']);
     expect(count(text, 'HTTP/1.1 200')).toBe(3);
+    c.destroy();
+  });
+
+  test('16 pipelined requests in one write, answered synchronously: one socket write for all 16 answers', async () => {
+    const s = await start((req, res) => void res.end(`you asked for ${req.url}`));
+    const writes: number[] = [];
+    s.listener?.server.on('connection', (sock: net.Socket) => {
+      const write = sock.write;
+      sock.write = function (this: net.Socket, ...args: Parameters<net.Socket['write']>) {
+        writes.push(Buffer.byteLength(args[0] as string, 'latin1'));
+        return write.apply(this, args);
+      } as net.Socket['write'];
+    });
+    const c = await RawClient.connect(s.port);
+    c.write(Array.from({ length: 16 }, (_, i) => `GET /${i} HTTP/1.1\r\nHost: a\r\n\r\n`).join(''));
+    await c.waitFor('you asked for /15');
+    expect(count(c.text, 'HTTP/1.1 200 OK')).toBe(16);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toBe(c.text.length);
     c.destroy();
   });
 
