@@ -6,10 +6,16 @@ import { afterAll, afterEach } from 'vitest';
 import { createServer, type FilesOptions, type HttpServer, serveFiles } from '../../src/index.js';
 import { RawClient, until } from '../helpers.js';
 
+/** The directories `tree` made, removed after the test file (a hook added inside a test would not run). */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 /** Makes `files` (path → contents, or `{ link: target }` for a symbolic link) under a fresh directory. */
 export function tree(files: Record<string, string | Uint8Array | { link: string }>): string {
   const dir = mkdtempSync(join(tmpdir(), 'wiremachine-files-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  made.push(dir);
   for (const [path, content] of Object.entries(files)) {
     const full = join(dir, path);
     mkdirSync(join(full, '..'), { recursive: true });
