@@ -4,9 +4,9 @@
  * connection is one: it takes the pump's outputs itself, as they are parsed
  * (no queue and no relay between parser and connection), and says when to
  * stop through `room()`: parsing stops and reading pauses until `pump()` is
- * called again. {@link Wire} relays to an owner, for the client's connection.
+ * called again. The client's connection is one too.
  *
- * Small writes made in one turn go out in one: text sent with `send()` is
+ * Small writes made in one turn go out in one: text sent with `sendNow()` is
  * gathered and written at the end of the turn (pipelined responses: one
  * write for all those answered together).
  *
@@ -97,7 +97,7 @@ export abstract class WireConnection implements PumpOwner<Http1Output> {
    * with the last answer of the batch (or at the end of the turn); bytes go
    * to the socket at once, after it. A failed write shows as the input's end.
    */
-  send(data: Uint8Array | string): void {
+  sendNow(data: Uint8Array | string): void {
     if (this.flow.isClosed) return;
     if (typeof data === 'string') {
       const g = this.gathered;
@@ -183,64 +183,5 @@ export abstract class WireConnection implements PumpOwner<Http1Output> {
       }
     };
     p.then(settle, settle);
-  }
-}
-
-/** @internal What a {@link Wire} reports to its owner (the client's connection). */
-export interface WireOwner {
-  /** One output of the machine, in order. */
-  output(o: Http1Output): void;
-  /** Bytes arrived (before they are parsed). */
-  received(): void;
-  /** `true` while the connection cannot take more outputs. */
-  blocked(): boolean;
-  /** The machine failed (a bad message, or the input ended inside one). */
-  failed(error: WiremachineError): void;
-  /** The machine reached its final state: an upgrade, or a clean end of input. */
-  finished(): void;
-  /** The input ended; `cause` when the transport failed. Called once, after what was buffered is parsed. */
-  inputEnded(cause: unknown): void;
-}
-
-/** @internal A {@link WireConnection} that relays to an owner. */
-export class Wire extends WireConnection {
-  constructor(
-    machine: Http1Machine,
-    transport: Transport,
-    private readonly owner: WireOwner,
-    maxBufferSize: number,
-  ) {
-    super(machine, transport, maxBufferSize);
-    this.flow.start();
-  }
-
-  close(error?: unknown): void {
-    this.closeWire(error);
-  }
-
-  /** @internal */
-  output(o: Http1Output): void {
-    this.owner.output(o);
-  }
-
-  /** @internal */
-  room(): number {
-    return this.owner.blocked() ? 0 : Number.POSITIVE_INFINITY;
-  }
-
-  /** @internal */
-  received(): void {
-    this.owner.received();
-  }
-
-  /** @internal */
-  stopped(error: WiremachineError | null, failedEnd: boolean): void {
-    if (error !== null) this.owner.failed(failedEnd ? this.flow.failedInput(error) : error);
-    else this.owner.finished();
-  }
-
-  /** @internal */
-  inputEnded(cause: unknown): void {
-    this.owner.inputEnded(cause);
   }
 }

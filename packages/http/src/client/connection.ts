@@ -10,7 +10,7 @@ import { createResponseMachine, type Http1Output, type ResponseHead } from '@wir
 import { AbortedError, TimeoutError } from '@wiremachine/transports';
 import type { SocketTransport } from '@wiremachine/transports/node';
 import { encodeChunk, lastChunk } from '../head.js';
-import { Wire, type WireOwner } from '../wire.js';
+import { WireConnection } from '../wire.js';
 import type { Exchange } from './exchange.js';
 import type { PoolOptions } from './options.js';
 import { ClientResponse } from './response.js';
@@ -19,8 +19,7 @@ import { ClientResponse } from './response.js';
 export type Release = (conn: ClientConnection, reusable: boolean) => void;
 
 /** @internal */
-export class ClientConnection implements WireOwner {
-  readonly wire: Wire;
+export class ClientConnection extends WireConnection {
   /** Requests completed on this connection. */
   served = 0;
   private ex: Exchange | null = null;
@@ -33,16 +32,20 @@ export class ClientConnection implements WireOwner {
   private readonly highWaterMark: number;
 
   constructor(
-    readonly transport: Transport,
+    transport: Transport,
     options: PoolOptions,
     private readonly release: Release,
   ) {
-    this.highWaterMark = options.highWaterMark ?? 64 * 1024;
+    // The machine asks which request a response answers (a HEAD response has no body): this connection's.
+    const self: { conn: ClientConnection | null } = { conn: null };
     const machine = createResponseMachine({
       ...options.http1,
-      skipBody: (h) => h.kind === 'response' && h.status >= 200 && this.ex?.method === 'HEAD',
+      skipBody: (h) => h.kind === 'response' && h.status >= 200 && self.conn?.ex?.method === 'HEAD',
     });
-    this.wire = new Wire(machine, transport, this, 1 << 20);
+    super(machine, transport, 1 << 20);
+    self.conn = this;
+    this.highWaterMark = options.highWaterMark ?? 64 * 1024;
+    this.flow.start();
   }
 
   /** `true` once closed. */
@@ -70,16 +73,16 @@ export class ClientConnection implements WireOwner {
     }
     signal?.addEventListener('abort', this.onAbort, { once: true });
     this.arm(o.headersTimeout ?? 300_000);
-    this.wire.write(ex.first).catch((e: unknown) => this.cancel(e));
+    this.write(ex.first).catch((e: unknown) => this.cancel(e));
     if (ex.stream !== null) this.stream(ex);
-    this.wire.pump();
+    this.pump();
   }
 
   close(error?: unknown): void {
     if (this.closed) return;
     this.closed = true;
     this.disarm();
-    this.wire.close(error);
+    this.closeWire(error);
     const ex = this.ex;
     if (ex !== null) {
       this.ex = null;
@@ -91,17 +94,26 @@ export class ClientConnection implements WireOwner {
     this.release(this, false);
   }
 
-  // WireOwner
+  // The pump's owner: it hears every output as it is parsed.
 
+  /** @internal */
   received(): void {
     this.heard = true;
     if (this.res !== null) this.timer?.refresh();
   }
 
-  blocked(): boolean {
-    return this.res !== null && this.res.body.buffered >= this.highWaterMark;
+  /** @internal No more outputs while the response body's reader is behind. */
+  room(): number {
+    return this.res !== null && this.res.body.buffered >= this.highWaterMark ? 0 : Number.POSITIVE_INFINITY;
   }
 
+  /** @internal The machine stopped: a fault, a failed input, or a clean end. */
+  stopped(error: WiremachineError | null, failedEnd: boolean): void {
+    if (error !== null) this.close(failedEnd ? this.flow.failedInput(error) : error);
+    else this.finished();
+  }
+
+  /** @internal */
   output(o: Http1Output): void {
     const res = this.res;
     switch (o.type) {
@@ -124,15 +136,12 @@ export class ClientConnection implements WireOwner {
     }
   }
 
-  failed(error: WiremachineError): void {
-    this.close(error);
-  }
-
-  finished(): void {
+  private finished(): void {
     // The response machine ended: a clean end of input between messages (or an upgrade, closed above).
     if (this.ex === null) this.close();
   }
 
+  /** @internal */
   inputEnded(cause: unknown): void {
     this.close(
       cause === undefined
@@ -176,7 +185,7 @@ export class ClientConnection implements WireOwner {
 
   private readonly bodyOwner = {
     drained: () => {
-      if (!this.closed) this.wire.pump();
+      if (!this.closed) this.pump();
     },
     started: () => {},
   };
@@ -210,9 +219,9 @@ export class ClientConnection implements WireOwner {
         if (this.ex !== ex || this.closed) return;
         const data = typeof piece === 'string' ? Buffer.from(piece) : piece;
         if (data.length === 0) continue;
-        await this.wire.write(ex.chunked ? encodeChunk(data) : data);
+        await this.write(ex.chunked ? encodeChunk(data) : data);
       }
-      if (this.ex === ex && ex.chunked && !this.closed) await this.wire.write(lastChunk());
+      if (this.ex === ex && ex.chunked && !this.closed) await this.write(lastChunk());
       this.sending = false;
     } catch (e) {
       if (this.ex === ex) this.cancel(e);

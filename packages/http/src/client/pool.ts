@@ -100,7 +100,7 @@ export class Pool {
     for (let c = this.idle.pop(); c !== undefined; c = this.idle.pop()) {
       clearTimeout(this.idleTimers.get(c));
       this.idleTimers.delete(c);
-      if (!c.isClosed && !c.wire.flow.inputClosed) {
+      if (!c.isClosed && !c.flow.inputClosed) {
         c.ref(true);
         return Promise.resolve(c);
       }

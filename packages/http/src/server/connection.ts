@@ -353,8 +353,8 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
     return this.gone ? Promise.reject(new Error('the connection closed')) : super.write(data);
   }
 
-  override send(data: Uint8Array | string): void {
-    if (!this.gone) super.send(data);
+  send(data: Uint8Array | string): void {
+    if (!this.gone) this.sendNow(data);
   }
 
   keepAlive(): boolean {
@@ -449,7 +449,7 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
     const res = new ServerResponse(
       {
         write: (d) => super.write(d),
-        send: (d) => super.send(d),
+        send: (d) => this.sendNow(d),
         keepAlive: () => false,
         ended: () => this.close(),
         broken: () => {},
