@@ -43,7 +43,13 @@ export async function sendRange(res: ServerResponse, fd: number, start: number, 
     // One piece read ahead: the disk works while the socket takes this one. At most two pieces are held.
     next = at <= end ? readPiece(fd, at, end) : null;
     next?.catch(noop); // awaited on the next turn; a write that fails first must not leave it unhandled
-    await res.write(piece);
+    try {
+      await res.write(piece);
+    } catch (e) {
+      // The caller closes the descriptor next: no read may still be running on it.
+      await next?.catch(noop);
+      throw e;
+    }
   }
 }
 
