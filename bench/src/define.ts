@@ -69,6 +69,12 @@ export interface Benchmark {
   readonly targets?: readonly BenchTarget[];
   /** Minimum measuring time per case, in milliseconds (default 600). */
   readonly budgetMs?: number;
+  /**
+   * Release what the cases opened (servers, sockets, child processes), once
+   * the benchmark has been measured. The run exits by itself only when every
+   * benchmark leaves nothing behind.
+   */
+  close?(): Promise<void> | void;
 }
 
 /** Identity, for type checking a benchmark where it is declared. */

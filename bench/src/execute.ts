@@ -25,17 +25,33 @@ interface Prepared {
   readonly fn: () => unknown;
 }
 
-/** Measure every case of `benchmark`; `onRound` is told as each round of slices ends. */
+/**
+ * Measure every case of `benchmark`, then close it; `onRound` is told as each
+ * round of slices ends. `budgetMs` overrides the benchmark's own budget.
+ */
 export async function execute(
   benchmark: Benchmark,
   onRound?: (round: number, rounds: number) => void,
+  budgetMs?: number,
+): Promise<ResultRow[]> {
+  try {
+    return await measureAll(benchmark, onRound, budgetMs);
+  } finally {
+    await benchmark.close?.();
+  }
+}
+
+async function measureAll(
+  benchmark: Benchmark,
+  onRound: ((round: number, rounds: number) => void) | undefined,
+  budgetMs: number | undefined,
 ): Promise<ResultRow[]> {
   const prepared = prepare(benchmark);
   // Warm every case before timing any, so that each is measured with the same
   // type feedback (shared code such as the driver loop has seen every peer)
   // whatever its place in the list.
   for (const p of prepared) await warm(p.fn, WARMUP_MS);
-  const slice = (benchmark.budgetMs ?? DEFAULT_BUDGET_MS) / ROUNDS;
+  const slice = (budgetMs ?? benchmark.budgetMs ?? DEFAULT_BUDGET_MS) / ROUNDS;
   const samples: number[][] = prepared.map(() => []);
   for (let round = 1; round <= ROUNDS; round++) {
     for (let i = 0; i < prepared.length; i++) samples[i] = samples[i].concat(await measureSlice(prepared[i].fn, slice));

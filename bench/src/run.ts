@@ -1,7 +1,11 @@
 /**
- * `pnpm bench [name...]`: run the named benchmarks (all when none is named),
- * print a table for each and write `results/<name>.json`.
+ * `pnpm bench [name...] [--budget MS]`: run the named benchmarks (all when
+ * none is named), print a table for each and write `results/<name>.json`.
+ * `--budget` sets every case's measuring time (a quick check of a benchmark).
  * `pnpm bench --list` prints the names and descriptions.
+ *
+ * Each benchmark closes what it opened; a run that would still hold a
+ * socket, timer or child afterwards names them and fails instead of hanging.
  *
  * @module
  */
@@ -30,7 +34,35 @@ function select(names: readonly string[]): Benchmark[] {
   });
 }
 
-async function main(args: readonly string[]): Promise<void> {
+/** `--budget MS` taken out of `args`. */
+function budgetOf(args: string[]): number | undefined {
+  const i = args.indexOf('--budget');
+  if (i < 0) return undefined;
+  const ms = Number(args[i + 1]);
+  if (!(ms > 0)) throw new UsageError(`--budget takes milliseconds > 0, got ${args[i + 1]}`);
+  args.splice(i, 2);
+  return ms;
+}
+
+/** Counts of each kind of resource (handle, timer, request) Node holds open. */
+function resources(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of process.getActiveResourcesInfo()) out.set(r, (out.get(r) ?? 0) + 1);
+  return out;
+}
+
+/** What is open now and was not at `before`, after letting closing handles finish. */
+async function leftSince(before: Map<string, number>): Promise<string[]> {
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+  const left: string[] = [];
+  for (const [kind, n] of resources())
+    if (n > (before.get(kind) ?? 0)) left.push(`${n - (before.get(kind) ?? 0)} ${kind}`);
+  return left;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const args = [...argv];
+  const budgetMs = budgetOf(args);
   if (args.includes('--list')) {
     for (const b of [...benchmarks, httpServerInfo, staticFilesInfo])
       console.log(`${b.name.padEnd(12)} ${b.description}`);
@@ -46,6 +78,7 @@ async function main(args: readonly string[]): Promise<void> {
     return;
   }
   const selected = select(args);
+  const before = resources();
   const environment = runEnvironment();
   console.log(
     `node ${environment.node}, ${environment.cpu} x${environment.cpus}, ${environment.platform}/${environment.arch}\n`,
@@ -53,7 +86,11 @@ async function main(args: readonly string[]): Promise<void> {
   for (const benchmark of selected) {
     console.log(`${benchmark.name}: ${benchmark.description}`);
     const started = performance.now();
-    const rows = await execute(benchmark, (round, rounds) => process.stderr.write(`  round ${round}/${rounds}\n`));
+    const rows = await execute(
+      benchmark,
+      (round, rounds) => process.stderr.write(`  round ${round}/${rounds}\n`),
+      budgetMs,
+    );
     const targets = checkTargets(benchmark, rows);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`\n${formatTable(rows)}\n`);
@@ -66,6 +103,12 @@ async function main(args: readonly string[]): Promise<void> {
       targets,
     });
     console.log(`${seconds} s; written to ${path}\n`);
+  }
+  const left = await leftSince(before);
+  if (left.length > 0) {
+    // A benchmark that forgot to close something: say what, and end anyway.
+    console.error(`left open after the run: ${left.join(', ')}`);
+    process.exit(1);
   }
 }
 

@@ -139,6 +139,8 @@ async function run(job: LoadJob): Promise<{ done: number; resent: number }> {
 process.on('message', (job: LoadJob) => {
   run(job).then((result) => process.send?.(result));
 });
+// The parent is done (or gone): close the sockets and end, even in the middle of a job.
 process.on('disconnect', () => {
   for (const group of lanes.values()) for (const lane of group) lane.socket.close();
+  process.exit(0);
 });

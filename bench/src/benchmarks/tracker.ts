@@ -23,15 +23,27 @@ const ROUND_TRIPS = 200;
 
 let generator: ChildProcess | undefined;
 const pending: ((r: { done: number; resent: number }) => void)[] = [];
+/** What the cases opened, closed by the benchmark's `close`. */
+const opened: (() => void | Promise<void>)[] = [];
 
-/** The shared load generator, started on first use and ended when the benchmark's process exits. */
+/** The shared load generator, started on first use; it ends when disconnected (see `close`). */
 function load(job: LoadJob): Promise<{ done: number; resent: number }> {
   if (generator === undefined) {
-    generator = fork(new URL('./tracker-load.js', import.meta.url), { stdio: 'inherit' });
-    generator.on('message', (m) => pending.shift()?.(m as { done: number; resent: number }));
-    generator.unref();
-    generator.channel?.unref();
-    process.once('exit', () => generator?.kill());
+    const child = fork(new URL('./tracker-load.js', import.meta.url), { stdio: 'inherit' });
+    generator = child;
+    child.on('message', (m) => pending.shift()?.(m as { done: number; resent: number }));
+    process.once('exit', () => child.kill());
+    opened.push(
+      () =>
+        new Promise<void>((resolve) => {
+          generator = undefined;
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          // It closes its sockets and exits when its channel closes; a stuck one is killed.
+          child.disconnect();
+          setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+        }),
+    );
   }
   return new Promise((resolve) => {
     pending.push(resolve);
@@ -57,6 +69,7 @@ function serverCase(name: string, start: () => Promise<number>): BenchCase {
 
 async function ours(): Promise<number> {
   const t: RunningTracker = await listenTracker({ udp6: false, rateLimit: false });
+  opened.push(() => t.close());
   return t.udp4?.port as number;
 }
 
@@ -66,8 +79,7 @@ async function theirs(): Promise<number> {
   const server = new Server({ http: false, ws: false, stats: false });
   server.on('warning', () => {});
   await new Promise<void>((resolve) => server.listen(0, { udp: '127.0.0.1', udp6: '::1' }, resolve));
-  server.udp4.unref();
-  server.udp6.unref();
+  opened.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return server.udp4.address().port;
 }
 
@@ -80,7 +92,12 @@ function clientCase(): BenchCase {
     prepare() {
       let ready: Promise<TrackerClient> | undefined;
       return async () => {
-        ready ??= exchangeServer().then((port) => connectTracker(`udp://127.0.0.1:${port}/announce`));
+        ready ??= exchangeServer()
+          .then((port) => connectTracker(`udp://127.0.0.1:${port}/announce`))
+          .then((client) => {
+            opened.push(() => client.close());
+            return client;
+          });
         const client = await ready;
         for (let i = 0; i < ROUND_TRIPS; i++) {
           const r = await client.announce(announce);
@@ -112,7 +129,10 @@ function rawCase(): BenchCase {
 let exchangeTracker: Promise<number> | undefined;
 function exchangeServer(): Promise<number> {
   exchangeTracker ??= listenTracker({ udp6: false, rateLimit: false }).then((t) => {
-    process.once('exit', () => t.close());
+    opened.push(() => {
+      exchangeTracker = undefined;
+      t.close();
+    });
     return t.udp4?.port as number;
   });
   return exchangeTracker;
@@ -122,7 +142,7 @@ function exchangeServer(): Promise<number> {
 async function rawClient(): Promise<{ roundTrip: () => Promise<Buffer> }> {
   const port = await exchangeServer();
   const socket = createSocket('udp4');
-  socket.unref();
+  opened.push(() => new Promise<void>((resolve) => socket.close(() => resolve())));
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => socket.connect(port, '127.0.0.1', resolve)));
   let waiting: ((m: Buffer) => void) | null = null;
   socket.on('message', (m) => {
@@ -153,6 +173,9 @@ export const tracker = defineBenchmark({
   name: 'tracker',
   description: 'UDP tracker: our server vs bittorrent-tracker under one load generator; our client vs raw dgram',
   budgetMs: 2000,
+  async close() {
+    for (const close of opened.splice(0).reverse()) await close();
+  },
   groups: [
     {
       name: 'announces',

@@ -1,0 +1,61 @@
+import { setImmediate as tick } from 'node:timers/promises';
+import { udpSocket } from '@wiremachine/transports/node';
+import { describe, expect, test } from 'vitest';
+import { connectTracker, listenTracker, TrackerClient } from '../src/index.js';
+import { hash20, rejection, within } from './helpers.js';
+
+/** Counts of each resource kind (handles, timers) Node has open. */
+function resources(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of process.getActiveResourcesInfo()) out.set(r, (out.get(r) ?? 0) + 1);
+  return out;
+}
+
+/** The resources open now that were not open at `before`. */
+async function leftSince(before: Map<string, number>): Promise<Record<string, number>> {
+  // Handles finish closing on a later turn of the loop.
+  for (let i = 0; i < 5; i++) await tick();
+  const left: Record<string, number> = {};
+  for (const [kind, n] of resources()) if (n > (before.get(kind) ?? 0)) left[kind] = n - (before.get(kind) ?? 0);
+  return left;
+}
+
+const params = { infoHash: hash20(0x11), peerId: hash20(0x22), port: 6881, left: 0n, event: 'started' as const };
+
+describe('nothing is left behind after close()', () => {
+  test('a server and a client that exchanged announces and scrapes', async () => {
+    const before = resources();
+    const t = await listenTracker({ udp6: false });
+    const c = await connectTracker(`udp://127.0.0.1:${t.udp4?.port}/announce`, { retransmitBase: 200 });
+    await within(c.announce(params));
+    await within(c.scrape([hash20(0x11)]));
+    c.close();
+    t.close();
+    expect(await leftSince(before)).toEqual({});
+  });
+
+  test('a client closed while its request waits for a resend', async () => {
+    const before = resources();
+    // A socket that never answers: the exchange has a retransmission timer running.
+    const silent = await udpSocket({ type: 'udp4', address: '127.0.0.1', port: 0 });
+    silent.start({ message: () => {}, end: () => {} });
+    const c = await connectTracker(`udp://127.0.0.1:${silent.local.port}`, { retransmitBase: 60_000 });
+    const pending = rejection(c.announce(params));
+    await tick();
+    c.close();
+    await pending;
+    silent.close();
+    expect(await leftSince(before)).toEqual({});
+  });
+
+  test('a client whose transport ended under it', async () => {
+    const before = resources();
+    const udp = await udpSocket({ type: 'udp4', connect: { address: '127.0.0.1', port: 9 } });
+    const c = new TrackerClient(udp, { retransmitBase: 60_000 });
+    const pending = rejection(c.announce(params));
+    await tick();
+    udp.close();
+    await pending;
+    expect(await leftSince(before)).toEqual({});
+  });
+});
