@@ -38,7 +38,7 @@ export {
 } from './exchange.js';
 export { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 export { TrackerServer, type TrackerServerOptions, type TrackerServerStats } from './server.js';
-export { Swarm, type SwarmAnnounce, type SwarmCounts, Swarms, type SwarmsOptions } from './swarm.js';
+export { peerKey, Swarm, type SwarmAnnounce, type SwarmCounts, Swarms, type SwarmsOptions } from './swarm.js';
 export {
   type ConnectTrackerOptions,
   connectTracker,

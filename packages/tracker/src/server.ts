@@ -27,7 +27,7 @@ import type { DatagramTransport, Peer } from '@wiremachine/transports';
 import { peerAddress } from './address.js';
 import { type ConnectionIdOptions, ConnectionIds } from './connection-id.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
-import { Swarms } from './swarm.js';
+import { peerKey, Swarms } from './swarm.js';
 
 /** Options of {@link TrackerServer}. */
 export interface TrackerServerOptions {
@@ -45,9 +45,18 @@ export interface TrackerServerOptions {
   rateLimit?: RateLimitOptions | false;
   /** Record the IPv4 address an announce names instead of its sender's. Default `false`: it lets anyone enlist a victim. */
   trustAnnounceIp?: boolean;
-  /** Swarms held at most. Default 100,000. */
+  /**
+   * Swarms held at most. Default 100,000. A new info hash beyond it evicts
+   * the swarm announced to least recently, with its peers.
+   */
   maxSwarms?: number;
-  /** Peers per swarm at most. Default 10,000. */
+  /**
+   * Peers held at most, over all swarms. Default 1,000,000 (about 250 MB of
+   * heap, see the README). A new peer beyond it evicts the peer announced
+   * least recently, wherever it is.
+   */
+  maxPeers?: number;
+  /** Peers per swarm at most; new peers of a full swarm are answered but not recorded. Default 10,000. */
   maxPeersPerSwarm?: number;
   /** Clock in milliseconds. Default `Date.now`. */
   now?: () => number;
@@ -67,6 +76,10 @@ export interface TrackerServerStats {
   badConnectionId: number;
   /** Requests dropped because their address had no token left. */
   rateLimited: number;
+  /** Peers evicted because `maxPeers` was reached (least recently announced first). */
+  evictedPeers: number;
+  /** Swarms evicted because `maxSwarms` was reached (least recently announced first). */
+  evictedSwarms: number;
   /** Replies handed to a transport. */
   replies: number;
   sendFailures: number;
@@ -101,6 +114,8 @@ export class TrackerServer {
     malformed: 0,
     badConnectionId: 0,
     rateLimited: 0,
+    evictedPeers: 0,
+    evictedSwarms: 0,
     replies: 0,
     sendFailures: 0,
   };
@@ -127,16 +142,28 @@ export class TrackerServer {
     this.random = options.random ?? Math.random;
     this.ids = new ConnectionIds(options.connectionIds);
     this.limiter = options.rateLimit === false ? null : new RateLimiter(options.rateLimit);
+    const limit = (name: string, v: number) => {
+      if (!(Number.isInteger(v) && v >= 1)) {
+        throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `${name} must be an integer >= 1, got ${v}`);
+      }
+      return v;
+    };
     this.swarms = new Swarms({
       peerTimeout: options.peerTimeout ?? this.interval * 2000,
-      maxSwarms: options.maxSwarms ?? 100_000,
-      maxPeersPerSwarm: options.maxPeersPerSwarm ?? 10_000,
+      maxSwarms: limit('maxSwarms', options.maxSwarms ?? 100_000),
+      maxPeers: limit('maxPeers', options.maxPeers ?? 1_000_000),
+      maxPeersPerSwarm: limit('maxPeersPerSwarm', options.maxPeersPerSwarm ?? 10_000),
     });
   }
 
   /** Swarms held now. */
   get swarmCount(): number {
     return this.swarms.size;
+  }
+
+  /** Peers held now, over all swarms. */
+  get peerCount(): number {
+    return this.swarms.peers;
   }
 
   /**
@@ -204,16 +231,23 @@ export class TrackerServer {
     const family: AddressFamily = sender.family;
     const ip = this.trustAnnounceIp && request.ip !== null && family === 'ipv4' ? request.ip : sender.ip;
     const infoHash = key(request.infoHash);
-    const peerId = key(request.peerId);
     const port = request.port === 0 ? from.port : request.port;
+    // The entry is keyed by address and port: the peer id is stored, never used to find someone else's entry.
+    const self = ip === null ? null : peerKey(ip, family, port);
     // A sender with no IP address (a memory transport) is answered but not recorded.
     const swarm =
-      ip === null
-        ? this.swarms.get(infoHash, false)
-        : this.swarms.announce(infoHash, { peerId, event: request.event, left: request.left, ip, family, port }, now);
+      self === null
+        ? this.swarms.get(infoHash)
+        : this.swarms.announce(
+            infoHash,
+            { peerId: key(request.peerId), event: request.event, left: request.left, key: self },
+            now,
+          );
+    this.stats.evictedPeers = this.swarms.evicted.peers;
+    this.stats.evictedSwarms = this.swarms.evicted.swarms;
     const wanted = Math.min(request.numWant < 0 ? this.defaultNumWant : request.numWant, this.maxNumWant);
     const peers =
-      swarm === undefined || request.event === 'stopped' ? [] : swarm.select(family, wanted, peerId, this.random());
+      swarm === undefined || request.event === 'stopped' ? [] : swarm.select(family, wanted, self ?? '', this.random());
     const header = serializeResponse(
       {
         type: 'announce',
@@ -229,7 +263,11 @@ export class TrackerServer {
     const size = family === 'ipv4' ? Size.IPV4_PEER : Size.IPV6_PEER;
     const out = new Uint8Array(Size.ANNOUNCE_RESPONSE + size * peers.length);
     out.set(header, 0);
-    for (let i = 0; i < peers.length; i++) out.set(peers[i], Size.ANNOUNCE_RESPONSE + size * i);
+    for (let i = 0; i < peers.length; i++) {
+      const p = peers[i];
+      const at = Size.ANNOUNCE_RESPONSE + size * i;
+      for (let j = 0; j < size; j++) out[at + j] = p.charCodeAt(j);
+    }
     return out;
   }
 

@@ -1,9 +1,19 @@
 /**
  * The in-memory swarms of a tracker: for each info hash, the peers that
- * announced it, until they stop or go quiet for longer than the peer timeout.
+ * announced it, until they stop, go quiet for longer than the peer timeout,
+ * or are evicted to keep the totals under their caps.
  *
- * Peers are kept with their address already in reply form (6 bytes for IPv4,
- * 18 for IPv6), so a reply copies bytes instead of parsing address text.
+ * - A peer is keyed by its address and port, never by its peer id: peer ids
+ *   are public (every peer learns them in the BitTorrent handshake), so an
+ *   announce from one address can neither remove (`stopped`) nor move the
+ *   entry of another. The peer id is stored, not trusted.
+ * - The key is the address and port in reply form (6 bytes for IPv4, 18 for
+ *   IPv6), one char per byte: a reply copies it, and it costs no typed array.
+ * - Every peer of every swarm is on one list, least recently announced first.
+ *   The peer timeout is the same for all, so the head is also the next to
+ *   expire: expiry pops the head, and a full tracker evicts it.
+ * - Swarms are kept in the order of their latest announce; a full tracker
+ *   evicts the least recently announced swarm, with its peers.
  *
  * @module
  */
@@ -11,16 +21,18 @@ import { type AddressFamily, type AnnounceEvent, writeIPv4, writeIPv6 } from '@w
 
 /** A peer as the swarm keeps it. */
 interface PeerEntry {
+  /** Address and port as an announce reply carries them, one char per byte; the key in its swarm. */
+  readonly key: string;
+  /** The peer id it announced last, one char per byte (stored, not trusted). */
   id: string;
-  ip: string;
-  port: number;
-  family: AddressFamily;
-  /** Address and port as an announce reply carries them. */
-  compact: Uint8Array;
   seeder: boolean;
   expires: number;
   /** Position in `Swarm.list`. */
   index: number;
+  readonly swarm: Swarm;
+  /** Neighbours on the tracker-wide list, least recently announced first. */
+  older: PeerEntry | null;
+  newer: PeerEntry | null;
 }
 
 /** What an announce changes, and who announced. */
@@ -29,10 +41,8 @@ export interface SwarmAnnounce {
   peerId: string;
   event: AnnounceEvent;
   left: bigint;
-  /** The address peers should use: dotted IPv4 or IPv6 text, of `family`. */
-  ip: string;
-  family: AddressFamily;
-  port: number;
+  /** The peer's address and port in reply form ({@link peerKey}). */
+  key: string;
 }
 
 /** Counts of one swarm (BEP 15 scrape entry). */
@@ -42,129 +52,83 @@ export interface SwarmCounts {
   completed: number;
 }
 
+const scratch = new Uint8Array(18);
+
+/**
+ * An address and port in announce-reply form, one char per byte: 6 chars for
+ * IPv4, 18 for IPv6. `ip` is dotted IPv4 or IPv6 text of `family`.
+ */
+export function peerKey(ip: string, family: AddressFamily, port: number): string {
+  const size = family === 'ipv4' ? 6 : 18;
+  if (family === 'ipv4') writeIPv4(scratch, 0, ip);
+  else writeIPv6(scratch, 0, ip);
+  scratch[size - 2] = port >>> 8;
+  scratch[size - 1] = port & 0xff;
+  return String.fromCharCode.apply(null, scratch.subarray(0, size) as unknown as number[]);
+}
+
+/** The family of a {@link peerKey}. */
+const familyOf = (key: string): AddressFamily => (key.length === 6 ? 'ipv4' : 'ipv6');
+
 /** The peers of one info hash. */
 export class Swarm implements SwarmCounts {
   seeders = 0;
   leechers = 0;
   completed = 0;
-  private readonly peers = new Map<string, PeerEntry>();
-  private readonly list: PeerEntry[] = [];
-  /** No peer expires before this: sweeping earlier finds nothing. */
-  private nextSweep = Number.POSITIVE_INFINITY;
+  /** @internal By address and port. */
+  readonly peers = new Map<string, PeerEntry>();
+  /** @internal Every peer, for random selection. */
+  readonly list: PeerEntry[] = [];
 
-  constructor(private readonly maxPeers: number) {}
+  constructor(
+    /** The info hash, one char per byte. */
+    readonly infoHash: string,
+  ) {}
 
   /** Peers held. */
   get size(): number {
     return this.list.length;
   }
 
-  /** Add, refresh or (on `stopped`) remove the peer. */
-  announce(a: SwarmAnnounce, now: number, timeout: number): void {
-    this.sweep(now);
-    const existing = this.peers.get(a.peerId);
-    if (a.event === 'stopped') {
-      if (existing !== undefined) this.remove(existing);
-      return;
-    }
-    if (a.event === 'completed') this.completed++;
-    const seeder = a.left === 0n;
-    const expires = now + timeout;
-    if (existing !== undefined) {
-      if (existing.seeder !== seeder) {
-        this.seeders += seeder ? 1 : -1;
-        this.leechers += seeder ? -1 : 1;
-        existing.seeder = seeder;
-      }
-      if (existing.ip !== a.ip || existing.port !== a.port) {
-        existing.ip = a.ip;
-        existing.port = a.port;
-        existing.family = a.family;
-        existing.compact = compact(a.ip, a.family, a.port);
-      }
-      existing.expires = expires;
-      return;
-    }
-    if (this.list.length >= this.maxPeers) return;
-    const entry: PeerEntry = {
-      id: a.peerId,
-      ip: a.ip,
-      port: a.port,
-      family: a.family,
-      compact: compact(a.ip, a.family, a.port),
-      seeder,
-      expires,
-      index: this.list.length,
-    };
-    this.peers.set(a.peerId, entry);
-    this.list.push(entry);
-    if (seeder) this.seeders++;
-    else this.leechers++;
-    if (expires < this.nextSweep) this.nextSweep = expires;
-  }
-
   /**
-   * Up to `n` peers of `family` other than `peerId`, in reply form, from a
-   * random place in the list (`random` in [0, 1)).
+   * Up to `n` peers of `family` other than the one at `self` (the
+   * announcer's key), in reply form, from a random place in the list
+   * (`random` in [0, 1)).
    */
-  select(family: AddressFamily, n: number, peerId: string, random: number): Uint8Array[] {
-    const out: Uint8Array[] = [];
+  select(family: AddressFamily, n: number, self: string, random: number): string[] {
+    const out: string[] = [];
     const total = this.list.length;
     const start = Math.floor(random * total);
     for (let i = 0; i < total && out.length < n; i++) {
       const p = this.list[(start + i) % total];
-      if (p.family === family && p.id !== peerId) out.push(p.compact);
+      if (p.key !== self && familyOf(p.key) === family) out.push(p.key);
     }
     return out;
   }
-
-  /** Remove every peer whose timeout passed. */
-  sweep(now: number): void {
-    if (now < this.nextSweep) return;
-    let next = Number.POSITIVE_INFINITY;
-    for (let i = this.list.length - 1; i >= 0; i--) {
-      const p = this.list[i];
-      if (p.expires <= now) this.remove(p);
-      else if (p.expires < next) next = p.expires;
-    }
-    this.nextSweep = next;
-  }
-
-  private remove(p: PeerEntry): void {
-    this.peers.delete(p.id);
-    const last = this.list.pop() as PeerEntry;
-    if (last !== p) {
-      this.list[p.index] = last;
-      last.index = p.index;
-    }
-    if (p.seeder) this.seeders--;
-    else this.leechers--;
-  }
-}
-
-/** An address and port in announce-reply form. */
-function compact(ip: string, family: AddressFamily, port: number): Uint8Array {
-  const out = new Uint8Array(family === 'ipv4' ? 6 : 18);
-  if (family === 'ipv4') writeIPv4(out, 0, ip);
-  else writeIPv6(out, 0, ip);
-  out[out.length - 2] = port >>> 8;
-  out[out.length - 1] = port & 0xff;
-  return out;
 }
 
 /** Options of {@link Swarms}. */
 export interface SwarmsOptions {
   /** Milliseconds without an announce after which a peer is dropped. */
   peerTimeout: number;
-  /** Swarms held at most; announces for new info hashes beyond it are answered but not recorded. */
+  /** Swarms held at most; a new one beyond it evicts the least recently announced swarm. */
   maxSwarms: number;
-  /** Peers per swarm at most; new peers beyond it are answered but not recorded. */
+  /** Peers held at most, over all swarms; a new one beyond it evicts the least recently announced peer. */
+  maxPeers: number;
+  /** Peers per swarm at most; new peers of a full swarm are answered but not recorded. */
   maxPeersPerSwarm: number;
 }
 
 /** Every swarm of a tracker, by info hash (one char per byte). */
 export class Swarms {
+  /** In the order of their latest announce, least recent first. */
   private readonly swarms = new Map<string, Swarm>();
+  /** The tracker-wide peer list: least recently announced (and next to expire) first. */
+  private oldest: PeerEntry | null = null;
+  private newest: PeerEntry | null = null;
+  private peerTotal = 0;
+  /** Counters of what the caps removed. */
+  readonly evicted = { peers: 0, swarms: 0 };
 
   constructor(private readonly options: SwarmsOptions) {}
 
@@ -173,38 +137,134 @@ export class Swarms {
     return this.swarms.size;
   }
 
-  /** The swarm of `infoHash`, created for an announce that is not `stopped`; `undefined` otherwise. */
-  get(infoHash: string, create: boolean): Swarm | undefined {
-    let swarm = this.swarms.get(infoHash);
-    if (swarm === undefined && create && this.swarms.size < this.options.maxSwarms) {
-      swarm = new Swarm(this.options.maxPeersPerSwarm);
-      this.swarms.set(infoHash, swarm);
-    }
-    return swarm;
+  /** Peers held, over all swarms. */
+  get peers(): number {
+    return this.peerTotal;
   }
 
-  /** Record an announce in its swarm; the swarm after it (`undefined` if none could be held). */
+  /** The swarm of `infoHash`, if one is held. */
+  get(infoHash: string): Swarm | undefined {
+    return this.swarms.get(infoHash);
+  }
+
+  /**
+   * Record an announce in its swarm: add, refresh or (on `stopped`) remove
+   * the entry at the announcer's address and port, and no other. The swarm
+   * after it (`undefined` if it holds no one).
+   */
   announce(infoHash: string, a: SwarmAnnounce, now: number): Swarm | undefined {
-    const swarm = this.get(infoHash, a.event !== 'stopped');
-    if (swarm === undefined) return undefined;
-    swarm.announce(a, now, this.options.peerTimeout);
-    if (swarm.size === 0) this.swarms.delete(infoHash);
+    this.expire(now);
+    let swarm = this.swarms.get(infoHash);
+    const existing = swarm?.peers.get(a.key);
+    if (a.event === 'stopped') {
+      if (existing !== undefined) this.remove(existing);
+      return swarm !== undefined && swarm.size > 0 ? swarm : undefined;
+    }
+    if (swarm === undefined) {
+      if (this.swarms.size >= this.options.maxSwarms) this.evictSwarm();
+      swarm = new Swarm(infoHash);
+      this.swarms.set(infoHash, swarm);
+    } else {
+      // Most recently announced last.
+      this.swarms.delete(infoHash);
+      this.swarms.set(infoHash, swarm);
+    }
+    if (a.event === 'completed') swarm.completed++;
+    const seeder = a.left === 0n;
+    const expires = now + this.options.peerTimeout;
+    if (existing !== undefined) {
+      if (existing.seeder !== seeder) {
+        swarm.seeders += seeder ? 1 : -1;
+        swarm.leechers += seeder ? -1 : 1;
+        existing.seeder = seeder;
+      }
+      existing.id = a.peerId;
+      existing.expires = expires;
+      this.unlink(existing);
+      this.append(existing);
+      return swarm;
+    }
+    if (swarm.size >= this.options.maxPeersPerSwarm) return swarm;
+    if (this.peerTotal >= this.options.maxPeers && this.oldest !== null) {
+      const victim = this.oldest;
+      this.remove(victim);
+      this.evicted.peers++;
+      // The evicted peer may have been the last of this very swarm.
+      if (!this.swarms.has(infoHash)) this.swarms.set(infoHash, swarm);
+    }
+    const entry: PeerEntry = {
+      key: a.key,
+      id: a.peerId,
+      seeder,
+      expires,
+      index: swarm.list.length,
+      swarm,
+      older: null,
+      newer: null,
+    };
+    swarm.peers.set(a.key, entry);
+    swarm.list.push(entry);
+    if (seeder) swarm.seeders++;
+    else swarm.leechers++;
+    this.peerTotal++;
+    this.append(entry);
     return swarm;
   }
 
   /** The counts of `infoHash` now (zeros when unknown). */
   counts(infoHash: string, now: number): SwarmCounts {
-    const swarm = this.swarms.get(infoHash);
-    if (swarm === undefined) return { seeders: 0, leechers: 0, completed: 0 };
-    swarm.sweep(now);
-    return swarm;
+    this.expire(now);
+    return this.swarms.get(infoHash) ?? { seeders: 0, leechers: 0, completed: 0 };
   }
 
   /** Drop expired peers everywhere, and swarms left empty. */
   sweep(now: number): void {
-    for (const [hash, swarm] of this.swarms) {
-      swarm.sweep(now);
-      if (swarm.size === 0) this.swarms.delete(hash);
+    this.expire(now);
+  }
+
+  /** Expired peers are at the head of the list: pop them. */
+  private expire(now: number): void {
+    while (this.oldest !== null && this.oldest.expires <= now) this.remove(this.oldest);
+  }
+
+  private evictSwarm(): void {
+    const first = this.swarms.values().next();
+    if (first.done) return;
+    const swarm = first.value;
+    this.evicted.swarms++;
+    for (const p of [...swarm.list]) this.remove(p);
+    this.swarms.delete(swarm.infoHash);
+  }
+
+  private remove(p: PeerEntry): void {
+    const swarm = p.swarm;
+    swarm.peers.delete(p.key);
+    const last = swarm.list.pop() as PeerEntry;
+    if (last !== p) {
+      swarm.list[p.index] = last;
+      last.index = p.index;
     }
+    if (p.seeder) swarm.seeders--;
+    else swarm.leechers--;
+    this.unlink(p);
+    this.peerTotal--;
+    if (swarm.list.length === 0 && this.swarms.get(swarm.infoHash) === swarm) this.swarms.delete(swarm.infoHash);
+  }
+
+  private append(p: PeerEntry): void {
+    p.older = this.newest;
+    p.newer = null;
+    if (this.newest !== null) this.newest.newer = p;
+    else this.oldest = p;
+    this.newest = p;
+  }
+
+  private unlink(p: PeerEntry): void {
+    if (p.older !== null) p.older.newer = p.newer;
+    else this.oldest = p.newer;
+    if (p.newer !== null) p.newer.older = p.older;
+    else this.newest = p.older;
+    p.older = null;
+    p.newer = null;
   }
 }

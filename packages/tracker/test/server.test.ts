@@ -119,6 +119,62 @@ describe('announces and the swarm', () => {
     expect(server.stats).toMatchObject({ announces: 5, scrapes: 1 });
   });
 
+  test('hijack by peer id, stop: a stopped from another address never removes the peer it names', () => {
+    const { announce } = setup({ random: () => 0 });
+    announce(v4(1), { peer: 1 });
+    // Peer ids are public (every peer learns them in the handshake): another address announces the victim's.
+    expect(announce(v4(66), { peer: 1, event: 'stopped' })).toMatchObject({ leechers: 1, peers: [] });
+    const third = announce(v4(3), { peer: 3 });
+    expect(third).toMatchObject({ leechers: 2 });
+    expect(third.peers).toEqual([{ ip: '10.0.0.1', port: 6001 }]);
+    // The victim's own stop still removes it.
+    announce(v4(1), { peer: 1, event: 'stopped' });
+    expect(announce(v4(3), { peer: 3 })).toMatchObject({ leechers: 1, peers: [] });
+  });
+
+  test('hijack by peer id, redirect: a started from another address never rewrites the peer it names', () => {
+    const { announce } = setup({ random: () => 0 });
+    announce(v4(1), { peer: 1, left: 0n });
+    // The attacker's announce is recorded as its own entry, at its own address.
+    announce(v4(66), { peer: 1 });
+    const third = announce(v4(3), { peer: 3 });
+    expect(third).toMatchObject({ seeders: 1, leechers: 2 });
+    expect(third.peers).toHaveLength(2);
+    expect(third.peers).toEqual(
+      expect.arrayContaining([
+        { ip: '10.0.0.1', port: 6001 },
+        { ip: '10.0.0.66', port: 6001 },
+      ]),
+    );
+    // Over IPv6 too: another family's announce with the victim's id leaves its IPv4 entry alone.
+    announce(v6(66), { peer: 1, event: 'stopped' });
+    expect(announce(v4(3), { peer: 3 }).peers).toContainEqual({ ip: '10.0.0.1', port: 6001 });
+  });
+
+  test('peers are keyed by address and port: the same address on another port is another peer', () => {
+    const { announce, ask, connect } = setup({ random: () => 0 });
+    announce(v4(1), { peer: 1 });
+    const from = v4(1);
+    const other = ask(from, {
+      type: 'announce',
+      connectionId: connect(from),
+      transactionId: 5,
+      infoHash: hash20(1),
+      peerId: hash20(1),
+      downloaded: 0n,
+      left: 0n,
+      uploaded: 0n,
+      event: 'started',
+      ip: null,
+      key: 0,
+      numWant: -1,
+      port: 7777,
+    }) as Extract<TrackerResponse, { type: 'announce' }>;
+    expect(other).toMatchObject({ seeders: 1, leechers: 1 });
+    // Its own address and port is never given back to it; the other port is.
+    expect(other.peers).toEqual([{ ip: '10.0.0.1', port: 6001 }]);
+  });
+
   test('peers that stop announcing expire after the peer timeout', () => {
     const { server, clock, announce } = setup({ announceInterval: 60, peerTimeout: 120_000 });
     announce(v4(1), { peer: 1 });
@@ -129,6 +185,86 @@ describe('announces and the swarm', () => {
     clock.now += 300_000;
     server.sweep();
     expect(server.swarmCount).toBe(0);
+  });
+
+  test('maxPeers caps the peers of all swarms: the least recently announced is evicted first', () => {
+    const { server, clock, announce } = setup({ maxPeers: 3 });
+    announce(v4(1), { peer: 1, hash: 1 });
+    clock.now += 1000;
+    announce(v4(2), { peer: 2, hash: 2 });
+    clock.now += 1000;
+    announce(v4(3), { peer: 3, hash: 1 });
+    clock.now += 1000;
+    // Peer 1 announces again: peer 2 is now the least recent.
+    announce(v4(1), { peer: 1, hash: 1 });
+    expect(announce(v4(4), { peer: 4, hash: 3 })).toMatchObject({ leechers: 1 });
+    expect(server.peerCount).toBe(3);
+    expect(server.stats.evictedPeers).toBe(1);
+    // Peer 2 was alone in its swarm: the swarm went with it.
+    expect(server.swarmCount).toBe(2);
+    // Peer 5 is recorded by evicting the least recent now, peer 3, before its reply is made.
+    expect(announce(v4(5), { peer: 5, hash: 1, numWant: 10 }).peers).toEqual([{ ip: '10.0.0.1', port: 6001 }]);
+    expect(server.stats.evictedPeers).toBe(2);
+    // Then peer 1 (announced at the same time as peer 4, but before it).
+    expect(announce(v4(6), { peer: 6, hash: 1, numWant: 10 }).peers).toEqual([{ ip: '10.0.0.5', port: 6005 }]);
+    expect(server.peerCount).toBe(3);
+  });
+
+  test('maxSwarms caps the swarms: the least recently announced swarm is evicted, with its peers', () => {
+    const { server, ask, connect, announce } = setup({ maxSwarms: 2 });
+    announce(v4(1), { peer: 1, hash: 1 });
+    announce(v4(2), { peer: 2, hash: 2 });
+    announce(v4(3), { peer: 3, hash: 1 });
+    announce(v4(4), { peer: 4, hash: 3 });
+    expect(server.swarmCount).toBe(2);
+    expect(server.peerCount).toBe(3);
+    expect(server.stats.evictedSwarms).toBe(1);
+    const scrape = ask(v4(9), {
+      type: 'scrape',
+      connectionId: connect(v4(9)),
+      transactionId: 1,
+      infoHashes: [hash20(1), hash20(2), hash20(3)],
+    });
+    expect(scrape).toMatchObject({
+      entries: [
+        { seeders: 0, leechers: 2 },
+        { seeders: 0, leechers: 0 },
+        { seeders: 0, leechers: 1 },
+      ],
+    });
+  });
+
+  test('a flood of peers from many addresses stays under maxPeers, and expiry still works', () => {
+    const { server, clock, ask, connect } = setup({ maxPeers: 500, rateLimit: false, peerTimeout: 60_000 });
+    for (let i = 0; i < 3000; i++) {
+      const from = { address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 1000 + (i % 50) };
+      ask(from, {
+        type: 'announce',
+        connectionId: connect(from),
+        transactionId: i,
+        infoHash: hash20(i % 40),
+        peerId: hash20(i),
+        downloaded: 0n,
+        left: 1n,
+        uploaded: 0n,
+        event: 'started',
+        ip: null,
+        key: 0,
+        numWant: 0,
+        port: 0,
+      });
+      expect(server.peerCount).toBeLessThanOrEqual(500);
+    }
+    expect(server.peerCount).toBe(500);
+    expect(server.stats.evictedPeers).toBe(2500);
+    clock.now += 60_000;
+    server.sweep();
+    expect([server.peerCount, server.swarmCount]).toEqual([0, 0]);
+  });
+
+  test('caps must be whole numbers of at least 1', () => {
+    expect(() => new TrackerServer({ maxPeers: 0 })).toThrow(/maxPeers/);
+    expect(() => new TrackerServer({ maxSwarms: 1.5 })).toThrow(/maxSwarms/);
   });
 
   test('numWant is honoured up to the maximum, from a random place in the swarm', () => {
