@@ -44,6 +44,15 @@ export interface TrackerClientOptions {
   key?: number;
   /** Clock for connection id expiry, in milliseconds. Default `Date.now`. */
   now?: () => number;
+  /**
+   * The largest seeder or leecher count believed in a reply; a larger one is
+   * a `TrackerBadReplyError`. Default 100,000,000: far above any swarm seen
+   * (the largest public ones count peers in the millions), far below the
+   * 4,294,967,295 (`0xffffffff`, -1 as a signed 32-bit integer) a broken or
+   * hostile tracker sends. Scrapes' `completed` is a running total of
+   * downloads and is not checked.
+   */
+  maxReportedPeers?: number;
 }
 
 /** What to announce. Byte counts are `bigint` or safe integers. */
@@ -142,6 +151,7 @@ export class TrackerClient {
       transactionIds,
       key: options.key ?? transactionIds() >>> 0,
       now: options.now ?? Date.now,
+      maxReportedPeers: count('maxReportedPeers', options.maxReportedPeers ?? 100_000_000),
     };
     transport.start({ message: (data, from) => this.onMessage(data, from), end: (e) => this.onEnd(e) });
   }
@@ -175,6 +185,10 @@ export class TrackerClient {
       options.signal,
     );
     const { interval, leechers, seeders, peers } = response as Extract<TrackerResponse, { type: 'announce' }>;
+    // A client that obeyed interval 0 would announce without pause.
+    if (interval === 0) throw new TrackerBadReplyError('an announce reply with interval 0');
+    this.plausible('announce', 'seeders', seeders);
+    this.plausible('announce', 'leechers', leechers);
     return { interval, leechers, seeders, peers };
   }
 
@@ -226,7 +240,21 @@ export class TrackerClient {
     if (entries.length < infoHashes.length) {
       throw new TrackerBadReplyError(`a scrape of ${infoHashes.length} info hashes got ${entries.length} entries`);
     }
-    return entries.slice(0, infoHashes.length);
+    const mine = entries.slice(0, infoHashes.length);
+    for (const e of mine) {
+      this.plausible('scrape', 'seeders', e.seeders);
+      this.plausible('scrape', 'leechers', e.leechers);
+    }
+    return mine;
+  }
+
+  /** Refuse a count no swarm can have ({@link TrackerClientOptions.maxReportedPeers}). */
+  private plausible(phase: 'announce' | 'scrape', what: string, n: number | null): void {
+    if (n !== null && n > this.settings.maxReportedPeers) {
+      throw new TrackerBadReplyError(
+        `a ${phase} reply with ${n} ${what}, more than maxReportedPeers (${this.settings.maxReportedPeers})`,
+      );
+    }
   }
 
   private exchange(

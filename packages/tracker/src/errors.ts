@@ -14,7 +14,11 @@ export const TrackerSessionErrorCode = {
   REFUSED: 'WIREMACHINE_ERR_TRACKER_REFUSED',
   /** No reply came after every retransmission (BEP 15: 15 * 2^n seconds, n = 0..8). */
   NO_REPLY: 'WIREMACHINE_ERR_TRACKER_NO_REPLY',
-  /** A reply matched the request's transaction but cannot answer it (fewer scrape entries than info hashes). */
+  /**
+   * A reply matched the request's transaction but cannot be right: fewer
+   * scrape entries than info hashes, an announce interval of 0, a seeder or
+   * leecher count above `maxReportedPeers`.
+   */
   BAD_REPLY: 'WIREMACHINE_ERR_TRACKER_BAD_REPLY',
 } as const;
 
@@ -74,8 +78,10 @@ export class TrackerNoReplyError extends WiremachineError {
 }
 
 /**
- * A reply carried the request's transaction id and action but cannot answer
- * it: a scrape reply with fewer entries than the info hashes asked.
+ * A reply carried the request's transaction id and action but cannot be
+ * right: a scrape reply with fewer entries than the info hashes asked, an
+ * announce interval of 0, or a seeder or leecher count above the client's
+ * `maxReportedPeers`.
  *
  * @example
  * ```ts

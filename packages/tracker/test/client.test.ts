@@ -7,11 +7,13 @@ import {
 import { AbortedError, type DatagramTransport, memoryDatagramPair } from '@wiremachine/transports';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
+  TrackerBadReplyError,
   TrackerClient,
   type TrackerClientOptions,
   TrackerNoReplyError,
   TrackerRefusedError,
   TrackerServer,
+  TrackerSessionErrorCode,
 } from '../src/index.js';
 import { hash20, rejection, seededIds, watchUnhandledRejections, within } from './helpers.js';
 
@@ -223,5 +225,79 @@ describe('against our own server over memory', () => {
     const [entry] = await client.scrape([announce.infoHash]);
     expect(entry).toEqual({ seeders: 0, completed: 0, leechers: 0 });
     expect(server.stats).toMatchObject({ connects: 1, announces: 1, scrapes: 1 });
+  });
+});
+
+describe('replies that are well formed but cannot be right', () => {
+  test('an announce reply with interval 0 is a typed error (a client that obeyed it would announce without pause)', async () => {
+    const { client, far } = pair();
+    scripted(far, (r) => [r.type === 'connect' ? connectReply(r) : { ...announceReply(r), interval: 0 }]);
+    const e = await within(rejection(client.announce(announce)));
+    expect(e).toBeInstanceOf(TrackerBadReplyError);
+    expect(e.code).toBe(TrackerSessionErrorCode.BAD_REPLY);
+    expect(e.message).toMatch(/interval 0/);
+  });
+
+  test('seeder or leecher counts beyond maxReportedPeers are a typed error, in announces and scrapes', async () => {
+    const { client, far } = pair();
+    scripted(far, (r) => {
+      if (r.type === 'connect') return [connectReply(r)];
+      if (r.type === 'scrape')
+        return [
+          {
+            type: 'scrape',
+            transactionId: r.transactionId,
+            entries: [{ seeders: 1, completed: 2, leechers: 0xffff_ffff }],
+          },
+        ];
+      return [{ ...announceReply(r), leechers: 0xffff_ffff }];
+    });
+    const e = await within(rejection(client.announce(announce)));
+    expect(e).toBeInstanceOf(TrackerBadReplyError);
+    expect(e.message).toMatch(/4294967295 leechers/);
+    expect(await within(rejection(client.scrape([hash20(1)])))).toBeInstanceOf(TrackerBadReplyError);
+  });
+
+  test('counts up to maxReportedPeers pass; the limit is an option', async () => {
+    const { client, far } = pair({ ...fast, maxReportedPeers: 1000 });
+    scripted(far, (r) => [r.type === 'connect' ? connectReply(r) : { ...announceReply(r), seeders: 1000 }]);
+    expect((await within(client.announce(announce))).seeders).toBe(1000);
+    const strict = pair({ ...fast, maxReportedPeers: 999 });
+    scripted(strict.far, (r) => [r.type === 'connect' ? connectReply(r) : { ...announceReply(r), seeders: 1000 }]);
+    expect(await within(rejection(strict.client.announce(announce)))).toBeInstanceOf(TrackerBadReplyError);
+    expect(() => new TrackerClient(memoryDatagramPair()[0], { maxReportedPeers: -1 })).toThrow(/maxReportedPeers/);
+  });
+});
+
+describe('a hostile tracker', () => {
+  test('a flood of replies with wrong transaction ids is ignored; the right one still answers', async () => {
+    const { client, far } = pair();
+    scripted(far, (r) => {
+      const wrong = Array.from({ length: 500 }, (_, i) => ({
+        ...(r.type === 'connect' ? connectReply(r) : announceReply(r)),
+        transactionId: (r.transactionId + 1 + i) >>> 0,
+      }));
+      return [...wrong, r.type === 'connect' ? connectReply(r) : announceReply(r)];
+    });
+    expect((await within(client.announce(announce))).interval).toBe(900);
+    expect(client.stats.ignored).toBe(1000);
+  });
+
+  test('replies that never carry the right transaction id end in TrackerNoReplyError, with nothing left pending', async () => {
+    const { client, far } = pair({ ...fast, maxRetransmits: 2 });
+    const seen = scripted(far, (r) => [{ ...connectReply(r), transactionId: (r.transactionId ^ 0x8000_0000) >>> 0 }]);
+    const e = await within(rejection(client.announce(announce)));
+    expect(e).toBeInstanceOf(TrackerNoReplyError);
+    expect(seen).toHaveLength(3);
+    expect(client.stats.ignored).toBe(3);
+  });
+
+  test('the largest announce reply a datagram can hold (10,914 peers) is parsed whole', async () => {
+    const { client, far } = pair();
+    const peers = Array.from({ length: 10_914 }, (_, i) => ({ ip: `10.0.${i >> 8}.${i & 255}`, port: 1 + i }));
+    scripted(far, (r) => [r.type === 'connect' ? connectReply(r) : { ...announceReply(r), peers }]);
+    const result = await within(client.announce(announce));
+    expect(result.peers).toHaveLength(10_914);
+    expect(result.peers[10_913]).toEqual({ ip: '10.0.42.161', port: 10_914 });
   });
 });
