@@ -283,6 +283,8 @@ function trackerRequestSeeds(): Uint8Array[] {
     cat(announce, [2, 0, 9, 2, 1, 2, 2, 5, 0x2f]),
     cat(announce, [2]),
     cat(announce.subarray(0, 80), [0, 0, 0, 7], announce.subarray(84)),
+    // The first event number past the known ones (0 to 3).
+    cat(announce.subarray(0, 80), [0, 0, 0, 4], announce.subarray(84)),
     scrape,
     scrape.subarray(0, 16),
     scrape.subarray(0, 41),
