@@ -24,6 +24,7 @@ const MAPPED = '::ffff:';
  * ```ts
  * peerAddress('::ffff:127.0.0.1'); // { family: 'ipv4', ip: '127.0.0.1' }
  * peerAddress('::1'); // { family: 'ipv6', ip: '::1' }
+ * peerAddress('fe80::1%eth0'); // { family: 'ipv6', ip: 'fe80::1' }
  * ```
  */
 export function peerAddress(address: string): PeerAddress {
@@ -31,6 +32,9 @@ export function peerAddress(address: string): PeerAddress {
   if (address.startsWith(MAPPED) && isIPv4(address.slice(MAPPED.length))) {
     return { family: 'ipv4', ip: address.slice(MAPPED.length) };
   }
-  if (isIPv6(address)) return { family: 'ipv6', ip: address };
+  // A link-local sender comes with its zone (`fe80::1%eth0`): the zone names
+  // one of our interfaces, nothing a peer could use, and a reply has no room for it.
+  if (isIPv6(address))
+    return { family: 'ipv6', ip: address.includes('%') ? address.slice(0, address.indexOf('%')) : address };
   return { family: 'ipv4', ip: null };
 }

@@ -80,6 +80,8 @@ export interface TrackerServerStats {
   evictedPeers: number;
   /** Swarms evicted because `maxSwarms` was reached (least recently announced first). */
   evictedSwarms: number;
+  /** Datagrams whose handling threw (a bug, never the sender's doing): dropped, the server goes on. */
+  internalErrors: number;
   /** Replies handed to a transport. */
   replies: number;
   sendFailures: number;
@@ -116,6 +118,7 @@ export class TrackerServer {
     rateLimited: 0,
     evictedPeers: 0,
     evictedSwarms: 0,
+    internalErrors: 0,
     replies: 0,
     sendFailures: 0,
   };
@@ -201,7 +204,14 @@ export class TrackerServer {
     this.transports.add(transport);
     transport.start({
       message: (data, from) => {
-        const reply = this.handle(data, from);
+        let reply: Uint8Array | null;
+        try {
+          reply = this.handle(data, from);
+        } catch {
+          // Thrown out of a socket's message event, it would end the process: one datagram must not.
+          this.stats.internalErrors++;
+          return;
+        }
         if (reply === null) return;
         this.stats.replies++;
         transport.send(reply, from).catch(() => {

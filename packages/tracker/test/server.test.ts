@@ -1,4 +1,5 @@
 import { parseResponse, serializeRequest, type TrackerResponse } from '@wiremachine/protocols/tracker';
+import { memoryDatagramPair } from '@wiremachine/transports';
 import { describe, expect, test } from 'vitest';
 import { ConnectionIds, peerAddress, RateLimiter, TrackerServer, type TrackerServerOptions } from '../src/index.js';
 import { hash20, seeded } from './helpers.js';
@@ -77,6 +78,49 @@ describe('connection ids', () => {
   });
 });
 
+describe('serving a transport', () => {
+  test('a datagram whose handling throws is dropped and counted; the server goes on', async () => {
+    // A clock that fails once, on the second datagram: any fault inside handle() would do.
+    let calls = 0;
+    const server = new TrackerServer({
+      now: () => {
+        if (++calls === 2) throw new Error('boom');
+        return 1_700_000_000_000;
+      },
+    });
+    const [near, far] = memoryDatagramPair();
+    const replies: Uint8Array[] = [];
+    near.start({ message: (d) => replies.push(d), end: () => {} });
+    server.serve(far);
+    const send = (request: Parameters<typeof serializeRequest>[0]) => near.send(serializeRequest(request));
+    await send({ type: 'connect', transactionId: 1 });
+    await new Promise((r) => setTimeout(r, 10));
+    const connectionId = (parseResponse(replies[0], { family: 'ipv4' }) as { connectionId: bigint }).connectionId;
+    const announceOf = (transactionId: number) => ({
+      type: 'announce' as const,
+      connectionId,
+      transactionId,
+      infoHash: hash20(1),
+      peerId: hash20(2),
+      downloaded: 0n,
+      left: 0n,
+      uploaded: 0n,
+      event: 'none' as const,
+      ip: null,
+      key: 0,
+      numWant: -1,
+      port: 1,
+    });
+    await send(announceOf(2));
+    await send(announceOf(3));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(server.stats.internalErrors).toBe(1);
+    expect(replies.map((r) => parseResponse(r, { family: 'ipv4' }).transactionId)).toEqual([1, 3]);
+    server.close();
+    near.close();
+  });
+});
+
 describe('announces and the swarm', () => {
   test('peers of the same family, never the announcer; counts; the interval', () => {
     const { announce } = setup({ announceInterval: 900 });
@@ -87,6 +131,13 @@ describe('announces and the swarm', () => {
     expect(third.peers).toEqual([{ ip: '10.0.0.1', port: 6001 }]);
     const overV6 = announce(v6(4), { peer: 4 });
     expect(overV6.peers).toEqual([{ ip: '2001:db8::2', port: 6002 }]);
+  });
+
+  test('a link-local IPv6 sender with a zone id (as node:dgram reports it) is answered and listed without the zone', () => {
+    const { server, announce } = setup();
+    expect(announce({ address: 'fe80::1%eth0', port: 5 }, { peer: 1 })).toMatchObject({ leechers: 1 });
+    expect(announce({ address: 'fe80::2%2', port: 5 }, { peer: 2 }).peers).toEqual([{ ip: 'fe80::1', port: 6001 }]);
+    expect(server.peerCount).toBe(2);
   });
 
   test('an IPv4-mapped sender is an IPv4 peer', () => {
