@@ -13,6 +13,7 @@ import type { Benchmark } from './define.js';
 import { runEnvironment } from './environment.js';
 import { execute } from './execute.js';
 import { mainStaticFiles, staticFilesInfo } from './files/main.js';
+import { exitWhenDone } from './leftover.js';
 import { benchmarks } from './registry.js';
 import { checkTargets, formatTable, formatTargets, writeResult } from './report.js';
 import { httpServerInfo, mainHttpServer } from './servers/main.js';
@@ -44,22 +45,6 @@ function budgetOf(args: string[]): number | undefined {
   return ms;
 }
 
-/** Counts of each kind of resource (handle, timer, request) Node holds open. */
-function resources(): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const r of process.getActiveResourcesInfo()) out.set(r, (out.get(r) ?? 0) + 1);
-  return out;
-}
-
-/** What is open now and was not at `before`, after letting closing handles finish. */
-async function leftSince(before: Map<string, number>): Promise<string[]> {
-  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
-  const left: string[] = [];
-  for (const [kind, n] of resources())
-    if (n > (before.get(kind) ?? 0)) left.push(`${n - (before.get(kind) ?? 0)} ${kind}`);
-  return left;
-}
-
 async function main(argv: readonly string[]): Promise<void> {
   const args = [...argv];
   const budgetMs = budgetOf(args);
@@ -78,7 +63,6 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   const selected = select(args);
-  const before = resources();
   const environment = runEnvironment();
   console.log(
     `node ${environment.node}, ${environment.cpu} x${environment.cpus}, ${environment.platform}/${environment.arch}\n`,
@@ -104,15 +88,9 @@ async function main(argv: readonly string[]): Promise<void> {
     });
     console.log(`${seconds} s; written to ${path}\n`);
   }
-  const left = await leftSince(before);
-  if (left.length > 0) {
-    // A benchmark that forgot to close something: say what, and end anyway.
-    console.error(`left open after the run: ${left.join(', ')}`);
-    process.exit(1);
-  }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error instanceof UsageError ? error.message : error);
-  process.exitCode = 1;
-});
+void exitWhenDone(
+  () => main(process.argv.slice(2)),
+  (error) => console.error(error instanceof UsageError ? error.message : error),
+);

@@ -22,6 +22,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runEnvironment } from '../environment.js';
+import { exitWhenDone } from '../leftover.js';
 import { closeAll, openIdle } from '../servers/idle.js';
 import { startServer } from '../servers/spawn.js';
 import { haveWrk, wrk } from '../servers/wrk.js';
@@ -161,7 +162,4 @@ async function main(): Promise<void> {
   if (checks.some((c) => !c.ok)) process.exitCode = 1;
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exitCode = 1;
-});
+void exitWhenDone(main, (e) => console.error(e instanceof Error ? e.message : e));
