@@ -51,12 +51,12 @@ export interface TrackerServerOptions {
    */
   maxSwarms?: number;
   /**
-   * Peers held at most, over all swarms. Default 1,000,000 (about 250 MB of
+   * Peers held at most, over all swarms. Default 1,000,000 (about 230 MiB of
    * heap, see the README). A new peer beyond it evicts the peer announced
    * least recently, wherever it is.
    */
   maxPeers?: number;
-  /** Peers per swarm at most; new peers of a full swarm are answered but not recorded. Default 10,000. */
+  /** Peers per swarm at most; a new peer of a full swarm evicts its least recently announced peer. Default 10,000. */
   maxPeersPerSwarm?: number;
   /** Clock in milliseconds. Default `Date.now`. */
   now?: () => number;
@@ -76,7 +76,7 @@ export interface TrackerServerStats {
   badConnectionId: number;
   /** Requests dropped because their address had no token left. */
   rateLimited: number;
-  /** Peers evicted because `maxPeers` was reached (least recently announced first). */
+  /** Peers evicted because `maxPeers` or `maxPeersPerSwarm` was reached (least recently announced first). */
   evictedPeers: number;
   /** Swarms evicted because `maxSwarms` was reached (least recently announced first). */
   evictedSwarms: number;

@@ -12,6 +12,8 @@
  * - Every peer of every swarm is on one list, least recently announced first.
  *   The peer timeout is the same for all, so the head is also the next to
  *   expire: expiry pops the head, and a full tracker evicts it.
+ * - Each swarm also lists its own peers in that order: a full swarm evicts
+ *   its least recently announced peer for a new one.
  * - Swarms are kept in the order of their latest announce; a full tracker
  *   evicts the least recently announced swarm, with its peers.
  *
@@ -33,6 +35,9 @@ interface PeerEntry {
   /** Neighbours on the tracker-wide list, least recently announced first. */
   older: PeerEntry | null;
   newer: PeerEntry | null;
+  /** Neighbours on its swarm's list, least recently announced first. */
+  swarmOlder: PeerEntry | null;
+  swarmNewer: PeerEntry | null;
 }
 
 /** What an announce changes, and who announced. */
@@ -79,6 +84,10 @@ export class Swarm implements SwarmCounts {
   readonly peers = new Map<string, PeerEntry>();
   /** @internal Every peer, for random selection. */
   readonly list: PeerEntry[] = [];
+  /** @internal The swarm's peers, least recently announced first. */
+  oldest: PeerEntry | null = null;
+  /** @internal */
+  newest: PeerEntry | null = null;
 
   constructor(
     /** The info hash, one char per byte. */
@@ -115,7 +124,7 @@ export interface SwarmsOptions {
   maxSwarms: number;
   /** Peers held at most, over all swarms; a new one beyond it evicts the least recently announced peer. */
   maxPeers: number;
-  /** Peers per swarm at most; new peers of a full swarm are answered but not recorded. */
+  /** Peers per swarm at most; a new peer of a full swarm evicts its least recently announced peer. */
   maxPeersPerSwarm: number;
 }
 
@@ -184,9 +193,14 @@ export class Swarms {
       this.append(existing);
       return swarm;
     }
-    if (swarm.size >= this.options.maxPeersPerSwarm) return swarm;
-    if (this.peerTotal >= this.options.maxPeers && this.oldest !== null) {
-      const victim = this.oldest;
+    // A full swarm makes room in itself; a full tracker, from its least recent peer anywhere.
+    const victim =
+      swarm.size >= this.options.maxPeersPerSwarm
+        ? swarm.oldest
+        : this.peerTotal >= this.options.maxPeers
+          ? this.oldest
+          : null;
+    if (victim !== null) {
       this.remove(victim);
       this.evicted.peers++;
       // The evicted peer may have been the last of this very swarm.
@@ -201,6 +215,8 @@ export class Swarms {
       swarm,
       older: null,
       newer: null,
+      swarmOlder: null,
+      swarmNewer: null,
     };
     swarm.peers.set(a.key, entry);
     swarm.list.push(entry);
@@ -252,6 +268,12 @@ export class Swarms {
   }
 
   private append(p: PeerEntry): void {
+    const swarm = p.swarm;
+    p.swarmOlder = swarm.newest;
+    p.swarmNewer = null;
+    if (swarm.newest !== null) swarm.newest.swarmNewer = p;
+    else swarm.oldest = p;
+    swarm.newest = p;
     p.older = this.newest;
     p.newer = null;
     if (this.newest !== null) this.newest.newer = p;
@@ -260,6 +282,13 @@ export class Swarms {
   }
 
   private unlink(p: PeerEntry): void {
+    const swarm = p.swarm;
+    if (p.swarmOlder !== null) p.swarmOlder.swarmNewer = p.swarmNewer;
+    else swarm.oldest = p.swarmNewer;
+    if (p.swarmNewer !== null) p.swarmNewer.swarmOlder = p.swarmOlder;
+    else swarm.newest = p.swarmOlder;
+    p.swarmOlder = null;
+    p.swarmNewer = null;
     if (p.older !== null) p.older.newer = p.newer;
     else this.oldest = p.newer;
     if (p.newer !== null) p.newer.older = p.older;

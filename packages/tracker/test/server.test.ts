@@ -261,6 +261,21 @@ describe('announces and the swarm', () => {
     expect(server.peerCount).toBe(3);
   });
 
+  test('maxPeersPerSwarm: a new peer of a full swarm evicts its least recently announced peer', () => {
+    const { server, clock, announce } = setup({ maxPeersPerSwarm: 2, random: () => 0 });
+    announce(v4(1), { peer: 1 });
+    clock.now += 1000;
+    announce(v4(2), { peer: 2 });
+    announce(v4(9), { peer: 9, hash: 2 });
+    clock.now += 1000;
+    announce(v4(1), { peer: 1 });
+    // Newcomers are recorded: peer 2 (the least recent of this swarm) makes room, not peer 9 of another.
+    expect(announce(v4(3), { peer: 3, numWant: 10 }).peers).toEqual([{ ip: '10.0.0.1', port: 6001 }]);
+    expect(announce(v4(4), { peer: 4, numWant: 10 }).peers).toEqual([{ ip: '10.0.0.3', port: 6003 }]);
+    expect(server.peerCount).toBe(3);
+    expect(server.stats.evictedPeers).toBe(2);
+  });
+
   test('maxSwarms caps the swarms: the least recently announced swarm is evicted, with its peers', () => {
     const { server, ask, connect, announce } = setup({ maxSwarms: 2 });
     announce(v4(1), { peer: 1, hash: 1 });
