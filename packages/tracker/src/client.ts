@@ -109,6 +109,9 @@ interface Route {
   actor: ExchangeActor | null;
 }
 
+/** The most a UDP datagram over IPv4 carries (65,535 - 8 - 20). */
+const MAX_UDP_PAYLOAD = 65_507;
+
 const samePeer = (a: Address, b: Address) => a.port === b.port && a.address === b.address;
 const u64 = (v: bigint | number) => (typeof v === 'bigint' ? v : BigInt(v));
 const randomU32 = () => crypto.getRandomValues(new Uint32Array(1))[0];
@@ -264,7 +267,16 @@ export class TrackerClient {
   ): Promise<TrackerResponse> {
     if (this.closed) return Promise.reject(new WiremachineError(ErrorCode.INVALID_STATE, `${phase} after close()`));
     // Refuse bad parameters here, synchronously, rather than inside the actor.
-    build(0n, 0);
+    const size = build(0n, 0).length;
+    // Too long to send (URL data from a torrent's tracker URL, say): it would be resent until the last retry.
+    if (size > MAX_UDP_PAYLOAD) {
+      return Promise.reject(
+        new WiremachineError(
+          ErrorCode.INVALID_ARGUMENT,
+          `the ${phase} would be a ${size}-byte datagram; UDP carries at most ${MAX_UDP_PAYLOAD} (is the URL data too long?)`,
+        ),
+      );
+    }
     if (signal?.aborted) return Promise.reject(new AbortedError(`the ${phase}`, signal.reason));
     return new Promise((resolve, reject) => {
       const route: Route = { tid: null, actor: null };

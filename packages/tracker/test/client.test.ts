@@ -269,6 +269,16 @@ describe('replies that are well formed but cannot be right', () => {
   });
 });
 
+describe('requests that cannot be sent', () => {
+  test('an announce longer than a UDP datagram (a 70,000-byte URL) is refused at once, nothing sent', async () => {
+    const { client } = pair({ ...fast, urlData: `/announce?${'a'.repeat(70_000)}` });
+    const e = await within(rejection(client.announce(announce)));
+    expect(e.code).toBe('WIREMACHINE_ERR_INVALID_ARGUMENT');
+    expect(e.message).toMatch(/datagram/);
+    expect(client.stats.sent).toBe(0);
+  });
+});
+
 describe('a hostile tracker', () => {
   test('a flood of replies with wrong transaction ids is ignored; the right one still answers', async () => {
     const { client, far } = pair();
