@@ -23,6 +23,17 @@ async function leftSince(before: Map<string, number>): Promise<Record<string, nu
 const params = { infoHash: hash20(0x11), peerId: hash20(0x22), port: 6881, left: 0n, event: 'started' as const };
 
 describe('nothing is left behind after close()', () => {
+  test('a finished exchange leaves no resend timer, even before close()', async () => {
+    const t = await listenTracker({ udp6: false });
+    const c = await connectTracker(`udp://127.0.0.1:${t.udp4?.port}/announce`, { retransmitBase: 60_000 });
+    const before = resources();
+    await within(c.announce(params));
+    await within(c.scrape([hash20(0x11), hash20(0x12)]));
+    expect(await leftSince(before)).toEqual({});
+    c.close();
+    t.close();
+  });
+
   test('a server and a client that exchanged announces and scrapes', async () => {
     const before = resources();
     const t = await listenTracker({ udp6: false });
