@@ -166,8 +166,16 @@ export class ByteQueue {
     this.advance(n);
   }
 
-  /** Remove the first `n` bytes without looking at them. */
+  /** Remove the first `n` bytes (`n <= length`) without looking at them. */
   skip(n: number): void {
+    const end = this.headOffset + n;
+    if (n > 0 && end < this.chunks[this.first].length) {
+      // The common case: the bytes lie inside the first chunk and leave some of it.
+      this.headOffset = end;
+      this.length -= n;
+      this.consumed += n;
+      return;
+    }
     this.advance(n);
   }
 
@@ -326,14 +334,31 @@ export class ByteQueue {
    * the first position this scan did not rule out.
    */
   takeThroughInFirst(delim: Uint8Array, from: number, end: number, strip: boolean): Uint8Array | null {
+    const j = this.findInFirst(delim, from, end);
+    if (j < 0) return null;
+    const head = this.chunks[this.first];
+    const h = this.headOffset;
+    const through = j + delim.length;
+    const out = strip ? (j === h ? EMPTY : this.view(head, h, j - h)) : this.view(head, h, through - h);
+    this.skip(through - h);
+    return out;
+  }
+
+  /**
+   * Where `delim` first occurs in the first chunk, from position `from` (0 is
+   * the head) with the whole match before position `end`: its index in that
+   * chunk ({@link ByteQueue.headChunk}), or -1, with {@link ByteQueue.resume}
+   * set to where a search across the other chunks goes on. Consumes nothing.
+   */
+  findInFirst(delim: Uint8Array, from: number, end: number): number {
     this.resume = from;
-    if (this.length === 0) return null;
+    if (this.length === 0) return -1;
     const head = this.chunks[this.first];
     const h = this.headOffset;
     const dl = delim.length;
     const stop = Math.min(head.length, h + end) - dl; // last index in `head` a whole match fits at
     const start = h + from;
-    if (start > stop) return null;
+    if (start > stop) return -1;
     const b0 = delim[0];
     const b1 = dl > 1 ? delim[1] : 0;
     const limit = Math.min(stop, start + SHORT_SCAN);
@@ -354,23 +379,27 @@ export class ByteQueue {
       tried++;
       if (dl === 1 || (head[j + 1] === b1 && (dl === 2 || this.matchesAt(delim, this.first, j)))) {
         this.examined += j - start + 1 + tried * (dl - 1);
-        const through = j + dl;
-        const out = strip ? (j === h ? EMPTY : this.view(head, h, j - h)) : this.view(head, h, through - h);
-        const n = through - h;
-        if (through < head.length) {
-          this.headOffset = through;
-          this.length -= n;
-          this.consumed += n;
-        } else {
-          this.advance(n);
-        }
-        return out;
+        return j;
       }
       j++;
     }
     this.examined += stop - start + 1 + tried * (dl - 1);
     this.resume = stop - h + 1;
-    return null;
+    return -1;
+  }
+
+  /**
+   * The chunk the head lies in, as it was pushed (a Node `Buffer` stays one),
+   * for reads by offset: the head is at {@link ByteQueue.headIndex}. Empty
+   * when nothing is buffered.
+   */
+  headChunk(): Uint8Array {
+    return this.length === 0 ? EMPTY : this.chunks[this.first];
+  }
+
+  /** The index of the head in {@link ByteQueue.headChunk}. */
+  headIndex(): number {
+    return this.headOffset;
   }
 
   /** Set by {@link ByteQueue.takeThroughInFirst} when it finds nothing: where to scan on from. */

@@ -26,6 +26,7 @@ import { CompiledExecutor } from './machine/compiled-executor.js';
 import type { Executor, ExecutorKind } from './machine/executor.js';
 import type { TransitionDef } from './machine/nodes.js';
 import { XstateExecutor } from './machine/xstate-executor.js';
+import { ReadResult } from './read-result.js';
 import type { ReadEvent, ReadRequest } from './reads.js';
 import { ReadProgress, satisfy, satisfyUntil } from './satisfy.js';
 
@@ -75,6 +76,14 @@ export interface DriverOptions<TOutput = unknown, TInput = unknown> {
   onTransition?: (transition: TransitionDef) => void;
   /** xstate executor only: an inspection callback, as `createActor` takes. */
   inspect?: (event: InspectionEvent) => void;
+  /**
+   * Make each read event unusable once its step is over, so that a machine
+   * that keeps an event object (rather than the values taken from it) fails
+   * loudly instead of seeing a later read's bytes. The compiled executor
+   * reuses one event object for every read; this option gives each read its
+   * own and poisons it afterwards. On in `@wiremachine/core/testing`.
+   */
+  poisonEvents?: boolean;
 }
 
 /** One step of the driver, as {@link DriverOptions.onStep} reports it. */
@@ -122,6 +131,9 @@ export class Driver<TOutput = unknown> {
   private readonly onError: ((error: WiremachineError) => void) | undefined;
   private readonly onDone: (() => void) | undefined;
   private readonly onStep: ((step: DriverStep) => void) | undefined;
+  /** The read event reused for every read, or `null` when each read gets its own (xstate, `poisonEvents`). */
+  private readonly shared: ReadResult | null;
+  private readonly poisonEvents: boolean;
 
   private read: ReadRequest | null = null;
   private readKey: unknown = null;
@@ -148,6 +160,9 @@ export class Driver<TOutput = unknown> {
       this.outputs++;
       this.onOutput?.(output);
     };
+    this.poisonEvents = options.poisonEvents === true;
+    // xstate may hold on to an event (an inspector does): it gets a new one each read.
+    this.shared = options.executor === 'xstate' || this.poisonEvents ? null : new ReadResult();
     const common = { input: options.input, emit, onTransition: options.onTransition };
     this.exec =
       options.executor === 'xstate'
@@ -277,14 +292,18 @@ export class Driver<TOutput = unknown> {
         start = read.kind === 'into' ? queue.consumed - this.progress.count : queue.consumed;
         // A transport that failed did not end the data cleanly: reads that
         // complete at the end (untilClose, the end of a stream) do not complete.
+        const ev = this.shared ?? new ReadResult();
+        // A read whose decoder throws has no event of its own: not the last step's in the error.
+        event = null;
         event =
           read.kind === 'until'
-            ? satisfyUntil(queue, read, this.progress)
-            : satisfy(queue, read, this.progress, this.ended && this.endCause === undefined);
+            ? satisfyUntil(queue, read, this.progress, ev)
+            : satisfy(queue, read, this.progress, this.ended && this.endCause === undefined, ev);
         if (event === null) {
           if (!this.ended) {
             // Waiting for input: nothing of the last step's bytes stays alive through the executor.
             exec.idle?.();
+            this.shared?.clear();
             return this.checkBuffer();
           }
           // No more input, and the pending read cannot complete: a state that
@@ -309,6 +328,7 @@ export class Driver<TOutput = unknown> {
         }
         if (this.read !== null && exec.stateKey() !== this.readKey) this.read = null;
         if (this.onStep !== undefined) this.step(start, from, read, event);
+        if (this.poisonEvents && event instanceof ReadResult) event.poison();
         if (queue.consumed !== start) {
           this.idle = 0;
           this.empty = 0;

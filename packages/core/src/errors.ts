@@ -26,6 +26,10 @@ export const ErrorCode = {
   UNHANDLED_READ: 'WIREMACHINE_ERR_UNHANDLED_READ',
   /** A protocol rejected its input (the protocol gives a more precise `reason`). */
   PROTOCOL: 'WIREMACHINE_ERR_PROTOCOL',
+  /** A read's decoder found bytes that are not what it decodes (a number, UTF-8). */
+  DECODE_SYNTAX: 'WIREMACHINE_ERR_DECODE_SYNTAX',
+  /** A read's decoder found a number past the range it decodes to. */
+  DECODE_OVERFLOW: 'WIREMACHINE_ERR_DECODE_OVERFLOW',
   /** An action or guard of the machine threw something that is not a wiremachine error. */
   ACTION_FAILED: 'WIREMACHINE_ERR_ACTION_FAILED',
   /** A machine was refused when it was compiled or validated. */

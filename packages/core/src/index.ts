@@ -7,6 +7,8 @@
  */
 export { ByteQueue } from './byte-queue.js';
 export { concatBytes } from './bytes.js';
+export type { FieldLayout, FieldRun, FieldType, FieldValues } from './decode.js';
+export { decode, fieldRun, fields } from './decode.js';
 export type { DriverOptions, DriverStatus, DriverStep } from './driver.js';
 export { createDriver, DEFAULT_MAX_BUFFER_SIZE, Driver } from './driver.js';
 export type { ErrorPosition } from './errors.js';
@@ -32,14 +34,16 @@ export { memoryPair } from './memory.js';
 export type { ParseOptions, ParseResult } from './parse.js';
 export { parse } from './parse.js';
 export type { ProtocolTypes, ReadMeta } from './protocol.js';
-export { fail, protocolTypes } from './protocol.js';
+export { emitIf, fail, NO_OUTPUT, protocolTypes, readAction, readGuard, reject } from './protocol.js';
 export type {
   BytesRead,
   ChunkEvent,
   EofEvent,
   IntoRead,
+  LengthPrefixedRead,
   ReadDoneEvent,
   ReadEvent,
+  ReadMap,
   ReadRequest,
   RegexRead,
   StreamBytesRead,
@@ -56,6 +60,7 @@ export {
   DEFAULT_REGEX_MAX_BYTES,
   into,
   isStreaming,
+  lengthPrefixed,
   regex,
   streamBytes,
   streamUntilClose,

@@ -3,10 +3,20 @@
  *
  * @module
  */
+
+import {
+  type ActionArgs,
+  type ActionFunction,
+  type AnyEventObject,
+  type EventObject,
+  emit,
+  type MachineContext,
+  type ParameterizedObject,
+} from 'xstate';
 import type { ProtocolFault as Fault } from './errors.js';
 import { ProtocolFault } from './errors.js';
 import type { ReadSpec } from './machine/nodes.js';
-import type { ReadEvent } from './reads.js';
+import type { ReadDoneEvent, ReadEvent } from './reads.js';
 
 /** What a waiting state declares in `meta`: its read, constant or computed from context. */
 export interface ReadMeta<TContext = any> {
@@ -66,4 +76,77 @@ export function fail<TArgs = { context: any; event: any }>(
   };
   // Read by diagrams, to show where a transition rejects the input.
   return Object.assign(action, { failCode: code });
+}
+
+/**
+ * Reject the input from anywhere in a machine (a guard, an action, a read's
+ * decoder) with a stable `code`: throws the {@link ProtocolFault} that the
+ * driver reports as a {@link ProtocolError} with that code, the offset of
+ * the read, the state and an excerpt. The same as the {@link fail} action,
+ * as a call.
+ *
+ * @example
+ * ```ts
+ * guards: { isArray: readGuard(({ event }) => event.value.type === '*' || reject('BAD_TYPE', 'not an array')) }
+ * ```
+ */
+export function reject(code: string, message: string = code): never {
+  throw new ProtocolFault(code, message);
+}
+
+/** The event type of "nothing to emit": see {@link emitIf}. */
+export const NO_OUTPUT = 'wiremachine.noOutput';
+const nothing = Object.freeze({ type: NO_OUTPUT });
+
+/** Whether an emitted event is the "nothing" of {@link emitIf} (both executors drop it). */
+export function isNoOutput(event: unknown): boolean {
+  return event === nothing;
+}
+
+/**
+ * An `emit` that may emit nothing: `make` returns the output, or `null` (or
+ * `undefined`) for none. A step that completes a record only sometimes (the
+ * last item of an aggregate, say) emits it from its own action, without an
+ * extra eventless state to test for it.
+ *
+ * @example
+ * ```ts
+ * actions: [assign(...), emitIf(({ context }) => (context.done ? { type: 'reply', value: context.value } : null))]
+ * ```
+ */
+export function emitIf<
+  TContext extends MachineContext,
+  TExpressionEvent extends EventObject,
+  TParams extends ParameterizedObject['params'] | undefined,
+  TEvent extends EventObject,
+  TEmitted extends AnyEventObject,
+>(
+  make: (args: ActionArgs<TContext, TExpressionEvent, TEvent>, params: TParams) => TEmitted | null | undefined,
+): ActionFunction<TContext, TExpressionEvent, TEvent, TParams, never, never, never, never, TEmitted> {
+  return emit<TContext, TExpressionEvent, TParams, TEvent, TEmitted>(
+    (args, params) => (make(args, params) ?? nothing) as TEmitted,
+  );
+}
+
+/**
+ * A guard of a `read` transition, typed with the read's decoded value: the
+ * event is a {@link ReadDoneEvent} (`value`, `data`, `buf`/`start`/`end`),
+ * without checking `event.type`. Use it on `read` transitions only.
+ *
+ * @example
+ * ```ts
+ * guards: { isNull: readGuard<Ctx, number>(({ event }) => event.value === -1) }
+ * ```
+ */
+export function readGuard<TContext = any, TValue = any, TParams = undefined>(
+  guard: (args: { context: TContext; event: ReadDoneEvent<TValue> }, params: TParams) => boolean,
+): (args: { context: TContext; event: ReadEvent }, params: TParams) => boolean {
+  return guard as never;
+}
+
+/** An action of a `read` transition, typed with the read's decoded value: see {@link readGuard}. */
+export function readAction<TContext = any, TValue = any, TParams = undefined>(
+  action: (args: { context: TContext; event: ReadDoneEvent<TValue> }, params: TParams) => void,
+): (args: { context: TContext; event: ReadEvent }, params: TParams) => void {
+  return action as never;
 }

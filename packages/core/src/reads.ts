@@ -16,11 +16,36 @@
  */
 import { ErrorCode, WiremachineError } from './errors.js';
 
+/**
+ * A read's decoder: turns the read's bytes, `buf[start, end)`, into the
+ * event's `value`, once. `buf` is the chunk the bytes arrived in (a Node
+ * `Buffer` when the transport gives Buffers), or one copy when they spanned
+ * chunks: read it by offset, and no view is made at all. Throw a
+ * {@link ProtocolFault} (or call {@link reject}) to refuse the bytes: the
+ * error is placed at the read's start. The helpers in `decode` (`decimal`,
+ * `u32be`, `utf8`, ...) are decoders of this shape.
+ */
+export type ReadMap<T = unknown> = (buf: Uint8Array, start: number, end: number) => T;
+
 /** `bytes(n)`: exactly `n` bytes, or with `partial` between 1 and `n`. */
-export interface BytesRead {
+export interface BytesRead<T = unknown> {
   readonly kind: 'bytes';
   readonly n: number;
   readonly partial: boolean;
+  /** See {@link ReadMap} (absent or `null`: no decoder). */
+  readonly map?: ReadMap<T> | null;
+}
+/**
+ * `lengthPrefixed(width)`: a `width`-byte unsigned length, then that many
+ * bytes, as one read. The event holds the bytes after the length.
+ */
+export interface LengthPrefixedRead<T = unknown> {
+  readonly kind: 'lengthPrefixed';
+  readonly width: 1 | 2 | 4;
+  readonly littleEndian: boolean;
+  /** The longest payload accepted; a longer length fails as soon as it is read. */
+  readonly maxBytes: number;
+  readonly map?: ReadMap<T> | null;
 }
 /** `into(buffer)`: fill a caller's buffer (or, with `partial`, part of it). */
 export interface IntoRead {
@@ -29,7 +54,7 @@ export interface IntoRead {
   readonly partial: boolean;
 }
 /** `until(delimiter)`: everything up to the first of the delimiters. */
-export interface UntilRead {
+export interface UntilRead<T = unknown> {
   readonly kind: 'until';
   readonly delimiters: readonly Uint8Array[];
   readonly maxBytes: number;
@@ -40,6 +65,8 @@ export interface UntilRead {
   readonly validate: UntilValidate | null;
   /** See {@link UntilOptions.measure}. */
   readonly measure: UntilMeasure | null;
+  /** See {@link ReadMap}: given the bytes without the delimiter when `strip` is set (absent or `null`: no decoder). */
+  readonly map?: ReadMap<T> | null;
 }
 
 /**
@@ -59,7 +86,12 @@ export type UntilMeasure = (bytes: Uint8Array, offset: number) => number;
 export type UntilValidate = (pending: Uint8Array, offset: number) => void;
 
 /** Options of {@link until}. */
-export interface UntilOptions {
+export interface UntilOptions<T = unknown> {
+  /**
+   * Decode the bytes once, into the event's `value` (see {@link ReadMap});
+   * with `strip`, the decoder is given the bytes without the delimiter.
+   */
+  map?: ReadMap<T>;
   /** The most bytes the read may consume, delimiter included. */
   maxBytes?: number;
   /** Leave the delimiter out of the result (it is consumed all the same). */
@@ -108,6 +140,7 @@ export interface StreamUntilCloseRead {
 /** Any read request. */
 export type ReadRequest =
   | BytesRead
+  | LengthPrefixedRead
   | IntoRead
   | UntilRead
   | RegexRead
@@ -115,10 +148,25 @@ export type ReadRequest =
   | StreamBytesRead
   | StreamUntilCloseRead;
 
-/** A read completed. `data` is a zero-copy view when the bytes lay in one chunk. */
-export interface ReadDoneEvent {
+/**
+ * A read completed. `data` is a zero-copy view when the bytes lay in one
+ * chunk (made when first asked for); `buf[start, end)` are the same bytes by
+ * offset; `value` is what the read's decoder (`map`) made of them.
+ *
+ * The event object is valid during its step only (the driver may reuse it for
+ * the next read): keep `value` or `data`, not the event.
+ */
+export interface ReadDoneEvent<T = any> {
   readonly type: 'read';
   readonly data: Uint8Array;
+  /** The decoded value, for a read with `map`; otherwise `undefined`. */
+  readonly value: T;
+  /** The chunk (or copy) holding the read's bytes. */
+  readonly buf: Uint8Array;
+  /** Where the read's bytes start in `buf`. */
+  readonly start: number;
+  /** Where they end in `buf` (without a stripped delimiter). */
+  readonly end: number;
   /** For `until`: which of the delimiters matched (its index). Otherwise -1. */
   readonly delimiter: number;
   /** For `regex`: the match, run over the bytes as latin1 text. Otherwise null. */
@@ -184,8 +232,43 @@ function toBytes(value: string | Uint8Array): Uint8Array {
  * meta: { read: ({ context }) => bytes(context.len) } // the frame it announced
  * ```
  */
-export function bytes(n: number, options?: { partial?: boolean }): BytesRead {
-  return { kind: 'bytes', n: checkCount('n', n), partial: options?.partial === true };
+export function bytes<T = unknown>(n: number, options?: { partial?: boolean; map?: ReadMap<T> }): BytesRead<T> {
+  return { kind: 'bytes', n: checkCount('n', n), partial: options?.partial === true, map: checkMap(options?.map) };
+}
+
+function checkMap<T>(map: ReadMap<T> | undefined): ReadMap<T> | null {
+  if (map === undefined) return null;
+  if (typeof map !== 'function') throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, 'map must be a function');
+  return map;
+}
+
+/**
+ * A length-prefixed field as one read: a `width`-byte unsigned length (big
+ * endian unless `littleEndian`), then that many bytes. The event holds the
+ * bytes after the length (and `value`, with `map`). A length above
+ * `maxBytes` fails with {@link MaxBytesError} as soon as it is read, before
+ * any of the payload is buffered.
+ *
+ * @example
+ * ```ts
+ * meta: { read: lengthPrefixed(2, { maxBytes: 65535, map: utf8 }) } // an MQTT string
+ * ```
+ */
+export function lengthPrefixed<T = unknown>(
+  width: 1 | 2 | 4,
+  options?: { littleEndian?: boolean; maxBytes?: number; map?: ReadMap<T> },
+): LengthPrefixedRead<T> {
+  if (width !== 1 && width !== 2 && width !== 4)
+    throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, `lengthPrefixed() width must be 1, 2 or 4, got ${width}`);
+  const maxBytes =
+    options?.maxBytes === undefined ? Number.POSITIVE_INFINITY : checkCount('maxBytes', options.maxBytes);
+  return {
+    kind: 'lengthPrefixed',
+    width,
+    littleEndian: options?.littleEndian === true,
+    maxBytes,
+    map: checkMap(options?.map),
+  };
 }
 
 /**
@@ -211,12 +294,13 @@ export function into(buffer: Uint8Array, options?: { partial?: boolean }): IntoR
  * ```ts
  * until('\r\n', { maxBytes: 8192 })
  * until(['\r\n', '\n'], { maxBytes: 8192, strip: true })
+ * until('\r\n', { strip: true, map: decimal })         // the line's integer, decoded once
  * ```
  */
-export function until(
+export function until<T = unknown>(
   delimiter: string | Uint8Array | readonly (string | Uint8Array)[],
-  options?: UntilOptions,
-): UntilRead {
+  options?: UntilOptions<T>,
+): UntilRead<T> {
   const list = (Array.isArray(delimiter) ? delimiter : [delimiter]) as (string | Uint8Array)[];
   if (list.length === 0) throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, 'until() needs at least one delimiter');
   const delimiters = list.map(toBytes);
@@ -235,7 +319,16 @@ export function until(
   if (measure !== null && (typeof measure !== 'function' || options?.strip === true)) {
     throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, 'until() measure must be a function, and not with strip');
   }
-  return { kind: 'until', delimiters, maxBytes, strip: options?.strip === true, longest, validate, measure };
+  return {
+    kind: 'until',
+    delimiters,
+    maxBytes,
+    strip: options?.strip === true,
+    longest,
+    validate,
+    measure,
+    map: checkMap(options?.map),
+  };
 }
 
 /**

@@ -10,7 +10,8 @@
  */
 import type { ByteQueue, CopyCursor } from './byte-queue.js';
 import { ErrorCode, MaxBytesError, WiremachineError } from './errors.js';
-import type { ReadEvent, ReadRequest, UntilRead } from './reads.js';
+import { ReadResult } from './read-result.js';
+import type { ReadEvent, ReadMap, ReadRequest, UntilRead } from './reads.js';
 
 const NONE = new Uint8Array(0);
 
@@ -58,8 +59,48 @@ const VALIDATE_SPREAD = 1024;
 /** Arrivals up to this size that cannot complete an `until` are not searched (see satisfyUntil). */
 const SKIP_ARRIVAL = 64;
 
-function done(data: Uint8Array, delimiter = -1, match: RegExpExecArray | null = null): ReadEvent {
-  return { type: 'read', data, delimiter, match };
+/**
+ * Take the first `n` bytes into `ev`: by offset into the first chunk when they
+ * lie in it (no view is made), else as one copy; decoded by `map` first, if
+ * given, while the bytes are still buffered (a decoder that rejects them
+ * leaves the error at the read's start). `skip` more bytes are consumed after
+ * them (a stripped delimiter).
+ */
+function takeRange(
+  queue: ByteQueue,
+  ev: ReadResult,
+  at: number,
+  n: number,
+  skip: number,
+  map: ReadMap | null,
+  delimiter: number,
+): ReadResult {
+  const c = n === 0 ? NONE : queue.headChunk();
+  const h = n === 0 ? 0 : queue.headIndex() + at;
+  if (h + n <= c.length) {
+    const out = ev.setRange(c, h, h + n, map === null ? undefined : map(c, h, h + n), delimiter);
+    queue.skip(at + n + skip);
+    return out;
+  }
+  // Spread over chunks: one copy, made in one walk over them.
+  if (map === null) {
+    if (at > 0) queue.skip(at);
+    const data = queue.take(n);
+    if (skip > 0) queue.skip(skip);
+    return ev.setView(data, delimiter, null);
+  }
+  const copy = new Uint8Array(n);
+  queue.copyRange(copy, 0, at, at + n, { index: -1, base: 0 });
+  const out = ev.setRange(copy, 0, n, map(copy, 0, n), delimiter);
+  queue.skip(at + n + skip);
+  return out;
+}
+
+/** The length a `lengthPrefixed` read announces; the caller checks that `width` bytes are buffered. */
+function prefixOf(queue: ByteQueue, width: number, littleEndian: boolean): number {
+  let n = 0;
+  for (let i = 0; i < width; i++) n = n * 256 + queue.byteAt(littleEndian ? width - 1 - i : i);
+  return n;
 }
 
 /**
@@ -69,17 +110,32 @@ function done(data: Uint8Array, delimiter = -1, match: RegExpExecArray | null = 
  * Throws {@link MaxBytesError} (without a position) when a limit is certain to
  * be exceeded.
  */
-export function satisfy(queue: ByteQueue, read: ReadRequest, progress: ReadProgress, eof: boolean): ReadEvent | null {
+export function satisfy(
+  queue: ByteQueue,
+  read: ReadRequest,
+  progress: ReadProgress,
+  eof: boolean,
+  ev: ReadResult = new ReadResult(),
+): ReadEvent | null {
   const available = queue.length;
   switch (read.kind) {
     case 'bytes': {
       const n = read.n;
-      if (available >= n) return done(queue.take(n));
-      if (read.partial && available > 0) return done(queue.take(available));
+      if (available >= n) return takeRange(queue, ev, 0, n, 0, read.map ?? null, -1);
+      if (read.partial && available > 0) return takeRange(queue, ev, 0, available, 0, read.map ?? null, -1);
       return null;
     }
+    case 'lengthPrefixed': {
+      const width = read.width;
+      if (available < width) return null;
+      const n = prefixOf(queue, width, read.littleEndian);
+      // Checked on the length, before the payload is buffered.
+      if (n > read.maxBytes) throw new MaxBytesError(read.maxBytes);
+      if (available < width + n) return null;
+      return takeRange(queue, ev, width, n, 0, read.map ?? null, -1);
+    }
     case 'until':
-      return satisfyUntil(queue, read, progress);
+      return satisfyUntil(queue, read, progress, ev);
     case 'into': {
       const buffer = read.buffer;
       const want = buffer.length - progress.count;
@@ -90,15 +146,15 @@ export function satisfy(queue: ByteQueue, read: ReadRequest, progress: ReadProgr
         progress.count += k;
       }
       if (progress.count === buffer.length || (read.partial && progress.count > 0)) {
-        return done(buffer.subarray(0, progress.count));
+        return ev.setView(buffer.subarray(0, progress.count), -1, null);
       }
       return null;
     }
     case 'regex':
-      return satisfyRegex(queue, read.re, read.maxBytes, progress);
+      return satisfyRegex(queue, read.re, read.maxBytes, progress, ev);
     case 'untilClose':
       if (available > read.maxBytes) throw new MaxBytesError(read.maxBytes);
-      return eof ? done(queue.take(available)) : null;
+      return eof ? ev.setView(queue.take(available), -1, null) : null;
     case 'streamBytes': {
       const left = read.n - progress.count;
       if (left === 0) return { type: 'done' };
@@ -115,7 +171,12 @@ export function satisfy(queue: ByteQueue, read: ReadRequest, progress: ReadProgr
 }
 
 /** {@link satisfy} for an `until` read (exported for the driver's loop, which calls it without the dispatch). */
-export function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadProgress): ReadEvent | null {
+export function satisfyUntil(
+  queue: ByteQueue,
+  read: UntilRead,
+  progress: ReadProgress,
+  ev: ReadResult = new ReadResult(),
+): ReadEvent | null {
   if (read.measure !== null && progress.seen === 0 && queue.length > 0) {
     // Once a read, before any search: the record may be found whole in the first chunk.
     const first = queue.firstLength();
@@ -128,7 +189,7 @@ export function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadPr
         );
       }
       if (n > read.maxBytes) throw new MaxBytesError(read.maxBytes);
-      return done(queue.take(n), 0);
+      return takeRange(queue, ev, 0, n, 0, read.map ?? null, 0);
     }
   }
   const delimiters = read.delimiters;
@@ -155,8 +216,13 @@ export function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadPr
   let which = 0;
   if (delimiters.length === 1) {
     const d = delimiters[0];
-    const data = queue.takeThroughInFirst(d, progress.scan, end, read.strip);
-    if (data !== null) return done(data, 0);
+    const j = queue.findInFirst(d, progress.scan, end);
+    if (j >= 0) {
+      const n = j - queue.headIndex();
+      return read.strip
+        ? takeRange(queue, ev, 0, n, d.length, read.map ?? null, 0)
+        : takeRange(queue, ev, 0, n + d.length, 0, read.map ?? null, 0);
+    }
     // Not in the first chunk: go on across the others from where that scan stopped.
     best = queue.indexOf(d, queue.resume, end);
   } else {
@@ -174,12 +240,9 @@ export function satisfyUntil(queue: ByteQueue, read: UntilRead, progress: ReadPr
   }
   if (best >= 0) {
     const dl = delimiters[which].length;
-    if (read.strip) {
-      const data = queue.take(best);
-      queue.skip(dl);
-      return done(data, which);
-    }
-    return done(queue.take(best + dl), which);
+    return read.strip
+      ? takeRange(queue, ev, 0, best, dl, read.map ?? null, which)
+      : takeRange(queue, ev, 0, best + dl, 0, read.map ?? null, which);
   }
   if (read.validate !== null && end >= VALIDATE_GROWTH * progress.validated)
     validatePending(queue, read, progress, end);
@@ -226,13 +289,19 @@ function validatePending(queue: ByteQueue, read: UntilRead, progress: ReadProgre
   (read.validate as NonNullable<UntilRead['validate']>)(window, queue.consumed);
 }
 
-function satisfyRegex(queue: ByteQueue, re: RegExp, maxBytes: number, progress: ReadProgress): ReadEvent | null {
+function satisfyRegex(
+  queue: ByteQueue,
+  re: RegExp,
+  maxBytes: number,
+  progress: ReadProgress,
+  ev: ReadResult,
+): ReadEvent | null {
   const window = Math.min(queue.length, maxBytes);
   if (progress.text.length < window) progress.text += latin1(queue.slice(progress.text.length, window));
   const m = re.exec(progress.text);
   if (m !== null) {
     const end = m.index + m[0].length;
-    return done(queue.take(end), -1, m);
+    return ev.setView(queue.take(end), -1, m);
   }
   if (queue.length >= maxBytes) throw new MaxBytesError(maxBytes);
   return null;

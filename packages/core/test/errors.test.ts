@@ -62,6 +62,8 @@ describe('error codes and fields', () => {
   test('codes are the stable strings', () => {
     expect(ErrorCode).toEqual({
       MAX_BYTES: 'WIREMACHINE_ERR_MAX_BYTES',
+      DECODE_SYNTAX: 'WIREMACHINE_ERR_DECODE_SYNTAX',
+      DECODE_OVERFLOW: 'WIREMACHINE_ERR_DECODE_OVERFLOW',
       BUFFER_OVERFLOW: 'WIREMACHINE_ERR_BUFFER_OVERFLOW',
       STREAM_CLOSED: 'WIREMACHINE_ERR_STREAM_CLOSED',
       NO_PROGRESS: 'WIREMACHINE_ERR_NO_PROGRESS',

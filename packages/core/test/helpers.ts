@@ -69,6 +69,7 @@ export function record<T = Out>(
   const outputs: T[] = [];
   const errors: WiremachineError[] = [];
   const driver = createDriver(machine, {
+    poisonEvents: true,
     ...options,
     onOutput: (o) => outputs.push(o as T),
     onError: (e) => errors.push(e),

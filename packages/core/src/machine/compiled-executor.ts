@@ -13,6 +13,7 @@
  * @module
  */
 import { ErrorCode, WiremachineError } from '../errors.js';
+import { isNoOutput } from '../protocol.js';
 import type { ReadEvent, ReadRequest } from '../reads.js';
 import type { ActionArgs, ActionHost, CompiledState, CompiledTransition, DoneEvent, Program } from './compile.js';
 import type { Executor, ExecutorOptions } from './executor.js';
@@ -47,6 +48,7 @@ export class CompiledExecutor implements Executor, ActionHost {
   }
 
   output(value: unknown): void {
+    if (isNoOutput(value)) return;
     this.pending[this.npending++] = value;
   }
 

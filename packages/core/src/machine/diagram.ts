@@ -15,6 +15,8 @@ export function describeRead(read: ReadRequest | null): string {
   switch (read.kind) {
     case 'bytes':
       return `bytes(${read.n}${read.partial ? ', partial' : ''})`;
+    case 'lengthPrefixed':
+      return `lengthPrefixed(${read.width}${read.littleEndian ? ', le' : ''}${Number.isFinite(read.maxBytes) ? `, max ${read.maxBytes}` : ''})`;
     case 'until':
       return `until(${read.delimiters.map(text).join(' | ')}${Number.isFinite(read.maxBytes) ? `, max ${read.maxBytes}` : ''})`;
     case 'into':

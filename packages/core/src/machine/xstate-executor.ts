@@ -6,6 +6,7 @@
  */
 import { type AnyActor, type AnyStateMachine, type AnyStateNode, createActor, type InspectionEvent } from 'xstate';
 import { ErrorCode, isWiremachineError, recentError, WiremachineError } from '../errors.js';
+import { isNoOutput } from '../protocol.js';
 import type { ReadEvent, ReadRequest } from '../reads.js';
 import type { Executor, ExecutorOptions } from './executor.js';
 import { activeLeaf, readSpecOf, stateName } from './nodes.js';
@@ -47,6 +48,7 @@ export class XstateExecutor implements Executor {
       },
     });
     this.actor.on('*', (event) => {
+      if (isNoOutput(event)) return;
       // xstate delivers emitted events once the macrostep is over: the snapshot is the new one.
       this.leaf = activeLeaf(this.machine, this.actor.getSnapshot().value);
       try {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+
 import { getAdjacencyMap, getShortestPaths } from '@xstate/graph';
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import { concatBytes } from '../bytes.js';
@@ -119,7 +120,9 @@ export function modelInputs(machine: AnyStateMachine, options: ModelOptions): Mo
 
 /** A `read` step that consumes `bytes` (and delivers `data`, by default the same bytes). */
 export function readStep(bytes: Uint8Array, data: Uint8Array = bytes, delimiter = -1): ModelStep {
-  return { event: { type: 'read', data, delimiter, match: null }, bytes };
+  // A plain object: the graph walk copies events, and a copy keeps own properties only.
+  const event = { type: 'read', data, value: undefined, buf: data, start: 0, end: data.length, delimiter, match: null };
+  return { event: event as ReadEvent, bytes };
 }
 
 /** The `eof` step: the input ends here, with nothing unread. */

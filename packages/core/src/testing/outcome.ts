@@ -45,6 +45,8 @@ export function runChunks(machine: AnyStateMachine, chunks: readonly Uint8Array[
       executor: options.executor,
       input: options.input,
       maxBufferSize: options.maxBufferSize ?? 1024 * 1024,
+      // A machine that keeps a read event past its step fails here, not in production.
+      poisonEvents: true,
       onOutput: (o) => outcome.outputs.push(o),
       onError: (e) => {
         failure = e;
