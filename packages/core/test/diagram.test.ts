@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { emit, setup } from 'xstate';
 import { createFrameProtocol } from '../../../examples/src/protocols/frame.js';
-import { bytes, describeRead, streamBytes, toDot, toMermaid, until } from '../src/index.js';
+import { bytes, describeRead, fail, streamBytes, toDot, toMermaid, until } from '../src/index.js';
 
 const frames = createFrameProtocol();
 
@@ -63,5 +63,35 @@ describe('diagrams', () => {
   test('describeRead writes requests as they are built', () => {
     expect(describeRead(bytes(4, { partial: true }))).toBe('bytes(4, partial)');
     expect(describeRead(until(['\r\n', '\n'], { maxBytes: 10 }))).toBe('until("\\r\\n" | "\\n", max 10)');
+  });
+
+  test('a parameterised guard shows its params; an inline guard its function name; a named fail its code', () => {
+    function isPing({ event }: { event: any }) {
+      return event.data[0] === 0xc0;
+    }
+    const m = setup({
+      guards: { isType: ({ event }, p: { type: number }) => event.data[0] >> 4 === p.type },
+      actions: { refuse: fail('BAD_TYPE') },
+    }).createMachine({
+      initial: 'w',
+      states: {
+        w: {
+          meta: { read: bytes(1) },
+          on: {
+            read: [
+              { guard: { type: 'isType', params: { type: 3 } }, target: 'w' },
+              { guard: isPing, target: 'w' },
+              { guard: ({ event }) => event.data[0] === 1, target: 'w' },
+              { actions: 'refuse' },
+            ],
+          },
+        },
+      },
+    });
+    const mermaid = toMermaid(m);
+    expect(mermaid).toContain('w --> w: read [isType(type=3)]');
+    expect(mermaid).toContain('w --> w: read [isPing]');
+    expect(mermaid).toContain('w --> w: read [inline guard]');
+    expect(mermaid).toContain('w --> w: read / fail BAD_TYPE');
   });
 });

@@ -7,6 +7,7 @@
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import type { ReadRequest } from '../reads.js';
 import { readSpecOf, type TransitionDef, transitionsOf } from './nodes.js';
+import { failCodeOf, referenceOf } from './shapes.js';
 
 /** `bytes(4)`, `until("\r\n")`, ... as the request would be written. */
 export function describeRead(read: ReadRequest | null): string {
@@ -39,14 +40,33 @@ function readLabel(node: AnyStateNode): string | null {
   return (node.meta as { readLabel?: string } | undefined)?.readLabel ?? 'read computed from context';
 }
 
+/** Params as written in a diagram: `(type=3)`, `("x")`, `(/re/)` (no colons, which end a Mermaid label); long ones cut short. */
+function paramsLabel(params: unknown): string {
+  const one = (v: unknown): string => {
+    if (typeof v === 'string') return JSON.stringify(v);
+    if (v instanceof RegExp) return String(v);
+    if (typeof v === 'function') return v.name || 'fn';
+    if (Array.isArray(v)) return `[${v.map(one).join(', ')}]`;
+    if (typeof v === 'object' && v !== null)
+      return `{${Object.entries(v)
+        .map(([k, x]) => `${k}=${one(x)}`)
+        .join(', ')}}`;
+    return String(v);
+  };
+  let text = one(params);
+  if (text.startsWith('{') && !Array.isArray(params)) text = text.slice(1, -1);
+  return `(${text.length > 60 ? `${text.slice(0, 57)}...` : text})`;
+}
+
 function guardLabel(guard: unknown): string {
   if (guard === undefined) return '';
-  if (typeof guard === 'string') return guard;
-  if (typeof guard === 'object' && guard !== null && 'type' in guard) return String((guard as { type: unknown }).type);
+  const ref = referenceOf(guard);
+  if (ref !== null) return ref.params === undefined ? ref.type : `${ref.type}${paramsLabel(ref.params)}`;
   if (typeof guard === 'function') {
     const g = guard as { name: string; guards?: unknown[] };
     if (g.guards) return `${g.name}(${g.guards.map(guardLabel).join(', ')})`;
-    return g.name && g.name !== 'guard' ? g.name : 'guard';
+    // An arrow written inline takes the property's name, "guard": say it is inline.
+    return g.name && g.name !== 'guard' ? g.name : 'inline guard';
   }
   return 'guard';
 }
@@ -57,12 +77,10 @@ function eventLabel(t: TransitionDef): string {
   return t.eventType;
 }
 
-function transitionLabel(t: TransitionDef): string {
+function transitionLabel(machine: AnyStateMachine, t: TransitionDef): string {
   const guard = guardLabel(t.guard);
   const label = guard ? `${eventLabel(t)} [${guard}]` : eventLabel(t);
-  const fails = t.actions
-    .map((a) => (a as { failCode?: unknown }).failCode)
-    .filter((c): c is string => typeof c === 'string');
+  const fails = t.actions.map((a) => failCodeOf(machine, a)).filter((c): c is string => c !== null);
   return fails.length > 0 ? `${label} / fail ${fails.join(', ')}` : label;
 }
 
@@ -101,7 +119,7 @@ export function toMermaid(machine: AnyStateMachine): string {
     for (const node of Object.values(parent.states) as AnyStateNode[]) {
       for (const t of transitionsOf(node)) {
         const target = t.target?.[0] ?? node;
-        lines.push(`${indent}${id(node)} --> ${id(target)}: ${transitionLabel(t).replace(/:/g, ' ')}`);
+        lines.push(`${indent}${id(node)} --> ${id(target)}: ${transitionLabel(machine, t).replace(/:/g, ' ')}`);
       }
     }
   };
@@ -151,7 +169,7 @@ export function toDot(machine: AnyStateMachine): string {
     for (const t of transitionsOf(node)) {
       const from = node.type === 'compound' ? leaf(node) : node;
       const to = leaf(t.target?.[0] ?? node);
-      edges.push(`  ${q(id(from))} -> ${q(id(to))} [label=${q(transitionLabel(t))}];`);
+      edges.push(`  ${q(id(from))} -> ${q(id(to))} [label=${q(transitionLabel(machine, t))}];`);
     }
   }
   return `${[...lines, ...edges, '}'].join('\n')}\n`;
