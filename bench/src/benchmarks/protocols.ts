@@ -11,6 +11,7 @@
  */
 import { type BenchGroup, type BenchTarget, defineBenchmark, rowOf } from '../define.js';
 import { PG_GROUPS, pgGroups } from './protocols-pg.js';
+import { RESP_GROUPS, respGroups } from './protocols-resp.js';
 import { WS_GROUPS, wsGroups } from './protocols-ws.js';
 
 function targets(groups: readonly string[]): BenchTarget[] {
@@ -19,13 +20,13 @@ function targets(groups: readonly string[]): BenchTarget[] {
   ]);
 }
 
-const groups: BenchGroup[] = [...pgGroups, ...wsGroups];
+const groups: BenchGroup[] = [...respGroups, ...pgGroups, ...wsGroups];
 
 /** Each protocol against its hand-written peer. */
 export const protocols = defineBenchmark({
   name: 'protocols',
   description:
-    'each protocol against its hand-written peer (pg-protocol, the Receiver of ws), identical bytes, ns per message',
+    'each protocol against its hand-written peer (redis-parser, pg-protocol, the Receiver of ws), identical bytes, ns per message',
   groups,
-  targets: targets([...PG_GROUPS, ...WS_GROUPS]),
+  targets: targets([...RESP_GROUPS, ...PG_GROUPS, ...WS_GROUPS]),
 });

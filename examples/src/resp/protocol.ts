@@ -3,10 +3,23 @@
  * as a wiremachine machine. Each reply starts with a type byte and a line; bulk
  * values then read exactly their length. Aggregates (arrays, maps, sets,
  * pushes, attributes) nest to any depth on a stack in the context, so one
- * flat machine reads them all.
+ * flat machine reads them all. Each line is decoded once, by its read.
  */
-import { bytes, fail, protocolTypes, until } from '@wiremachine/core';
-import { assign, emit, setup } from 'xstate';
+import {
+  bytes,
+  decode,
+  ErrorCode,
+  emitIf,
+  fail,
+  ProtocolFault,
+  protocolTypes,
+  type ReadDoneEvent,
+  readAction,
+  readGuard,
+  reject,
+  until,
+} from '@wiremachine/core';
+import { assign, setup } from 'xstate';
 import { RespError, type RespValue } from './values.js';
 
 /** One complete reply, or a RESP3 push message (pub/sub, client tracking). */
@@ -21,11 +34,9 @@ interface Frame {
 interface Context {
   /** Aggregates still open, innermost last. */
   stack: Frame[];
-  /** The bulk value being read: its type byte and length (-1: null). */
-  bulk: { type: string; length: number };
-  /** The value just completed. */
-  value: RespValue;
-  /** A complete top-level reply, once `value` closed every open aggregate. */
+  /** The bulk value being read: its type byte and length. */
+  bulk: { type: number; length: number };
+  /** A complete top-level reply, once a value closed every open aggregate. */
   reply: RespOutput | null;
   keepBytes: boolean;
 }
@@ -44,43 +55,122 @@ export interface RespOptions {
 
 const utf8 = new TextDecoder();
 const text = (b: Uint8Array, from = 0) => utf8.decode(b.subarray(from));
-const typeOf = (b: Uint8Array) => String.fromCharCode(b[0]);
 
-/** A count of items or bytes: -1 (null) or more, else NaN. */
-function count(line: string): number {
-  return /^(-1|\d{1,10})$/.test(line) ? Number(line) : Number.NaN;
-}
+/** What a line decodes to, once: a complete value, a bulk header, or an aggregate header. */
+type Line =
+  | { kind: 'value'; value: RespValue }
+  | { kind: 'bulk'; type: number; length: number }
+  | { kind: 'aggregate'; type: Frame['kind']; count: number };
 
+const PLUS = 0x2b;
+const MINUS = 0x2d;
+const COLON = 0x3a;
+const DOLLAR = 0x24;
+const STAR = 0x2a;
+
+/** Simple strings that come back again and again: the same string object each time, no decoding. */
+const status = decode.intern(['OK', 'PONG', 'QUEUED'], decode.utf8);
 const SCALAR_FORMS: Record<string, RegExp> = {
-  '+': /^[^\r\n]*$/,
-  '-': /^[^\r\n]*$/,
-  ':': /^-?\d+$/,
-  _: /^$/,
-  '#': /^[tf]$/,
   ',': /^(-?inf|nan|-?\d+(\.\d+)?([eE][+-]?\d+)?)$/,
   '(': /^-?\d+$/,
 };
 
-/** The value of a one-line reply (checked against {@link SCALAR_FORMS} first). */
-function scalar(type: string, line: string): RespValue {
-  switch (type) {
-    case '+':
-      return line;
-    case '-':
-      return new RespError(line);
-    case ':': {
-      const n = Number(line);
-      return Number.isSafeInteger(n) ? n : BigInt(line);
-    }
-    case '_':
-      return null;
-    case '#':
-      return line === 't';
-    case ',':
-      return line === 'inf' ? Number.POSITIVE_INFINITY : line === '-inf' ? Number.NEGATIVE_INFINITY : Number(line);
-    default:
-      return BigInt(line);
+function badValue(): never {
+  return reject('RESP_BAD_VALUE', 'a one-line reply that is not of its type');
+}
+
+/** An integer reply (`:`): a double when it fits one exactly, else a bigint. */
+function integer(buf: Uint8Array, start: number, end: number): number | bigint {
+  try {
+    return decode.decimal(buf, start, end);
+  } catch (e) {
+    if (e instanceof ProtocolFault && e.code === ErrorCode.DECODE_OVERFLOW) return decode.bigDecimal(buf, start, end);
+    return badValue();
   }
+}
+
+/** A count of items or bytes: -1 (null), or 0 to 9,999,999,999; else NaN. */
+function count(buf: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  if (n === 2 && buf[start] === MINUS && buf[start + 1] === 0x31) return -1;
+  if (n === 0 || n > 10) return Number.NaN;
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const d = buf[i] - 0x30;
+    if (d < 0 || d > 9) return Number.NaN;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * A line, decoded once: the type byte picks the decoding; bad input is
+ * refused here with the protocol's code, at the line's offset.
+ */
+function lineDecoder(maxBulk: number) {
+  return (buf: Uint8Array, start: number, end: number): Line => {
+    const type = start < end ? buf[start] : -1;
+    const from = start + 1;
+    switch (type) {
+      case PLUS:
+        for (let i = from; i < end; i++) if (buf[i] === 0x0d || buf[i] === 0x0a) badValue();
+        return { kind: 'value', value: status(buf, from, end) };
+      case MINUS:
+        for (let i = from; i < end; i++) if (buf[i] === 0x0d || buf[i] === 0x0a) badValue();
+        return { kind: 'value', value: new RespError(decode.utf8(buf, from, end)) };
+      case COLON:
+        return { kind: 'value', value: integer(buf, from, end) };
+      case DOLLAR:
+      case STAR:
+      case 0x21: // !
+      case 0x3d: // =
+      case 0x25: // %
+      case 0x7e: // ~
+      case 0x3e: // >
+      case 0x7c: {
+        // |
+        const n = count(buf, from, end);
+        if (!(n <= maxBulk) || (n === -1 && type !== DOLLAR && type !== STAR))
+          return reject('RESP_BAD_LENGTH', 'a length or count that is not -1..limit');
+        if (n === -1) return { kind: 'value', value: null };
+        if (type === DOLLAR || type === 0x21 || type === 0x3d) return { kind: 'bulk', type, length: n };
+        const kind = String.fromCharCode(type) as Frame['kind'];
+        if (n === 0) return { kind: 'value', value: close({ kind, left: 0, items: [] }) };
+        return { kind: 'aggregate', type: kind, count: n };
+      }
+      case 0x5f: // _
+        if (end !== from) badValue();
+        return { kind: 'value', value: null };
+      case 0x23: // #
+        if (end !== from + 1 || (buf[from] !== 0x74 && buf[from] !== 0x66)) badValue();
+        return { kind: 'value', value: buf[from] === 0x74 };
+      case 0x2c: // ,
+      case 0x28: {
+        // (
+        const line = decode.latin1(buf, from, end);
+        if (!SCALAR_FORMS[String.fromCharCode(type)].test(line)) badValue();
+        if (type === 0x28) return { kind: 'value', value: BigInt(line) };
+        return {
+          kind: 'value',
+          value: line === 'inf' ? Number.POSITIVE_INFINITY : line === '-inf' ? Number.NEGATIVE_INFINITY : Number(line),
+        };
+      }
+      default:
+        return reject('RESP_BAD_TYPE', 'a reply must start with a RESP type byte');
+    }
+  };
+}
+
+/** A bulk value's bytes and its CRLF: the CRLF is checked, the value decoded as UTF-8. */
+function bulkText(buf: Uint8Array, start: number, end: number): string {
+  if (buf[end - 2] !== 0x0d || buf[end - 1] !== 0x0a) reject('RESP_BAD_TRAILER', 'a bulk value must end with CRLF');
+  return decode.utf8(buf, start, end - 2);
+}
+
+/** The same, keeping the value as bytes (a copy: the chunk is the transport's). */
+function bulkBytes(buf: Uint8Array, start: number, end: number): Uint8Array {
+  if (buf[end - 2] !== 0x0d || buf[end - 1] !== 0x0a) reject('RESP_BAD_TRAILER', 'a bulk value must end with CRLF');
+  return buf.slice(start, end - 2);
 }
 
 function close(frame: Frame): RespValue {
@@ -111,47 +201,48 @@ function place(stack: Frame[], value: RespValue): RespOutput | null {
   }
 }
 
-/** A RESP reply parser. */
+/** A bulk value of the given type byte, from what its read decoded. */
+function bulkValue(type: number, raw: string | Uint8Array): RespValue {
+  if (type === DOLLAR) return raw;
+  const s = typeof raw === 'string' ? raw : text(raw);
+  if (type === 0x21) return new RespError(s);
+  return { format: s.slice(0, 3), text: s.slice(4) };
+}
+
+/**
+ * A RESP reply parser. Each line is decoded once, by the read's decoder,
+ * into a value or a header; a value is placed and, when it completes a
+ * reply, emitted in the same step.
+ */
 export function createRespProtocol(options: RespOptions = {}) {
   const maxBulk = options.maxBulkBytes ?? 512 * 1024 * 1024;
   const maxDepth = options.maxDepth ?? 64;
-  const line = until('\r\n', { maxBytes: options.maxLineBytes ?? 64 * 1024, strip: true });
-  const is =
-    (types: string) =>
-    ({ event }: { event: { type: string; data?: Uint8Array } }) =>
-      event.type === 'read' && types.includes(typeOf(event.data as Uint8Array));
+  const line = until('\r\n', { maxBytes: options.maxLineBytes ?? 64 * 1024, strip: true, map: lineDecoder(maxBulk) });
   return setup({
     types: protocolTypes<Context, RespOutput, { bytes?: boolean } | undefined>(),
     guards: {
-      isScalar: is('+-:_#,('),
-      isBulk: is('$!='),
-      isAggregate: is('*%~>|'),
-      badScalar: ({ event }) => {
-        if (event.type !== 'read') return false;
-        const form = SCALAR_FORMS[typeOf(event.data)];
-        return form !== undefined && !form.test(text(event.data, 1));
-      },
-      badCount: ({ event }) => {
-        if (event.type !== 'read') return false;
-        const n = count(text(event.data, 1));
-        return !(n <= maxBulk) || (n === -1 && typeOf(event.data) !== '$' && typeOf(event.data) !== '*');
-      },
-      isNull: ({ event }) => event.type === 'read' && count(text(event.data, 1)) === -1,
+      isValue: readGuard<Context, Line>(({ event }) => event.value.kind === 'value'),
+      isBulk: readGuard<Context, Line>(({ event }) => event.value.kind === 'bulk'),
       tooDeep: ({ context }) => context.stack.length >= maxDepth,
-      isEmpty: ({ event }) => event.type === 'read' && count(text(event.data, 1)) === 0,
-      nullBulk: ({ context }) => context.bulk.length < 0,
-      badTrailer: ({ event }) =>
-        event.type === 'read' && (event.data[event.data.length - 2] !== 13 || event.data[event.data.length - 1] !== 10),
-      hasReply: ({ context }) => context.reply !== null,
       atBoundary: ({ context, event }) =>
         event.type === 'eof' && event.unread.length === 0 && context.stack.length === 0,
+    },
+    actions: {
+      emitReply: emitIf(({ context }) => context.reply),
+      placeLine: assign({
+        reply: ({ context, event }) =>
+          place(context.stack, (event as ReadDoneEvent<Line & { kind: 'value' }>).value.value),
+      }),
+      open: readAction<Context, Line & { kind: 'aggregate' }>(({ context, event }) => {
+        const { type, count: n } = event.value;
+        context.stack.push({ kind: type, left: type === '%' || type === '|' ? 2 * n : n, items: [] });
+      }),
     },
   }).createMachine({
     id: 'resp',
     context: ({ input }) => ({
       stack: [],
-      bulk: { type: '$', length: 0 },
-      value: null,
+      bulk: { type: DOLLAR, length: 0 },
       reply: null,
       keepBytes: input?.bytes ?? options.bytes ?? false,
     }),
@@ -161,40 +252,14 @@ export function createRespProtocol(options: RespOptions = {}) {
         meta: { read: line },
         on: {
           read: [
-            { guard: 'badScalar', actions: fail('RESP_BAD_VALUE', 'a one-line reply that is not of its type') },
-            {
-              guard: 'isScalar',
-              target: 'placing',
-              actions: assign({ value: ({ event }) => scalar(typeOf(event.data), text(event.data, 1)) }),
-            },
-            { guard: 'badCount', actions: fail('RESP_BAD_LENGTH', 'a length or count that is not -1..limit') },
+            { guard: 'isValue', actions: ['placeLine', 'emitReply'] },
             {
               guard: 'isBulk',
               target: 'bulk',
-              actions: assign({
-                bulk: ({ event }) => ({ type: typeOf(event.data), length: count(text(event.data, 1)) }),
-              }),
-            },
-            { guard: 'isNull', target: 'placing', actions: assign({ value: null }) },
-            {
-              guard: 'isEmpty',
-              target: 'placing',
-              actions: assign({
-                value: ({ event }) => close({ kind: typeOf(event.data) as Frame['kind'], left: 0, items: [] }),
-              }),
+              actions: assign({ bulk: ({ event }) => event.value as { type: number; length: number } }),
             },
             { guard: 'tooDeep', actions: fail('RESP_TOO_DEEP', `aggregates nested more than ${maxDepth} deep`) },
-            {
-              guard: 'isAggregate',
-              actions: assign({
-                stack: ({ context, event }) => {
-                  const kind = typeOf(event.data) as Frame['kind'];
-                  const n = count(text(event.data, 1));
-                  return [...context.stack, { kind, left: kind === '%' || kind === '|' ? 2 * n : n, items: [] }];
-                },
-              }),
-            },
-            { actions: fail('RESP_BAD_TYPE', 'a reply must start with a RESP type byte') },
+            { actions: 'open' },
           ],
           eof: [
             { guard: 'atBoundary', target: 'closed' },
@@ -203,38 +268,24 @@ export function createRespProtocol(options: RespOptions = {}) {
         },
       },
       bulk: {
-        // A null bulk string ($-1) has no body; otherwise the value and its CRLF.
-        meta: { read: ({ context }) => bytes(context.bulk.length < 0 ? 0 : context.bulk.length + 2) },
+        // The value and its CRLF, decoded (and the CRLF checked) by the read.
+        meta: {
+          read: ({ context }) =>
+            bytes<string | Uint8Array>(context.bulk.length + 2, { map: context.keepBytes ? bulkBytes : bulkText }),
+          readLabel: 'bytes(length + 2)',
+        },
         on: {
-          read: [
-            { guard: 'nullBulk', target: 'placing', actions: assign({ value: null }) },
-            { guard: 'badTrailer', actions: fail('RESP_BAD_TRAILER', 'a bulk value must end with CRLF') },
-            {
-              target: 'placing',
-              actions: assign({
-                value: ({ context, event }) => {
-                  const body = event.data.subarray(0, event.data.length - 2);
-                  if (context.bulk.type === '!') return new RespError(text(body));
-                  if (context.bulk.type === '=') return { format: text(body.subarray(0, 3)), text: text(body, 4) };
-                  return context.keepBytes ? body.slice() : text(body);
-                },
+          read: {
+            target: 'line',
+            actions: [
+              assign({
+                reply: ({ context, event }) => place(context.stack, bulkValue(context.bulk.type, event.value)),
               }),
-            },
-          ],
+              'emitReply',
+            ],
+          },
           eof: { actions: fail('RESP_TRUNCATED', 'input ended inside a bulk value') },
         },
-      },
-      placing: {
-        always: {
-          target: 'emitting',
-          actions: assign({ reply: ({ context }) => place(context.stack, context.value) }),
-        },
-      },
-      emitting: {
-        always: [
-          { guard: 'hasReply', target: 'line', actions: emit(({ context }) => context.reply as RespOutput) },
-          { target: 'line' },
-        ],
       },
       closed: { type: 'final' },
     },
