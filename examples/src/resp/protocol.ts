@@ -6,6 +6,7 @@
  * flat machine reads them all. Each line is decoded once, by its read.
  */
 import {
+  type BytesRead,
   bytes,
   decode,
   ErrorCode,
@@ -14,6 +15,7 @@ import {
   ProtocolFault,
   protocolTypes,
   type ReadDoneEvent,
+  type ReadMap,
   readAction,
   readGuard,
   reject,
@@ -209,6 +211,23 @@ function bulkValue(type: number, raw: string | Uint8Array): RespValue {
   return { format: s.slice(0, 3), text: s.slice(4) };
 }
 
+/** Reads of short bulk values, made once per length (most values are short, and a read is an object). */
+const CACHED_READS = 1024;
+function bulkReads(map: ReadMap<string | Uint8Array>) {
+  const cache: BytesRead<string | Uint8Array>[] = [];
+  return (length: number) => {
+    if (length >= CACHED_READS) return bytes(length + 2, { map });
+    let read = cache[length];
+    if (read === undefined) {
+      read = bytes(length + 2, { map });
+      cache[length] = read;
+    }
+    return read;
+  };
+}
+const textReads = bulkReads(bulkText);
+const byteReads = bulkReads(bulkBytes);
+
 /**
  * A RESP reply parser. Each line is decoded once, by the read's decoder,
  * into a value or a header; a value is placed and, when it completes a
@@ -270,8 +289,7 @@ export function createRespProtocol(options: RespOptions = {}) {
       bulk: {
         // The value and its CRLF, decoded (and the CRLF checked) by the read.
         meta: {
-          read: ({ context }) =>
-            bytes<string | Uint8Array>(context.bulk.length + 2, { map: context.keepBytes ? bulkBytes : bulkText }),
+          read: ({ context }) => (context.keepBytes ? byteReads : textReads)(context.bulk.length),
           readLabel: 'bytes(length + 2)',
         },
         on: {
