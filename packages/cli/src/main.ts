@@ -20,6 +20,9 @@ async function main(argv: string[]): Promise<number> {
     case 'diagram':
       await import('./builtins.js');
       return (await import('./commands/diagram.js')).diagramCommand(args);
+    case 'compile':
+      await import('./builtins.js');
+      return (await import('./commands/compile.js')).compileCommand(args);
     case 'fuzz':
       // Imports the built-in protocols itself, after instrumenting them.
       return (await import('./commands/fuzz.js')).fuzzCommand(args);

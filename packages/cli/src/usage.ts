@@ -14,6 +14,7 @@ commands:
   parse <protocol> [file|-]     parse bytes, print each output as one JSON line
   trace <protocol> [file|-]     the same, with every step of the machine
   diagram <protocol>            the machine as a diagram (mermaid, dot or svg)
+  compile <protocol>            the JavaScript the compiled executor runs for the machine
   fuzz <protocol>               coverage-guided fuzzing for a fixed budget
   serve http [--dir DIR]        static files over HTTP/1.1: ranges, caching, compression
   tracker serve|announce|scrape a BitTorrent UDP tracker, and its client
@@ -45,6 +46,12 @@ after. Same options as 'parse'.`,
   diagram: `usage: wiremachine diagram <protocol> [--format mermaid|dot|svg] [--protocol-module FILE]
 
 Prints the machine as a diagram. 'svg' needs Graphviz's 'dot' command.`,
+  compile: `usage: wiremachine compile <protocol> [--protocol-module FILE]
+
+Prints the JavaScript generated from the machine: a function per guard chain
+(the index of the transition taken) and per transition (its actions in
+order), each guard and action called by name. This is what the compiled
+executor runs; it can be written to a file and read or diffed.`,
   fuzz: `usage: wiremachine fuzz <protocol> [--runs N] [--seed S] [--seed-file FILE...] [--protocol-module FILE]
                         [--dictionary FILE...] [--token T...] [--no-code-coverage]
 

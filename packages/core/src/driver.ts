@@ -46,6 +46,12 @@ const MAX_EMPTY_STEPS = 1024;
 export interface DriverOptions<TOutput = unknown, TInput = unknown> {
   /** `compiled` (default) runs a flat program; `xstate` runs a real actor. */
   executor?: ExecutorKind;
+  /**
+   * Compiled executor: run the code generated from the machine (the default;
+   * see `source()`), or with `false` the program's closures, which is what
+   * runs anyway where `new Function` is forbidden.
+   */
+  generate?: boolean;
   /** The machine's input. */
   input?: TInput;
   /**
@@ -167,7 +173,7 @@ export class Driver<TOutput = unknown> {
     this.exec =
       options.executor === 'xstate'
         ? new XstateExecutor(machine, { ...common, inspect: options.inspect })
-        : new CompiledExecutor(compile(machine), common);
+        : new CompiledExecutor(compile(machine), { ...common, generate: options.generate });
   }
 
   /** Where the driver stands; see {@link DriverStatus}. */

@@ -27,6 +27,7 @@ export type { ActionArgs, Program } from './machine/compile.js';
 export { compile } from './machine/compile.js';
 export { describeRead, toDot, toMermaid } from './machine/diagram.js';
 export type { ExecutorKind } from './machine/executor.js';
+export { source } from './machine/generate.js';
 export type { ReadSpec, TransitionDef } from './machine/nodes.js';
 export { validateMachine } from './machine/validate.js';
 export type { MemoryPairOptions } from './memory.js';

@@ -72,6 +72,8 @@ export interface CompiledTransition {
   readonly raises: DoneEvent | null;
   /** The declared transition this was compiled from (`null` for the initial entry): for coverage. */
   source?: TransitionDef | null;
+  /** The actions as one generated function (see generate.ts), when code generation is allowed. */
+  run?: (args: ActionArgs, host: ActionHost) => void;
 }
 
 export interface CompiledState {
@@ -91,6 +93,11 @@ export interface CompiledState {
   onInternal: Map<string, CompiledTransition[]>;
   /** Exit actions of this state and every ancestor, run when the machine ends here. */
   finalExit: CompiledAction[];
+  /**
+   * Generated guard chains, by event (read, chunk, done, eof, always): the
+   * index of the transition taken in that list, or -1 (see generate.ts).
+   */
+  select?: readonly ((args: ActionArgs) => number)[];
 }
 
 /** A machine compiled to a flat program. */
@@ -268,7 +275,12 @@ class Compiler {
   private compileTransition(from: AnyStateNode, t: TransitionDef, eventful: boolean): CompiledTransition {
     const name = stateName(t.source);
     let guard = t.guard === undefined ? null : this.guard(t.guard, name);
-    if (guard !== null && eventful) guard = wrapGuard(guard, t.guard, t.source.id);
+    if (guard !== null && eventful) {
+      const inner = guard;
+      guard = wrapGuard(inner, t.guard, t.source.id);
+      const spec = specOf(inner);
+      if (spec !== undefined) tag(guard, spec);
+    }
     const own = this.actionsOf(t.source, t.actions);
     const target = t.target?.[0];
     if (target === undefined) return { guard, actions: own, target: null, ends: false, raises: null };
@@ -330,15 +342,19 @@ class Compiler {
     const builtin = (fn as { type?: unknown }).type;
     const resolveParams =
       typeof params === 'function' ? (a: ActionArgs) => (params as (a: ActionArgs) => unknown)(a) : () => params;
-    if (builtin === 'xstate.assign')
-      return compileAssign(
-        (fn as unknown as { assignment: unknown }).assignment,
-        params === undefined ? null : resolveParams,
-      );
+    if (builtin === 'xstate.assign') {
+      const assignment = (fn as unknown as { assignment: unknown }).assignment;
+      return tag(compileAssign(assignment, params === undefined ? null : resolveParams), {
+        kind: 'assign',
+        assignment,
+        params,
+      });
+    }
     if (builtin === 'xstate.emit') {
       const ev = (fn as unknown as { event: unknown }).event;
-      if (typeof ev === 'function') return (a, host) => host.output(ev(a, resolveParams(a)));
-      return (_a, host) => host.output(ev);
+      if (typeof ev === 'function')
+        return tag((a, host) => host.output(ev(a, resolveParams(a))), { kind: 'emit', fn: ev, params });
+      return tag((_a, host) => host.output(ev), { kind: 'emitConst', value: ev });
     }
     if (typeof builtin === 'string' && builtin.startsWith('xstate.')) {
       throw new InvalidMachineError(
@@ -348,8 +364,9 @@ class Compiler {
       );
     }
     const user = fn as (a: ActionArgs, p: unknown) => void;
-    if (params === undefined) return (a) => user(a, undefined);
-    return (a) => user(a, resolveParams(a));
+    const spec: Spec = { kind: 'call', fn: user, params, name: typeof action === 'string' ? action : user.name };
+    if (params === undefined) return tag((a) => user(a, undefined), spec);
+    return tag((a) => user(a, resolveParams(a)), spec);
   }
 
   private guard(guard: unknown, state: string, depth = 0): CompiledGuard {
@@ -371,9 +388,9 @@ class Compiler {
     const combinator = fn as { check?: unknown; guards?: unknown[]; name: string };
     if (combinator.check !== undefined) {
       const parts = (combinator.guards ?? []).map((g) => this.guard(g, state));
-      if (combinator.name === 'and') return (a) => parts.every((g) => g(a));
-      if (combinator.name === 'or') return (a) => parts.some((g) => g(a));
-      if (combinator.name === 'not') return (a) => !parts[0](a);
+      if (combinator.name === 'and') return tag((a) => parts.every((g) => g(a)), { kind: 'and', parts });
+      if (combinator.name === 'or') return tag((a) => parts.some((g) => g(a)), { kind: 'or', parts });
+      if (combinator.name === 'not') return tag((a) => !parts[0](a), { kind: 'not', parts });
       throw new InvalidMachineError(
         state,
         combinator.name,
@@ -381,8 +398,9 @@ class Compiler {
       );
     }
     const user = fn as (a: ActionArgs, p: unknown) => boolean;
-    if (typeof params === 'function') return (a) => user(a, (params as (a: ActionArgs) => unknown)(a));
-    return (a) => user(a, params);
+    const spec: Spec = { kind: 'call', fn: user, params, name: typeof guard === 'string' ? guard : user.name };
+    if (typeof params === 'function') return tag((a) => user(a, (params as (a: ActionArgs) => unknown)(a)), spec);
+    return tag((a) => user(a, params), spec);
   }
 }
 
@@ -411,6 +429,30 @@ function wrapGuard(guard: CompiledGuard, ref: unknown, nodeId: string): Compiled
 }
 
 const noParams = (): undefined => undefined;
+
+/**
+ * How a compiled action or guard is made, for the code generator: a call of
+ * a user function with its params, an `assign`, an `emit`, or a combination
+ * of guards. Kept beside each closure the compiler builds.
+ */
+export type Spec =
+  | { kind: 'call'; fn: Function; params: unknown; name: string }
+  | { kind: 'assign'; assignment: unknown; params: unknown }
+  | { kind: 'emit'; fn: Function; params: unknown }
+  | { kind: 'emitConst'; value: unknown }
+  | { kind: 'and' | 'or' | 'not'; parts: CompiledGuard[] };
+
+const specs = new WeakMap<Function, Spec>();
+
+function tag<F extends Function>(fn: F, spec: Spec): F {
+  specs.set(fn, spec);
+  return fn;
+}
+
+/** How a compiled action or guard was made (see {@link Spec}), or `undefined`. */
+export function specOf(fn: Function): Spec | undefined {
+  return specs.get(fn);
+}
 
 /**
  * `assign` writes into the context the executor owns instead of copying it:

@@ -12,21 +12,37 @@
  *
  * @module
  */
-import { ErrorCode, WiremachineError } from '../errors.js';
+import { ErrorCode, isWiremachineError, WiremachineError } from '../errors.js';
 import { isNoOutput } from '../protocol.js';
 import type { ReadEvent, ReadRequest } from '../reads.js';
 import type { ActionArgs, ActionHost, CompiledState, CompiledTransition, DoneEvent, Program } from './compile.js';
 import type { Executor, ExecutorOptions } from './executor.js';
+import { install } from './generate.js';
 import type { TransitionDef } from './nodes.js';
 
 /** What `event` is between steps. */
 const SETTLED = Object.freeze({ type: 'wiremachine.settled' });
+
+/** Where each event's selector is in a state's generated `select`. */
+const KIND = { read: 0, chunk: 1, done: 2, eof: 3 } as const;
+
+/**
+ * What the guard of an event's transition throws, as xstate reports it: a
+ * wiremachine error as it is, anything else wrapped in an `Error` of its own.
+ */
+function guardError(e: unknown, eventType: string, state: string): unknown {
+  if (isWiremachineError(e)) return e;
+  const message = `Unable to evaluate guard in transition for event '${eventType}' in state node '${state}':\n${(e as Error)?.message}`;
+  return new Error(message, { cause: e });
+}
 
 /** Eventless steps allowed in one macrostep before the machine is called stuck. */
 const MAX_MICROSTEPS = 10_000;
 
 export class CompiledExecutor implements Executor, ActionHost {
   private current: CompiledState;
+  /** Run the generated code (see generate.ts) where there is some; else the closures. */
+  private readonly gen: boolean;
   private done = false;
   // One argument object, reused for every action and guard of this executor.
   private readonly args: ActionArgs;
@@ -37,7 +53,9 @@ export class CompiledExecutor implements Executor, ActionHost {
   private npending = 0;
   /** Done events raised in the macrostep under way, not yet taken. */
   private readonly queue: DoneEvent[] = [];
-  constructor(program: Program, options: ExecutorOptions) {
+  constructor(program: Program, options: ExecutorOptions & { generate?: boolean }) {
+    this.gen = options.generate !== false;
+    if (this.gen) install(program);
     this.emit = options.emit;
     this.onTransition = options.onTransition;
     const context = program.createContext(options.input);
@@ -80,7 +98,24 @@ export class CompiledExecutor implements Executor, ActionHost {
 
   send(event: ReadEvent): boolean {
     this.args.event = event;
-    const t = this.select(this.listFor(event.type));
+    const s = this.current;
+    const list = this.listFor(event.type);
+    const sel = this.gen ? s.select : undefined;
+    let t: CompiledTransition | null;
+    if (list.length > 0 && list[0].guard === null) {
+      // The first transition is unguarded: nothing to select.
+      t = list[0];
+    } else if (sel !== undefined) {
+      let i: number;
+      try {
+        i = sel[KIND[event.type]](this.args);
+      } catch (e) {
+        throw guardError(e, event.type, s.name);
+      }
+      t = i < 0 ? null : list[i];
+    } else {
+      t = this.select(list);
+    }
     if (t === null) return false;
     this.step(t);
     return true;
@@ -159,8 +194,12 @@ export class CompiledExecutor implements Executor, ActionHost {
 
   private take(t: CompiledTransition): void {
     if (this.onTransition !== undefined && t.source) this.onTransition(t.source);
-    const actions = t.actions;
-    for (let i = 0; i < actions.length; i++) actions[i](this.args, this);
+    const run = this.gen ? t.run : undefined;
+    if (run !== undefined) run(this.args, this);
+    else {
+      const actions = t.actions;
+      for (let i = 0; i < actions.length; i++) actions[i](this.args, this);
+    }
     const target = t.target;
     if (target === null) return;
     this.current = target;
@@ -184,7 +223,8 @@ export class CompiledExecutor implements Executor, ActionHost {
       }
       const s = this.current;
       if (s.always.length > 0) {
-        const t = this.select(s.always);
+        const t =
+          this.gen && s.select !== undefined ? (s.always[s.select[4](this.args)] ?? null) : this.select(s.always);
         if (t !== null) {
           this.take(t);
           continue;

@@ -1,0 +1,132 @@
+/**
+ * The generated executor: readable source with a call site per guard and
+ * action, the same behaviour as the closures it replaces (which still run
+ * where `new Function` is forbidden), and in use by default.
+ */
+import { describe, expect, test } from 'vitest';
+import { type AnyStateMachine, and, assign, emit, not, setup } from 'xstate';
+import { createFrameProtocol, encodeFrame } from '../../../examples/src/protocols/frame.js';
+import { createRespProtocol } from '../../../examples/src/resp/protocol.js';
+import { bytes, compile, createDriver, type ExecutorKind, fail, source, until } from '../src/index.js';
+import { enc } from './helpers.js';
+
+const m = setup({
+  types: {} as { context: { n: number }; events: any; emitted: any },
+  guards: {
+    is: ({ event }, p: { b: number }) => event.data[0] === p.b,
+    even: ({ context }) => context.n % 2 === 0,
+  },
+  actions: { bump: assign({ n: ({ context }, p: { by: number }) => context.n + p.by }) },
+}).createMachine({
+  context: { n: 0 },
+  initial: 'a',
+  states: {
+    a: {
+      meta: { read: bytes(1) },
+      on: {
+        read: [
+          { guard: and([{ type: 'is', params: { b: 1 } }, not('even')]), target: 'b', actions: emit({ type: 'odd1' }) },
+          { guard: { type: 'is', params: { b: 2 } }, actions: { type: 'bump', params: { by: 3 } } },
+          { guard: { type: 'is', params: { b: 9 } }, actions: fail('NINE') },
+          {
+            target: 'b',
+            actions: [{ type: 'bump', params: { by: 1 } }, emit(({ context }) => ({ type: 'n', n: context.n }))],
+          },
+        ],
+      },
+    },
+    b: { always: [{ guard: 'even', target: 'a', actions: emit({ type: 'even' }) }, { target: 'a' }] },
+  },
+});
+
+function run(
+  machine: AnyStateMachine,
+  input: Uint8Array,
+  size: number,
+  options: { executor?: ExecutorKind; generate?: boolean },
+) {
+  const outputs: unknown[] = [];
+  let error: unknown = null;
+  const d = createDriver(machine, {
+    ...options,
+    onOutput: (o) => outputs.push(o),
+    onError: (e: any) => {
+      error = { code: e.code, offset: e.offset, state: e.state };
+    },
+  });
+  for (let i = 0; i < input.length; i += size) d.feed(input.subarray(i, i + size));
+  d.end();
+  return { outputs, error };
+}
+
+describe('the generated executor', () => {
+  test('source: a function per guard chain and per transition, each guard and action called by name', () => {
+    const text = source(m);
+    expect(text).toContain('function select_0_onRead(args) {');
+    // and/not become one expression; params are constants of their own.
+    expect(text).toMatch(
+      /if \(\(is_\d+\(args, is_params_\d+\) && !even_\d+\(args, undefined\)\)\) return 0; \/\/ -> b/,
+    );
+    expect(text).toMatch(/bump_\d+\(args, p\)|args\.context\["n"\]/);
+    expect(text).toContain('host.output(');
+    expect(text).toContain('// state "b", always');
+    // It is JavaScript that runs.
+    expect(() => new Function(...Array.from({ length: 64 }, (_, i) => `x${i}`), text)).not.toThrow();
+  });
+
+  test('is what the compiled executor runs by default', () => {
+    const machine = createFrameProtocol({ maxFrameBytes: 6 });
+    createDriver(machine);
+    expect(compile(machine).states.every((s) => s.select !== undefined)).toBe(true);
+  });
+
+  test('agrees with the closures and with xstate, for hand-written, frame and RESP machines, at several cut sizes', () => {
+    const cases: [AnyStateMachine, Uint8Array][] = [
+      [m, Uint8Array.of(1, 2, 2, 1, 3, 1, 2, 9, 1)],
+      [m, Uint8Array.of(2, 1, 1, 4, 2, 2, 1)],
+      [
+        createFrameProtocol({ maxFrameBytes: 6 }),
+        Uint8Array.from([...encodeFrame(enc('abc')), ...encodeFrame(enc('')), 0, 9]),
+      ],
+      [
+        createRespProtocol(),
+        enc('+OK\r\n:12\r\n$3\r\nabc\r\n*2\r\n$1\r\na\r\n$-1\r\n%1\r\n+k\r\n:1\r\n-ERR x\r\n*1\r\n*1\r\n:9\r\n?\r\n'),
+      ],
+    ];
+    for (const [machine, input] of cases) {
+      for (const size of [1, 2, 5, 64]) {
+        const generated = run(machine, input, size, {});
+        expect(run(machine, input, size, { generate: false })).toEqual(generated);
+        expect(JSON.stringify(run(machine, input, size, { executor: 'xstate' }))).toEqual(JSON.stringify(generated));
+      }
+    }
+  });
+
+  test('a guard that throws a plain Error is ACTION_FAILED; a ProtocolFault keeps its code', () => {
+    const throwing = setup({}).createMachine({
+      initial: 'a',
+      states: {
+        a: {
+          meta: { read: until('\n') },
+          on: {
+            read: [
+              {
+                guard: ({ event }) => {
+                  if (event.data[0] === 0x21) throw new Error('bang');
+                  return false;
+                },
+                target: 'a',
+              },
+              { target: 'a', reenter: true },
+            ],
+          },
+        },
+      },
+    });
+    expect(run(throwing, enc('x\n!\n'), 1, {}).error).toEqual({
+      code: 'WIREMACHINE_ERR_ACTION_FAILED',
+      offset: 2,
+      state: 'a',
+    });
+  });
+});
