@@ -36,6 +36,7 @@ import {
   type TransitionDef,
   transitionsOf,
 } from './nodes.js';
+import { resolve } from './shapes.js';
 import { validateMachine } from './validate.js';
 
 /** The argument every action and guard receives, as in xstate (`self` and `system` are absent). */
@@ -134,15 +135,9 @@ export function compile(machine: AnyStateMachine): Program {
 }
 
 class Compiler {
-  private readonly impl: {
-    actions: Record<string, unknown>;
-    guards: Record<string, unknown>;
-  };
   private readonly states = new Map<AnyStateNode, CompiledState>();
 
-  constructor(private readonly machine: AnyStateMachine) {
-    this.impl = machine.implementations as unknown as Compiler['impl'];
-  }
+  constructor(private readonly machine: AnyStateMachine) {}
 
   checkSubset(): void {
     for (const node of [this.machine.root, ...allNodes(this.machine)]) this.checkNode(node);
@@ -324,81 +319,63 @@ class Compiler {
   }
 
   private action(action: unknown, state: string): CompiledAction {
-    let fn: unknown = action;
-    let params: unknown;
-    if (typeof action === 'string' || (typeof action === 'object' && action !== null)) {
-      const ref =
-        typeof action === 'string'
-          ? { type: action, params: undefined }
-          : (action as { type: string; params?: unknown });
-      fn = this.impl.actions[ref.type];
-      params = ref.params;
-      if (fn === undefined) {
-        throw new InvalidMachineError(state, 'action', `action "${ref.type}" is not implemented in setup({ actions })`);
-      }
+    const r = resolve(this.machine, 'action', action);
+    if (r.kind === 'missing')
+      throw new InvalidMachineError(state, 'action', `action "${r.name}" is not implemented in setup({ actions })`);
+    if (r.kind === 'builtin') {
+      throw new InvalidMachineError(
+        state,
+        r.builtin.slice(7),
+        `the built-in action ${r.builtin} is not supported by the compiled executor (use executor: 'xstate')`,
+      );
     }
-    if (typeof fn !== 'function')
+    if (r.kind !== 'assign' && r.kind !== 'emit' && r.kind !== 'user')
       throw new InvalidMachineError(state, 'action', 'an action is neither a function nor a named action');
-    const builtin = (fn as { type?: unknown }).type;
+    const params = r.params;
     const resolveParams =
       typeof params === 'function' ? (a: ActionArgs) => (params as (a: ActionArgs) => unknown)(a) : () => params;
-    if (builtin === 'xstate.assign') {
-      const assignment = (fn as unknown as { assignment: unknown }).assignment;
+    if (r.kind === 'assign') {
+      const assignment = r.assignment;
       return tag(compileAssign(assignment, params === undefined ? null : resolveParams), {
         kind: 'assign',
         assignment,
         params,
       });
     }
-    if (builtin === 'xstate.emit') {
-      const ev = (fn as unknown as { event: unknown }).event;
+    if (r.kind === 'emit') {
+      const ev = r.event;
       if (typeof ev === 'function')
         return tag((a, host) => host.output(ev(a, resolveParams(a))), { kind: 'emit', fn: ev, params });
       return tag((_a, host) => host.output(ev), { kind: 'emitConst', value: ev });
     }
-    if (typeof builtin === 'string' && builtin.startsWith('xstate.')) {
-      throw new InvalidMachineError(
-        state,
-        builtin.slice(7),
-        `the built-in action ${builtin} is not supported by the compiled executor (use executor: 'xstate')`,
-      );
-    }
-    const user = fn as (a: ActionArgs, p: unknown) => void;
-    const spec: Spec = { kind: 'call', fn: user, params, name: typeof action === 'string' ? action : user.name };
+    const user = r.fn as (a: ActionArgs, p: unknown) => void;
+    const spec: Spec = { kind: 'call', fn: user, params, name: r.name };
     if (params === undefined) return tag((a) => user(a, undefined), spec);
     return tag((a) => user(a, resolveParams(a)), spec);
   }
 
-  private guard(guard: unknown, state: string, depth = 0): CompiledGuard {
-    let fn: unknown = guard;
-    let params: unknown;
-    if (typeof guard === 'string' || (typeof guard === 'object' && guard !== null)) {
-      const ref =
-        typeof guard === 'string' ? { type: guard, params: undefined } : (guard as { type: string; params?: unknown });
-      fn = this.impl.guards[ref.type];
-      params = ref.params;
-      if (fn === undefined)
-        throw new InvalidMachineError(state, 'guard', `guard "${ref.type}" is not implemented in setup({ guards })`);
-      // An implementation may itself be a reference to another guard, as xstate allows.
-      if ((typeof fn === 'string' || (typeof fn === 'object' && fn !== null)) && depth < 16)
-        return this.guard(fn, state, depth + 1);
+  private guard(guard: unknown, state: string): CompiledGuard {
+    const r = resolve(this.machine, 'guard', guard);
+    if (r.kind === 'missing')
+      throw new InvalidMachineError(state, 'guard', `guard "${r.name}" is not implemented in setup({ guards })`);
+    if (r.kind === 'and' || r.kind === 'or' || r.kind === 'not') {
+      const parts = r.guards.map((g) => this.guard(g, state));
+      if (r.kind === 'and') return tag((a) => parts.every((g) => g(a)), { kind: 'and', parts });
+      if (r.kind === 'or') return tag((a) => parts.some((g) => g(a)), { kind: 'or', parts });
+      return tag((a) => !parts[0](a), { kind: 'not', parts });
     }
-    if (typeof fn !== 'function')
-      throw new InvalidMachineError(state, 'guard', 'a guard is neither a function nor a named guard');
-    const combinator = fn as { check?: unknown; guards?: unknown[]; name: string };
-    if (combinator.check !== undefined) {
-      const parts = (combinator.guards ?? []).map((g) => this.guard(g, state));
-      if (combinator.name === 'and') return tag((a) => parts.every((g) => g(a)), { kind: 'and', parts });
-      if (combinator.name === 'or') return tag((a) => parts.some((g) => g(a)), { kind: 'or', parts });
-      if (combinator.name === 'not') return tag((a) => !parts[0](a), { kind: 'not', parts });
+    if (r.kind === 'builtin') {
       throw new InvalidMachineError(
         state,
-        combinator.name,
-        `the built-in guard ${combinator.name} is not supported by the compiled executor (use executor: 'xstate')`,
+        r.builtin,
+        `the built-in guard ${r.builtin} is not supported by the compiled executor (use executor: 'xstate')`,
       );
     }
-    const user = fn as (a: ActionArgs, p: unknown) => boolean;
-    const spec: Spec = { kind: 'call', fn: user, params, name: typeof guard === 'string' ? guard : user.name };
+    if (r.kind !== 'user')
+      throw new InvalidMachineError(state, 'guard', 'a guard is neither a function nor a named guard');
+    const user = r.fn as (a: ActionArgs, p: unknown) => boolean;
+    const params = r.params;
+    const spec: Spec = { kind: 'call', fn: user, params, name: r.name };
     if (typeof params === 'function') return tag((a) => user(a, (params as (a: ActionArgs) => unknown)(a)), spec);
     return tag((a) => user(a, params), spec);
   }

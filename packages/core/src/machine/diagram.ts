@@ -7,7 +7,7 @@
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import type { ReadRequest } from '../reads.js';
 import { readSpecOf, type TransitionDef, transitionsOf } from './nodes.js';
-import { failCodeOf, referenceOf } from './shapes.js';
+import { failCodeOf, referenceOf, resolve } from './shapes.js';
 
 /** `bytes(4)`, `until("\r\n")`, ... as the request would be written. */
 export function describeRead(read: ReadRequest | null): string {
@@ -58,17 +58,16 @@ function paramsLabel(params: unknown): string {
   return `(${text.length > 60 ? `${text.slice(0, 57)}...` : text})`;
 }
 
-function guardLabel(guard: unknown): string {
+function guardLabel(machine: AnyStateMachine, guard: unknown): string {
   if (guard === undefined) return '';
   const ref = referenceOf(guard);
   if (ref !== null) return ref.params === undefined ? ref.type : `${ref.type}${paramsLabel(ref.params)}`;
-  if (typeof guard === 'function') {
-    const g = guard as { name: string; guards?: unknown[] };
-    if (g.guards) return `${g.name}(${g.guards.map(guardLabel).join(', ')})`;
-    // An arrow written inline takes the property's name, "guard": say it is inline.
-    return g.name && g.name !== 'guard' ? g.name : 'inline guard';
-  }
-  return 'guard';
+  const r = resolve(machine, 'guard', guard);
+  if (r.kind === 'and' || r.kind === 'or' || r.kind === 'not')
+    return `${r.kind}(${r.guards.map((g) => guardLabel(machine, g)).join(', ')})`;
+  // An arrow written inline takes the property's name, "guard": say it is inline.
+  if (r.kind === 'user') return r.name && r.name !== 'guard' ? r.name : 'inline guard';
+  return r.name || 'guard';
 }
 
 function eventLabel(t: TransitionDef): string {
@@ -78,7 +77,7 @@ function eventLabel(t: TransitionDef): string {
 }
 
 function transitionLabel(machine: AnyStateMachine, t: TransitionDef): string {
-  const guard = guardLabel(t.guard);
+  const guard = guardLabel(machine, t.guard);
   const label = guard ? `${eventLabel(t)} [${guard}]` : eventLabel(t);
   const fails = t.actions.map((a) => failCodeOf(machine, a)).filter((c): c is string => c !== null);
   return fails.length > 0 ? `${label} / fail ${fails.join(', ')}` : label;
