@@ -45,11 +45,23 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 const BRAND = Symbol.for('wiremachine.error');
 const KIND = Symbol.for('wiremachine.error.kind');
-/** A class's stable kind, set on each class below: names can be minified or reused, this cannot. */
-const ID = Symbol.for('wiremachine.error.id');
+/**
+ * The key under which an error class names its stable kind, as
+ * `static readonly [ERROR_ID] = 'package:ClassName'`. `instanceof` and
+ * `isInstance` go by these kinds, so they hold across copies of a package and
+ * minified class names. A protocol's own error classes set it too.
+ *
+ * @example
+ * ```ts
+ * class MqttError extends ProtocolError {
+ *   static override readonly [ERROR_ID]: string = 'mqtt:MqttError';
+ * }
+ * ```
+ */
+export const ERROR_ID: unique symbol = Symbol.for('wiremachine.error.id');
 
 function idOf(ctor: Function): string {
-  return Object.hasOwn(ctor, ID) ? (ctor as unknown as { [ID]: string })[ID] : ctor.name;
+  return Object.hasOwn(ctor, ERROR_ID) ? (ctor as unknown as { [ERROR_ID]: string })[ERROR_ID] : ctor.name;
 }
 
 function hasKind(value: unknown, kind: string): boolean {
@@ -82,7 +94,7 @@ export class WiremachineError extends Error {
     Object.defineProperty(this, KIND, { value: kindsOf(new.target) });
   }
 
-  static readonly [ID]: string = 'wiremachine:WiremachineError';
+  static readonly [ERROR_ID]: string = 'wiremachine:WiremachineError';
 
   override get name(): string {
     return this.constructor.name;
@@ -141,7 +153,7 @@ export interface ErrorPosition {
  * code the protocol defines (`FRAME_TOO_LARGE`, say).
  */
 export class ProtocolError extends WiremachineError implements ErrorPosition {
-  static override readonly [ID]: string = 'wiremachine:ProtocolError';
+  static override readonly [ERROR_ID]: string = 'wiremachine:ProtocolError';
   offset: number;
   state: string;
   excerpt: Uint8Array;
@@ -156,7 +168,7 @@ export class ProtocolError extends WiremachineError implements ErrorPosition {
 
 /** A read exceeded its `maxBytes` before it could complete. */
 export class MaxBytesError extends ProtocolError {
-  static override readonly [ID]: string = 'wiremachine:MaxBytesError';
+  static override readonly [ERROR_ID]: string = 'wiremachine:MaxBytesError';
   /** The limit that was exceeded. */
   readonly limit: number;
   constructor(limit: number, position: Partial<ErrorPosition> = {}) {
@@ -167,7 +179,7 @@ export class MaxBytesError extends ProtocolError {
 
 /** More was buffered than the driver's `maxBufferSize` allows. */
 export class BufferOverflowError extends ProtocolError {
-  static override readonly [ID]: string = 'wiremachine:BufferOverflowError';
+  static override readonly [ERROR_ID]: string = 'wiremachine:BufferOverflowError';
   readonly limit: number;
   constructor(limit: number, buffered: number, position: Partial<ErrorPosition> = {}) {
     super(ErrorCode.BUFFER_OVERFLOW, `buffered ${buffered} bytes, more than maxBufferSize (${limit})`, position);
@@ -180,7 +192,7 @@ export class BufferOverflowError extends ProtocolError {
  * error, if it ended with one; `unread` holds the bytes that no read took.
  */
 export class StreamClosedError extends ProtocolError {
-  static override readonly [ID]: string = 'wiremachine:StreamClosedError';
+  static override readonly [ERROR_ID]: string = 'wiremachine:StreamClosedError';
   readonly unread: Uint8Array;
   constructor(message: string, unread: Uint8Array, position: Partial<ErrorPosition> = {}, cause?: unknown) {
     super(ErrorCode.STREAM_CLOSED, message, position, cause === undefined ? undefined : { cause });
@@ -190,7 +202,7 @@ export class StreamClosedError extends ProtocolError {
 
 /** A machine was refused: it names the state and the feature. */
 export class InvalidMachineError extends WiremachineError {
-  static override readonly [ID]: string = 'wiremachine:InvalidMachineError';
+  static override readonly [ERROR_ID]: string = 'wiremachine:InvalidMachineError';
   readonly state: string;
   readonly feature: string;
   constructor(state: string, feature: string, message: string) {
@@ -206,7 +218,7 @@ export class InvalidMachineError extends WiremachineError {
  * Use the {@link fail} action rather than throwing this yourself.
  */
 export class ProtocolFault extends WiremachineError {
-  static override readonly [ID]: string = 'wiremachine:ProtocolFault';
+  static override readonly [ERROR_ID]: string = 'wiremachine:ProtocolFault';
 }
 
 /** `true` when `value` is a wiremachine error, whichever copy of the package made it. */

@@ -14,6 +14,7 @@ export { createDriver, DEFAULT_MAX_BUFFER_SIZE, Driver } from './driver.js';
 export type { ErrorPosition } from './errors.js';
 export {
   BufferOverflowError,
+  ERROR_ID,
   ErrorCode,
   InvalidMachineError,
   isWiremachineError,
@@ -32,8 +33,8 @@ export type { ReadSpec, TransitionDef } from './machine/nodes.js';
 export { validateMachine } from './machine/validate.js';
 export type { MemoryPairOptions } from './memory.js';
 export { memoryPair } from './memory.js';
-export type { ParseOptions, ParseResult } from './parse.js';
-export { parse } from './parse.js';
+export type { ParseAllOptions, ParseAllResult, ParseOptions, ParseResult } from './parse.js';
+export { parse, parseAll } from './parse.js';
 export type { ProtocolTypes, ReadMeta } from './protocol.js';
 export { emitIf, fail, NO_OUTPUT, protocolTypes, readAction, readGuard, reject } from './protocol.js';
 export type {
@@ -72,3 +73,4 @@ export { latin1 } from './satisfy.js';
 export type { ByteStreamOptions } from './stream.js';
 export { ByteStream } from './stream.js';
 export type { Transport, TransportSink } from './transport.js';
+export { nextTurn } from './turn.js';

@@ -7,6 +7,7 @@
 import type { AnyStateMachine, EmittedFrom, InputFrom } from 'xstate';
 import { Driver, type DriverOptions } from './driver.js';
 import type { WiremachineError } from './errors.js';
+import { nextTurn } from './turn.js';
 
 /** Options of {@link parse}. */
 export interface ParseOptions<TInput = unknown>
@@ -20,11 +21,7 @@ export interface ParseResult {
   remaining: Uint8Array;
 }
 
-const nextTurn: () => Promise<void> =
-  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
-    ? () =>
-        new Promise((resolve) => (globalThis as unknown as { setImmediate(f: () => void): void }).setImmediate(resolve))
-    : () => new Promise((resolve) => setTimeout(resolve, 0));
+const turn = (): Promise<void> => new Promise((resolve) => nextTurn(resolve));
 
 /**
  * Parse a byte stream into the machine's outputs. Yields to the event loop
@@ -60,7 +57,7 @@ export async function* parse<TMachine extends AnyStateMachine>(
       outputs.length = 0;
       if (error !== null) throw error;
       if (!more) return;
-      await nextTurn();
+      await turn();
     }
   }
   for await (const chunk of source) {
@@ -73,4 +70,45 @@ export async function* parse<TMachine extends AnyStateMachine>(
     yield* drain();
   }
   return { remaining: driver.status === 'done' ? driver.remaining() : new Uint8Array(0) };
+}
+
+/** Options of {@link parseAll}: those of the driver, without its callbacks. */
+export type ParseAllOptions<TInput = unknown> = Omit<DriverOptions<unknown, TInput>, 'onOutput' | 'onError' | 'onDone'>;
+
+/** What {@link parseAll} read: the outputs, and the bytes after the machine's final state (if it reached one early). */
+export interface ParseAllResult<TOutput> {
+  outputs: TOutput[];
+  remaining: Uint8Array;
+}
+
+/**
+ * Parse bytes that are all there is: feed them to a fresh driver, end the
+ * stream, and return the outputs. Throws the driver's error, a
+ * {@link StreamClosedError} when a read needed more bytes than there were.
+ * Datagram protocols and one-shot tools use it; a stream uses {@link parse}
+ * or a driver.
+ *
+ * @example
+ * ```ts
+ * const { outputs } = parseAll(lineProtocol, new TextEncoder().encode('a\nb\n'));
+ * ```
+ */
+export function parseAll<TMachine extends AnyStateMachine>(
+  machine: TMachine,
+  bytes: Uint8Array,
+  options: ParseAllOptions<InputFrom<TMachine>> = {},
+): ParseAllResult<EmittedFrom<TMachine>> {
+  const outputs: EmittedFrom<TMachine>[] = [];
+  let error: WiremachineError | null = null;
+  const driver = new Driver<EmittedFrom<TMachine>>(machine, {
+    ...options,
+    onOutput: (o) => outputs.push(o),
+    onError: (e) => {
+      error = e;
+    },
+  });
+  driver.feed(bytes);
+  driver.end();
+  if (error !== null) throw error;
+  return { outputs, remaining: driver.status === 'done' ? driver.remaining() : new Uint8Array(0) };
 }

@@ -8,6 +8,7 @@ import {
   fail,
   ProtocolError,
   parse,
+  parseAll,
   protocolTypes,
   StreamClosedError,
   streamBytes,
@@ -308,5 +309,22 @@ describe('pull API', () => {
     running = false;
     expect(count).toBe(10_000);
     expect(turns).toBeGreaterThanOrEqual(90);
+  });
+
+  test('parseAll() reads bytes that are all there is and ends the stream', () => {
+    const { outputs, remaining } = parseAll(readMachine(until('\n')), enc('a\nb\n'));
+    expect(outputs).toEqual([got('a\n', 0), got('b\n', 0)]);
+    expect(remaining).toEqual(new Uint8Array(0));
+  });
+
+  test('parseAll() throws the typed error where a read needs more than there is', () => {
+    let thrown: unknown;
+    try {
+      parseAll(readMachine(until('\n')), enc('a\nbc'));
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(StreamClosedError);
+    expect((thrown as StreamClosedError).offset).toBe(2);
   });
 });

@@ -147,6 +147,14 @@ describe('error codes and fields', () => {
     expect(e.name).toBe('FrameTooLarge');
   });
 
+  test('ERROR_ID is the registered symbol a class names its kind under', () => {
+    expect(errors.ERROR_ID).toBe(Symbol.for('wiremachine.error.id'));
+    expect(Object.hasOwn(errors.MaxBytesError, errors.ERROR_ID)).toBe(true);
+    expect((errors.MaxBytesError as unknown as Record<symbol, string>)[errors.ERROR_ID]).toBe(
+      'wiremachine:MaxBytesError',
+    );
+  });
+
   test('the brand is the identity: Symbol.for("wiremachine.error")', () => {
     const e = new MaxBytesError(1);
     expect((e as unknown as Record<symbol, unknown>)[Symbol.for('wiremachine.error')]).toBe(true);

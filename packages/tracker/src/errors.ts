@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { WiremachineError } from '@wiremachine/core';
+import { ERROR_ID, WiremachineError } from '@wiremachine/core';
 
 /** Stable codes of the tracker session errors. Never change; messages may. */
 export const TrackerSessionErrorCode = {
@@ -28,9 +28,6 @@ export type TrackerSessionErrorCode = (typeof TrackerSessionErrorCode)[keyof typ
 /** What a request was doing when it failed. */
 export type ExchangePhase = 'connect' | 'announce' | 'scrape';
 
-/** Core's class-identity key: each class names its stable kind under it. */
-const ID = Symbol.for('wiremachine.error.id');
-
 /**
  * The tracker refused the request with an error packet.
  *
@@ -42,7 +39,7 @@ const ID = Symbol.for('wiremachine.error.id');
  * ```
  */
 export class TrackerRefusedError extends WiremachineError {
-  static readonly [ID]: string = 'wiremachine:TrackerRefusedError';
+  static override readonly [ERROR_ID]: string = 'wiremachine:TrackerRefusedError';
   /** The tracker's message, as it sent it (without one trailing NUL). */
   readonly trackerMessage: string;
   /** The request the tracker refused. */
@@ -65,7 +62,7 @@ export class TrackerRefusedError extends WiremachineError {
  * ```
  */
 export class TrackerNoReplyError extends WiremachineError {
-  static readonly [ID]: string = 'wiremachine:TrackerNoReplyError';
+  static override readonly [ERROR_ID]: string = 'wiremachine:TrackerNoReplyError';
   /** The request that went unanswered last. */
   readonly phase: ExchangePhase;
   /** Datagrams sent in the whole exchange. */
@@ -91,7 +88,7 @@ export class TrackerNoReplyError extends WiremachineError {
  * ```
  */
 export class TrackerBadReplyError extends WiremachineError {
-  static readonly [ID]: string = 'wiremachine:TrackerBadReplyError';
+  static override readonly [ERROR_ID]: string = 'wiremachine:TrackerBadReplyError';
   constructor(message: string) {
     super(TrackerSessionErrorCode.BAD_REPLY, message);
   }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { createDriver, type DriverOptions, StreamClosedError, type WiremachineError } from '@wiremachine/core';
+import { type ParseAllOptions, parseAll, StreamClosedError } from '@wiremachine/core';
 import type { AnyStateMachine, EmittedFrom, InputFrom } from 'xstate';
 import { TruncatedDatagramError } from './errors.js';
 
@@ -44,13 +44,9 @@ export interface DatagramTransport {
   close(): void;
 }
 
-/** Options of {@link parseDatagram}: those of the driver. */
-export type ParseDatagramOptions<TInput = unknown> = Omit<
-  DriverOptions<unknown, TInput>,
-  'onOutput' | 'onError' | 'onDone'
->;
+/** Options of {@link parseDatagram}: those of the driver, without its callbacks. */
+export type ParseDatagramOptions<TInput = unknown> = ParseAllOptions<TInput>;
 
-/** What one datagram held: the outputs, and the bytes after the machine's final state (if it reached one early). */
 export interface DatagramParse<TOutput> {
   outputs: TOutput[];
   remaining: Uint8Array;
@@ -71,23 +67,12 @@ export function parseDatagram<TMachine extends AnyStateMachine>(
   data: Uint8Array,
   options: ParseDatagramOptions<InputFrom<TMachine>> = {},
 ): DatagramParse<EmittedFrom<TMachine>> {
-  const outputs: EmittedFrom<TMachine>[] = [];
-  let error: WiremachineError | null = null;
-  const driver = createDriver(machine, {
-    ...options,
-    onOutput: (o) => outputs.push(o),
-    onError: (e) => {
-      error = e;
-    },
-  });
-  driver.feed(data);
-  driver.end();
-  const e = error as WiremachineError | null;
-  if (e !== null) {
+  try {
+    return parseAll(machine, data, options);
+  } catch (e) {
     if (e instanceof StreamClosedError) {
       throw new TruncatedDatagramError(data.length, { offset: e.offset, state: e.state, excerpt: e.excerpt }, e);
     }
     throw e;
   }
-  return { outputs, remaining: driver.status === 'done' ? driver.remaining() : new Uint8Array(0) };
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type ErrorPosition, ProtocolError, WiremachineError } from '@wiremachine/core';
+import { ERROR_ID, type ErrorPosition, ProtocolError, WiremachineError } from '@wiremachine/core';
 
 /** Stable codes of the transport errors. Core's codes ({@link @wiremachine/core!ErrorCode}) keep their meaning. */
 export const TransportErrorCode = {
@@ -29,9 +29,6 @@ export const TransportErrorCode = {
 /** One of the {@link TransportErrorCode} values. */
 export type TransportErrorCode = (typeof TransportErrorCode)[keyof typeof TransportErrorCode];
 
-/** Core's class-identity key: each class names its stable kind under it. */
-const ID = Symbol.for('wiremachine.error.id');
-
 /**
  * The transport itself failed. `cause` holds what the platform reported (a
  * Node `ECONNREFUSED` error, a rejected web stream read).
@@ -44,7 +41,7 @@ const ID = Symbol.for('wiremachine.error.id');
  * ```
  */
 export class TransportError extends WiremachineError {
-  static readonly [ID]: string = 'wiremachine:TransportError';
+  static override readonly [ERROR_ID]: string = 'wiremachine:TransportError';
   constructor(message: string, cause?: unknown) {
     super(TransportErrorCode.TRANSPORT, message, cause === undefined ? undefined : { cause });
   }
@@ -64,7 +61,7 @@ export type TimeoutPhase = 'connect' | 'idle' | 'read' | 'request' | 'handshake'
  * ```
  */
 export class TimeoutError extends WiremachineError {
-  static readonly [ID]: string = 'wiremachine:TimeoutError';
+  static override readonly [ERROR_ID]: string = 'wiremachine:TimeoutError';
   /** The phase that timed out. */
   readonly phase: TimeoutPhase;
   /** The timeout, in milliseconds. */
@@ -88,7 +85,7 @@ export class TimeoutError extends WiremachineError {
  * ```
  */
 export class AbortedError extends WiremachineError {
-  static readonly [ID]: string = 'wiremachine:AbortedError';
+  static override readonly [ERROR_ID]: string = 'wiremachine:AbortedError';
   constructor(what: string, reason?: unknown) {
     super(TransportErrorCode.ABORTED, `${what} was aborted`, reason === undefined ? undefined : { cause: reason });
   }
@@ -106,7 +103,7 @@ export class AbortedError extends WiremachineError {
  * ```
  */
 export class WriteBufferOverflowError extends WiremachineError {
-  static readonly [ID]: string = 'wiremachine:WriteBufferOverflowError';
+  static override readonly [ERROR_ID]: string = 'wiremachine:WriteBufferOverflowError';
   /** The `maxWriteBufferSize` in force. */
   readonly limit: number;
   /** Bytes already waiting to be flushed when the write came. */
@@ -134,7 +131,7 @@ export class WriteBufferOverflowError extends WiremachineError {
  * ```
  */
 export class TruncatedDatagramError extends ProtocolError {
-  static readonly [ID]: string = 'wiremachine:TruncatedDatagramError';
+  static override readonly [ERROR_ID]: string = 'wiremachine:TruncatedDatagramError';
   /** The datagram's length in bytes. */
   readonly length: number;
   constructor(length: number, position: Partial<ErrorPosition>, cause: unknown) {
@@ -159,7 +156,7 @@ export class TruncatedDatagramError extends ProtocolError {
  * ```
  */
 export class UnexpectedPlaintextError extends WiremachineError {
-  static readonly [ID]: string = 'wiremachine:UnexpectedPlaintextError';
+  static override readonly [ERROR_ID]: string = 'wiremachine:UnexpectedPlaintextError';
   /** The bytes that arrived between the upgrade request and the handshake. */
   readonly plaintext: Uint8Array;
   constructor(plaintext: Uint8Array) {
@@ -181,7 +178,7 @@ export class UnexpectedPlaintextError extends WiremachineError {
  * ```
  */
 export class ProcessExitError extends WiremachineError {
-  static readonly [ID]: string = 'wiremachine:ProcessExitError';
+  static override readonly [ERROR_ID]: string = 'wiremachine:ProcessExitError';
   /** The exit code, or `null` when a signal ended the process. */
   readonly exitCode: number | null;
   /** The signal that ended the process, or `null`. */

@@ -17,12 +17,12 @@ import {
   createDriver,
   type Driver,
   type DriverOptions,
+  nextTurn,
   StreamClosedError,
   type Transport,
   type WiremachineError,
 } from '@wiremachine/core';
 import type { AnyStateMachine } from 'xstate';
-import { nextTurn } from './turn.js';
 
 /** What a {@link DriverPump} reports to, and asks of, its owner. */
 export interface PumpOwner<TOutput> {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ErrorCode, type ErrorPosition, ProtocolError, type WiremachineError } from '@wiremachine/core';
+import { ERROR_ID, ErrorCode, type ErrorPosition, ProtocolError, type WiremachineError } from '@wiremachine/core';
 
 /** Stable codes of HTTP/1.x faults (`WIREMACHINE_ERR_HTTP_*`). Never change; messages may. */
 export const Http1ErrorCode = {
@@ -76,8 +76,6 @@ const STATUS: Record<string, number> = {
   [Http1ErrorCode.CHUNK_EXTENSIONS_OVERFLOW]: 413,
 };
 
-const ID = Symbol.for('wiremachine.error.id');
-
 /**
  * An HTTP/1.x protocol fault. `code` is one of {@link Http1ErrorCode}; `offset`
  * is the stream offset of the offending byte, `state` the machine state,
@@ -90,7 +88,7 @@ const ID = Symbol.for('wiremachine.error.id');
  * ```
  */
 export class Http1Error extends ProtocolError {
-  static readonly [ID]: string = 'wiremachine:Http1Error';
+  static override readonly [ERROR_ID]: string = 'wiremachine:Http1Error';
 
   /** The HTTP status a server should answer with. */
   get status(): number {

@@ -38,7 +38,7 @@ export type {
   TrackerRequest,
   TrackerResponse,
 } from './packets.js';
-export { type ParseDatagramOptions, parseRequest, parseResponse } from './parse.js';
+export { type ParsePacketOptions, parseRequest, parseResponse } from './parse.js';
 export { requestMachine } from './request.js';
 export { ipv4ResponseMachine, ipv6ResponseMachine, responseMachine } from './response.js';
 export {

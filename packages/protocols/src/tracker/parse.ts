@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createDriver, ErrorCode, type ExecutorKind, WiremachineError } from '@wiremachine/core';
+import { ErrorCode, type ExecutorKind, parseAll, WiremachineError } from '@wiremachine/core';
 import type { AnyStateMachine } from 'xstate';
 import type { AddressFamily } from './constants.js';
 import type { TrackerRequest, TrackerResponse } from './packets.js';
@@ -12,26 +12,18 @@ import { requestMachine } from './request.js';
 import { responseMachine } from './response.js';
 
 /** Options of {@link parseRequest} and {@link parseResponse}. */
-export interface ParseDatagramOptions {
+export interface ParsePacketOptions {
   /** `compiled` (default) or `xstate`. */
   executor?: ExecutorKind;
 }
 
 function run<T>(machine: AnyStateMachine, datagram: Uint8Array, executor: ExecutorKind | undefined): T {
-  let packet: T | undefined;
-  const driver = createDriver(machine, {
-    executor,
-    onOutput: (output) => {
-      packet = output as T;
-    },
-  });
-  // Without onError the driver throws its error (a ProtocolError with a tracker code) from feed or end.
-  driver.feed(datagram);
-  driver.end();
-  if (packet === undefined) {
+  // A ProtocolError with a tracker code, or a StreamClosedError for a datagram cut short, is thrown as it is.
+  const { outputs } = parseAll(machine, datagram, { executor });
+  if (outputs.length === 0) {
     throw new WiremachineError(ErrorCode.INVALID_STATE, 'the datagram ended without a packet or an error');
   }
-  return packet;
+  return outputs[outputs.length - 1] as T;
 }
 
 /**
@@ -45,7 +37,7 @@ function run<T>(machine: AnyStateMachine, datagram: Uint8Array, executor: Execut
  * if (request.type === 'announce') console.log(request.port, request.urlData);
  * ```
  */
-export function parseRequest(datagram: Uint8Array, options: ParseDatagramOptions = {}): TrackerRequest {
+export function parseRequest(datagram: Uint8Array, options: ParsePacketOptions = {}): TrackerRequest {
   return run<TrackerRequest>(requestMachine, datagram, options.executor);
 }
 
@@ -62,7 +54,7 @@ export function parseRequest(datagram: Uint8Array, options: ParseDatagramOptions
  */
 export function parseResponse(
   datagram: Uint8Array,
-  options: ParseDatagramOptions & { family: AddressFamily },
+  options: ParsePacketOptions & { family: AddressFamily },
 ): TrackerResponse {
   return run<TrackerResponse>(responseMachine(options.family), datagram, options.executor);
 }
