@@ -433,7 +433,7 @@ export function specOf(fn: Function): Spec | undefined {
 
 /**
  * `assign` writes into the context the executor owns instead of copying it:
- * a copy costs about 80 ns a step, a write about 25 (see DESIGN.md). Every
+ * a copy costs about 80 ns a step, a write about 25. Every
  * property is computed from the context as it was before the action, as
  * xstate does, then written. The one visible difference from xstate: an
  * object that holds the context itself (an emitted `{ context }`, say) sees

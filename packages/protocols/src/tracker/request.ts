@@ -11,9 +11,9 @@ import { formatIPv4 } from './address.js';
 import { Action, ANNOUNCE_EVENTS, type AnnounceEvent, OptionType, PROTOCOL_ID, Size } from './constants.js';
 import { ragged, TrackerErrorCode, truncated } from './errors.js';
 import { fieldState } from './field.js';
+import { i32, latin1, u16, u32, u64 } from './integers.js';
 import type { AnnounceOption, AnnounceRequest, TrackerRequest } from './packets.js';
 import { push, type Stack, toArray } from './stack.js';
-import { i32, latin1, u16, u32, u64 } from './wire.js';
 
 interface RequestContext {
   connectionId: bigint;

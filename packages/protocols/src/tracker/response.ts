@@ -12,9 +12,9 @@ import { formatIPv4, formatIPv6 } from './address.js';
 import { Action, type AddressFamily, Size } from './constants.js';
 import { ragged, TrackerErrorCode, truncated } from './errors.js';
 import { fieldState } from './field.js';
+import { u16, u32, u64 } from './integers.js';
 import type { Peer, ScrapeEntry, TrackerResponse } from './packets.js';
 import { push, type Stack, toArray } from './stack.js';
-import { u16, u32, u64 } from './wire.js';
 
 interface ResponseContext {
   action: number;

@@ -9,6 +9,7 @@
 import { ErrorCode, WiremachineError } from '@wiremachine/core';
 import { writeIPv4, writeIPv6 } from './address.js';
 import { Action, type AddressFamily, ANNOUNCE_EVENTS, OptionType, PROTOCOL_ID, Size } from './constants.js';
+import { fromLatin1, latin1, put16, put32, put64 } from './integers.js';
 import type {
   AnnounceOption,
   AnnounceRequest,
@@ -18,7 +19,6 @@ import type {
   TrackerRequest,
   TrackerResponse,
 } from './packets.js';
-import { fromLatin1, latin1, put16, put32, put64 } from './wire.js';
 
 /**
  * An announce request to serialize. Give the URL data as `urlData` (it is
