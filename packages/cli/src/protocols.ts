@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyStateMachine } from 'xstate';
+import { isTypeScript, registerTypeScript } from './typescript.js';
 import { UsageError } from './usage.js';
 
 /** A protocol as the command runs it. */
@@ -47,7 +48,7 @@ function isMachine(value: unknown): value is AnyStateMachine {
 /**
  * The protocol to run: a built-in by `name`, or from `modulePath` its default
  * export, its `protocol` export or its only exported machine (a machine, or a
- * {@link CliProtocol}).
+ * {@link CliProtocol}). The module may be JavaScript or TypeScript.
  */
 export async function loadProtocol(
   name: string | undefined,
@@ -56,6 +57,8 @@ export async function loadProtocol(
 ): Promise<CliProtocol> {
   if (modulePath !== undefined) {
     let mod: Record<string, unknown>;
+    // TypeScript is transpiled by esbuild as it loads (types are not checked).
+    if (isTypeScript(modulePath)) registerTypeScript();
     try {
       mod = await import(pathToFileURL(resolve(modulePath)).href);
     } catch (e) {

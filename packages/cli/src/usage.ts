@@ -20,7 +20,8 @@ commands:
   tracker serve|announce|scrape a BitTorrent UDP tracker, and its client
   bench [name...]               run the benchmark harness (in a checkout of the repository)
 
-<protocol> is a built-in protocol name, or use --protocol-module FILE for your own.
+<protocol> is a built-in protocol name, or use --protocol-module FILE for your own
+(JavaScript, or TypeScript: .ts and .mts files are transpiled by esbuild, types unchecked).
 Run 'wiremachine <command> --help' for a command's options.
 exit status: 0 all input parsed, 1 a protocol error, 2 bad usage`,
   parse: `usage: wiremachine parse <protocol> [file|-] [options]
@@ -33,6 +34,7 @@ Byte strings are printed with one character per byte, so the JSON round-trips.
 
 options:
   --protocol-module FILE   a module whose default export (or 'protocol' export) is the machine
+                           (.js, or .ts transpiled by esbuild)
   --chunk-size N           feed the input in slices of N bytes (default: all at once)
   --executor E             compiled (default) or xstate
   --max-buffer N           most bytes the driver may hold unread (default 16 MiB)
@@ -45,7 +47,8 @@ waited, its read, the event, the bytes consumed (hex and text) and the state
 after. Same options as 'parse'.`,
   diagram: `usage: wiremachine diagram <protocol> [--format mermaid|dot|svg] [--protocol-module FILE]
 
-Prints the machine as a diagram. 'svg' needs Graphviz's 'dot' command.`,
+Prints the machine as a diagram. 'svg' is laid out by Graphviz compiled to
+WebAssembly (@viz-js/viz): no Graphviz installation is needed.`,
   compile: `usage: wiremachine compile <protocol> [--protocol-module FILE]
 
 Prints the JavaScript generated from the machine: a function per guard chain

@@ -1,7 +1,7 @@
 /** `wiremachine diagram`. */
-import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { toDot, toMermaid } from '@wiremachine/core';
+import { renderSvg } from '../graphviz.js';
 import { loadProtocol } from '../protocols.js';
 import { HELP, UsageError } from '../usage.js';
 
@@ -37,13 +37,7 @@ export async function diagramCommand(args: string[]): Promise<number> {
     process.stdout.write(dot);
     return 0;
   }
-  const rendered = spawnSync('dot', ['-Tsvg'], { input: dot, encoding: 'utf8' });
-  if (rendered.error || rendered.status !== 0) {
-    console.error(
-      `wiremachine: svg needs Graphviz's 'dot' command${rendered.error ? ', which was not found' : `, which failed: ${rendered.stderr}`} (or use --format dot)`,
-    );
-    return 1;
-  }
-  process.stdout.write(rendered.stdout);
+  // Graphviz in WebAssembly: no system binary needed.
+  process.stdout.write(await renderSvg(dot));
   return 0;
 }

@@ -13,6 +13,7 @@ import { type FuzzReport, fuzz } from '@wiremachine/core/testing';
 import { positive } from '../input.js';
 import { jsonLine } from '../json.js';
 import { loadProtocol } from '../protocols.js';
+import { isTypeScript, registerTypeScript } from '../typescript.js';
 import { HELP, UsageError } from '../usage.js';
 
 function bar(done: number, total: number): string {
@@ -84,7 +85,10 @@ export async function fuzzCommand(args: string[]): Promise<number> {
     return 0;
   }
   const codeCoverage = !values['no-code-coverage'];
-  if (codeCoverage) await instrument(values['protocol-module']);
+  const modulePath = values['protocol-module'];
+  // A TypeScript module is transpiled before it is instrumented: those hooks go first.
+  if (modulePath !== undefined && isTypeScript(modulePath)) registerTypeScript();
+  if (codeCoverage) await instrument(modulePath);
   await import('../builtins.js');
   const protocol = await loadProtocol(positionals[0], values['protocol-module'], {
     lenient: values.lenient,
