@@ -133,7 +133,24 @@ function shiftOffset(error: WiremachineError, shift: number): void {
 /** Reads satisfied between two checks of the owner's room, at most (the one such constant). */
 const BUDGET = 32;
 
-/** See the module's description. */
+/**
+ * See the module's description.
+ *
+ * Its state is a few flags; these are the combinations that occur, one row
+ * each (`pumping` is only ever true inside {@link DriverPump.pump}, so that an
+ * owner's callback calling `pump()` again returns at once, and `scheduled` is
+ * true while a later run is queued by `stepsPerTurn`):
+ *
+ * | row       | closed | inputDone | driver                | paused          | what happens next                                                         |
+ * | --------- | ------ | --------- | --------------------- | --------------- | ------------------------------------------------------------------------- |
+ * | reading   | no     | no        | running               | no              | bytes arrive (`data`) and are parsed while the owner has room             |
+ * | held back | no     | no        | running               | yes             | the owner has no room, or `highWaterMark` bytes wait: `pump()` resumes    |
+ * | resting   | no     | no        | none (pool)           | no              | between messages the driver went back to its pool; the next bytes borrow  |
+ * | draining  | no     | yes       | running               | (no effect)     | bytes held are parsed first; a starved driver then sees `end(cause)`      |
+ * | stopped   | no     | either    | done or failed        | yes, if reading | `owner.stopped` was told once (`stopReported`)                            |
+ * | ended     | either | yes       | done or failed        | (no effect)     | `owner.inputEnded` was told once (`endReported`)                          |
+ * | closed    | yes    | either    | any                   | any             | nothing more is parsed; arriving bytes are dropped with the connection    |
+ */
 export class DriverPump<TOutput = unknown> {
   readonly transport: Transport;
   private slot: Slot<TOutput> | null;
@@ -282,9 +299,9 @@ export class DriverPump<TOutput = unknown> {
 
   /** Parse what the owner has room for; then decide whether to read on. */
   pump(): void {
-    if (this.pumping || this.closed) return;
+    if (this.pumping || this.closed) return; // closed, or a callback inside this very run
     if (this.slot === null) {
-      // No driver held: nothing to parse. Read on; the end of input needs a driver to be seen.
+      // Resting: no driver held, nothing to parse. Read on; the end of input needs a driver to be seen.
       if (!this.inputDone) {
         this.resume();
         return;
@@ -312,7 +329,7 @@ export class DriverPump<TOutput = unknown> {
           break;
         }
       }
-      // Only a driver that waits for input may see its end: the bytes it holds are parsed first.
+      // Draining: only a driver that waits for input may see its end; the bytes it holds are parsed first.
       if (starved && this.inputDone && owner.room() > 0) {
         d.end(this.cause);
         failedEnd = this.cause !== undefined;
@@ -321,6 +338,7 @@ export class DriverPump<TOutput = unknown> {
       this.pumping = false;
     }
     if (d.status !== 'running') {
+      // Stopped.
       this.pause();
       if (!this.stopReported) {
         this.stopReported = true;
@@ -330,15 +348,16 @@ export class DriverPump<TOutput = unknown> {
         owner.stopped(error, failedEnd);
       }
     } else if (starved || (d.buffered < this.highWaterMark && owner.room() > 0)) {
-      this.resume();
+      this.resume(); // reading
     } else {
-      this.pause();
+      this.pause(); // held back
     }
     if (this.inputDone && !this.endReported && d.status !== 'running') {
+      // Ended.
       this.endReported = true;
       owner.inputEnded?.(this.cause);
     }
-    if (this.pool !== null && owner.atRest?.() === true) this.rest();
+    if (this.pool !== null && owner.atRest?.() === true) this.rest(); // resting, if the driver is between messages
   }
 
   /** Close the transport (with `error`, abort it). Nothing is parsed after. */
