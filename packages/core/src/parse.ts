@@ -6,7 +6,6 @@
  */
 import type { AnyStateMachine, EmittedFrom, InputFrom } from 'xstate';
 import { Driver, type DriverOptions } from './driver.js';
-import type { WiremachineError } from './errors.js';
 import { nextTurn } from './turn.js';
 
 /** Options of {@link parse}. */
@@ -19,6 +18,22 @@ export interface ParseOptions<TInput = unknown>
 /** What {@link parse} returns when it ends: the bytes read from the source that no read took. */
 export interface ParseResult {
   remaining: Uint8Array;
+}
+
+const noop = () => {};
+
+/** A driver whose outputs gather in `outputs`; its error is kept in `driver.error` for the caller to throw. */
+function collecting<TMachine extends AnyStateMachine>(
+  machine: TMachine,
+  options: Omit<DriverOptions<unknown, InputFrom<TMachine>>, 'onOutput' | 'onError' | 'onDone'>,
+): { driver: Driver<EmittedFrom<TMachine>>; outputs: EmittedFrom<TMachine>[] } {
+  const outputs: EmittedFrom<TMachine>[] = [];
+  const driver = new Driver<EmittedFrom<TMachine>>(machine, {
+    ...options,
+    onOutput: (o) => outputs.push(o),
+    onError: noop,
+  });
+  return { driver, outputs };
 }
 
 const turn = (): Promise<void> => new Promise((resolve) => nextTurn(resolve));
@@ -40,22 +55,14 @@ export async function* parse<TMachine extends AnyStateMachine>(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: ParseOptions<InputFrom<TMachine>> = {},
 ): AsyncGenerator<EmittedFrom<TMachine>, ParseResult, undefined> {
-  const outputs: EmittedFrom<TMachine>[] = [];
-  let error: WiremachineError | null = null;
-  const driver = new Driver<EmittedFrom<TMachine>>(machine, {
-    ...options,
-    onOutput: (o) => outputs.push(o),
-    onError: (e) => {
-      error = e;
-    },
-  });
+  const { driver, outputs } = collecting(machine, options);
   const steps = options.stepsPerTurn ?? 1024;
   async function* drain(): AsyncGenerator<EmittedFrom<TMachine>, void, undefined> {
     for (;;) {
       const more = driver.run(steps);
       for (let i = 0; i < outputs.length; i++) yield outputs[i];
       outputs.length = 0;
-      if (error !== null) throw error;
+      if (driver.error !== null) throw driver.error;
       if (!more) return;
       await turn();
     }
@@ -98,17 +105,9 @@ export function parseAll<TMachine extends AnyStateMachine>(
   bytes: Uint8Array,
   options: ParseAllOptions<InputFrom<TMachine>> = {},
 ): ParseAllResult<EmittedFrom<TMachine>> {
-  const outputs: EmittedFrom<TMachine>[] = [];
-  let error: WiremachineError | null = null;
-  const driver = new Driver<EmittedFrom<TMachine>>(machine, {
-    ...options,
-    onOutput: (o) => outputs.push(o),
-    onError: (e) => {
-      error = e;
-    },
-  });
+  const { driver, outputs } = collecting(machine, options);
   driver.feed(bytes);
   driver.end();
-  if (error !== null) throw error;
+  if (driver.error !== null) throw driver.error;
   return { outputs, remaining: driver.status === 'done' ? driver.remaining() : new Uint8Array(0) };
 }
