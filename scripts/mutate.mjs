@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `pnpm mutate [target...] [--files GLOB] [--lines A-B] [--concurrency N]`:
+ * `pnpm mutate [target...] [--files GLOB] [--lines A-B] [--concurrency N] [--min-score P]`:
  * mutation testing with Stryker, scored by the generic tooling alone (the laws,
  * the differential tests and a fixed fuzzing budget), not the hand-written
  * example tests. Prints the mutation score per file and writes the surviving
@@ -42,18 +42,25 @@ const { values, positionals } = parseArgs({
     files: { type: 'string', multiple: true },
     lines: { type: 'string' },
     concurrency: { type: 'string', default: '2' },
+    'min-score': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
-  console.log(`usage: pnpm mutate [target...] [--files FILE...] [--lines A-B] [--concurrency N]
+  console.log(`usage: pnpm mutate [target...] [--files FILE...] [--lines A-B] [--concurrency N] [--min-score P]
 targets: ${Object.keys(TARGETS).join(', ')} (default: all)
   --files FILE   mutate only these files of the target
   --lines A-B    only mutants on these lines (a sample, as CI runs)
-  --concurrency  test runners at once (default 2)`);
+  --concurrency  test runners at once (default 2)
+  --min-score P  exit 1 when a target's score is below P percent (CI keeps a sample's score)`);
   process.exit(0);
 }
 
+const minScore = values['min-score'] === undefined ? null : Number(values['min-score']);
+if (minScore !== null && !(minScore >= 0 && minScore <= 100)) {
+  console.error(`--min-score takes a percentage from 0 to 100, not "${values['min-score']}"`);
+  process.exit(2);
+}
 const chosen = positionals.length > 0 ? positionals : Object.keys(TARGETS);
 mkdirSync('.mutate', { recursive: true });
 let failed = false;
@@ -113,5 +120,9 @@ for (const name of chosen) {
   const survivors = [...byFile.values()].flatMap((f) => f.survivors);
   writeFileSync(`.mutate/${name}.txt`, `${lines.join('\n')}\n\nsurvivors:\n${survivors.join('\n')}\n`);
   if (results.length === 0) failed = true;
+  if (minScore !== null && (scored === 0 || (100 * killed) / scored < minScore)) {
+    console.error(`${name}: score below --min-score ${minScore}%`);
+    failed = true;
+  }
 }
 process.exit(failed ? 1 : 0);
