@@ -23,3 +23,20 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * Bytes as latin1 text, one char per byte (TextDecoder's "latin1" is
+ * windows-1252).
+ *
+ * @example
+ * ```ts
+ * latin1(new Uint8Array([0x68, 0x69, 0xff])); // 'hi\u00ff'
+ * ```
+ */
+export function latin1(data: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < data.length; i += 8192) {
+    out += String.fromCharCode.apply(null, data.subarray(i, i + 8192) as unknown as number[]);
+  }
+  return out;
+}

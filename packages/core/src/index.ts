@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export { ByteQueue } from './byte-queue.js';
-export { concatBytes } from './bytes.js';
+export { concatBytes, latin1 } from './bytes.js';
 export type { FieldLayout, FieldRun, FieldType, FieldValues } from './decode.js';
 export { decode, fieldRun, fields } from './decode.js';
 export type { DriverOptions, DriverStatus, DriverStep } from './driver.js';
@@ -69,7 +69,6 @@ export {
   until,
   untilClose,
 } from './reads.js';
-export { latin1 } from './satisfy.js';
 export type { ByteStreamOptions } from './stream.js';
 export { ByteStream } from './stream.js';
 export type { Transport, TransportSink } from './transport.js';

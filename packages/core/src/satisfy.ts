@@ -8,7 +8,9 @@
  *
  * @module
  */
+
 import type { ByteQueue, CopyCursor } from './byte-queue.js';
+import { latin1 } from './bytes.js';
 import { ErrorCode, MaxBytesError, WiremachineError } from './errors.js';
 import { ReadResult } from './read-result.js';
 import type { ReadEvent, ReadMap, ReadRequest, UntilRead } from './reads.js';
@@ -305,13 +307,4 @@ function satisfyRegex(
   }
   if (queue.length >= maxBytes) throw new MaxBytesError(maxBytes);
   return null;
-}
-
-/** Bytes as latin1 text, one char per byte (TextDecoder's "latin1" is windows-1252). */
-export function latin1(data: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < data.length; i += 8192) {
-    out += String.fromCharCode.apply(null, data.subarray(i, i + 8192) as unknown as number[]);
-  }
-  return out;
 }
