@@ -7,12 +7,13 @@ import {
   createRequestMachine,
   createResponseMachine,
   type Http1Output,
+  LENIENT_FLAGS,
   type LenientFlag,
   type RequestHead,
   type ResponseHead,
 } from '@wiremachine/protocols/http1';
 import { ipv4ResponseMachine, ipv6ResponseMachine, requestMachine } from '@wiremachine/protocols/tracker';
-import { builtins, type ProtocolOptions } from './protocols.js';
+import { builtins, type ProtocolOptions } from './registry.js';
 
 const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
@@ -53,6 +54,7 @@ function httpOptions(options: ProtocolOptions) {
 
 builtins.set('http1-request', (options) => ({
   name: 'http1-request',
+  lenientFlags: LENIENT_FLAGS,
   machine: createRequestMachine(httpOptions(options)),
   present: presentHttp(true),
   handsOver: true,
@@ -65,6 +67,7 @@ builtins.set('http1-request', (options) => ({
 
 builtins.set('http1-response', (options) => ({
   name: 'http1-response',
+  lenientFlags: LENIENT_FLAGS,
   machine: createResponseMachine(httpOptions(options)),
   present: presentHttp(true),
   handsOver: true,
@@ -76,6 +79,7 @@ builtins.set('http1-response', (options) => ({
 const CHUNKED_HEAD = latin1('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
 builtins.set('chunked', (options) => ({
   name: 'chunked',
+  lenientFlags: LENIENT_FLAGS,
   machine: createResponseMachine(httpOptions(options)),
   prefix: CHUNKED_HEAD,
   present: presentHttp(false),

@@ -26,7 +26,7 @@ export {
 } from './errors.js';
 export type { ActionArgs, Program } from './machine/compile.js';
 export { compile } from './machine/compile.js';
-export { describeRead, toDot, toMermaid } from './machine/diagram.js';
+export { type DotOptions, describeRead, diagramTransitions, toDot, toMermaid } from './machine/diagram.js';
 export type { ExecutorKind } from './machine/executor.js';
 export { source } from './machine/generate.js';
 export type { ReadSpec, TransitionDef } from './machine/nodes.js';

@@ -1,11 +1,44 @@
 import { describe, expect, test } from 'vitest';
 import { emit, setup } from 'xstate';
 import { createFrameProtocol } from '../../../examples/src/protocols/frame.js';
-import { bytes, describeRead, fail, streamBytes, toDot, toMermaid, until } from '../src/index.js';
+import {
+  bytes,
+  createDriver,
+  describeRead,
+  diagramTransitions,
+  fail,
+  streamBytes,
+  toDot,
+  toMermaid,
+  until,
+} from '../src/index.js';
 
 const frames = createFrameProtocol();
 
 describe('diagrams', () => {
+  test('dot with ids names each state and each edge, and the transitions a driver takes are found among the edges', () => {
+    const dot = toDot(frames, { ids: true });
+    expect(dot).toContain('"length" [label="length\\nbytes(4)", id="state:length"];');
+    expect(dot).toContain('"closed" [label="closed", peripheries=2, id="state:closed"];');
+    const edges = diagramTransitions(frames);
+    expect(edges.map((t) => `${t.source.key} ${t.eventType}`)).toEqual([
+      'length read',
+      'length read',
+      'length eof',
+      'length eof',
+      'payload read',
+    ]);
+    edges.forEach((_, i) => expect(dot).toContain(`id="transition:${i}"`));
+    // Without ids the text is as before.
+    expect(toDot(frames)).not.toContain('id=');
+    const taken: number[] = [];
+    const driver = createDriver(frames, { onTransition: (t) => taken.push(edges.indexOf(t)) });
+    driver.feed(Uint8Array.of(0, 0, 0, 1, 33));
+    driver.end();
+    // length -> payload, payload -> length, then the clean end.
+    expect(taken).toEqual([1, 4, 2]);
+  });
+
   test('mermaid shows each state with its read, and each transition with event, guard and failure', () => {
     expect(toMermaid(frames)).toBe(
       [

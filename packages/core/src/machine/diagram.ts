@@ -6,7 +6,7 @@
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import type { ReadRequest } from '../reads.js';
-import { readSpecOf, type TransitionDef, transitionsOf } from './nodes.js';
+import { allNodes, readSpecOf, stateName, type TransitionDef, transitionsOf } from './nodes.js';
 import { failCodeOf, referenceOf, resolve } from './shapes.js';
 
 /** `bytes(4)`, `until("\r\n")`, ... as the request would be written. */
@@ -126,9 +126,31 @@ export function toMermaid(machine: AnyStateMachine): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Options of {@link toDot}. */
+export interface DotOptions {
+  /**
+   * Give each state's node the SVG id `state:` and its name (as a driver step
+   * names it: `head.method`), and each transition's edge the id `transition:`
+   * and its index in {@link diagramTransitions}, so that a page can find them
+   * in the drawing.
+   */
+  ids?: boolean;
+}
+
+/**
+ * Every transition the diagram draws, in the order of {@link toDot}'s edges:
+ * the objects a driver's `onTransition` receives, so a step can be found on
+ * the drawing.
+ */
+export function diagramTransitions(machine: AnyStateMachine): TransitionDef[] {
+  return allNodes(machine).flatMap((node) => transitionsOf(node));
+}
+
 /** The machine as a Graphviz DOT digraph (compound states as clusters). */
-export function toDot(machine: AnyStateMachine): string {
+export function toDot(machine: AnyStateMachine, options: DotOptions = {}): string {
   const q = (s: string) => JSON.stringify(s);
+  const ids = options.ids === true;
+  const stateId = (node: AnyStateNode) => (ids ? `, id=${q(`state:${stateName(node)}`)}` : '');
   const lines = [
     `digraph ${q(machine.id)} {`,
     '  rankdir=LR;',
@@ -140,13 +162,16 @@ export function toDot(machine: AnyStateMachine): string {
     for (const node of Object.values(parent.states) as AnyStateNode[]) {
       if (node.type === 'compound') {
         lines.push(`${indent}subgraph ${q(`cluster_${id(node)}`)} {`, `${indent}  label=${q(node.key)};`);
+        if (ids) lines.push(`${indent}  id=${q(`state:${stateName(node)}`)};`);
         walk(node, `${indent}  `);
         lines.push(`${indent}}`);
         continue;
       }
       const read = readLabel(node);
       const shape = node.type === 'final' ? ', peripheries=2' : '';
-      lines.push(`${indent}${q(id(node))} [label=${q(read ? `${node.key}\n${read}` : node.key)}${shape}];`);
+      lines.push(
+        `${indent}${q(id(node))} [label=${q(read ? `${node.key}\n${read}` : node.key)}${shape}${stateId(node)}];`,
+      );
     }
   };
   walk(machine.root, '  ');
@@ -156,20 +181,11 @@ export function toDot(machine: AnyStateMachine): string {
     return n;
   };
   edges.push(`  __start -> ${q(id(leaf(machine.root)))};`);
-  const all: AnyStateNode[] = [];
-  const collect = (n: AnyStateNode) => {
-    for (const c of Object.values(n.states) as AnyStateNode[]) {
-      all.push(c);
-      collect(c);
-    }
-  };
-  collect(machine.root);
-  for (const node of all) {
-    for (const t of transitionsOf(node)) {
-      const from = node.type === 'compound' ? leaf(node) : node;
-      const to = leaf(t.target?.[0] ?? node);
-      edges.push(`  ${q(id(from))} -> ${q(id(to))} [label=${q(transitionLabel(machine, t))}];`);
-    }
-  }
+  diagramTransitions(machine).forEach((t, i) => {
+    const from = t.source.type === 'compound' ? leaf(t.source) : t.source;
+    const to = leaf(t.target?.[0] ?? t.source);
+    const edgeId = ids ? `, id=${q(`transition:${i}`)}` : '';
+    edges.push(`  ${q(id(from))} -> ${q(id(to))} [label=${q(transitionLabel(machine, t))}${edgeId}];`);
+  });
   return `${[...lines, ...edges, '}'].join('\n')}\n`;
 }
