@@ -28,7 +28,7 @@ describe('diagrams', () => {
       'length eof',
       'payload read',
     ]);
-    edges.forEach((_, i) => expect(dot).toContain(`id="transition:${i}"`));
+    for (let i = 0; i < edges.length; i++) expect(dot).toContain(`id="transition:${i}"`);
     // Without ids the text is as before.
     expect(toDot(frames)).not.toContain('id=');
     const taken: number[] = [];
