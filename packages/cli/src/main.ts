@@ -20,6 +20,8 @@ async function main(argv: string[]): Promise<number> {
     case 'diagram':
       await import('./builtins.js');
       return (await import('./commands/diagram.js')).diagramCommand(args);
+    case 'inspect':
+      return (await import('./commands/inspect.js')).inspectCommand(args);
     case 'compile':
       await import('./builtins.js');
       return (await import('./commands/compile.js')).compileCommand(args);

@@ -14,6 +14,7 @@ commands:
   parse <protocol> [file|-]     parse bytes, print each output as one JSON line
   trace <protocol> [file|-]     the same, with every step of the machine
   diagram <protocol>            the machine as a diagram (mermaid, dot or svg)
+  inspect <protocol> [file]     a page on 127.0.0.1 that draws the machine and steps through a parse
   compile <protocol>            the JavaScript the compiled executor runs for the machine
   fuzz <protocol>               coverage-guided fuzzing for a fixed budget
   serve http [--dir DIR]        static files over HTTP/1.1: ranges, caching, compression
@@ -49,6 +50,25 @@ after. Same options as 'parse'.`,
 
 Prints the machine as a diagram. 'svg' is laid out by Graphviz compiled to
 WebAssembly (@viz-js/viz): no Graphviz installation is needed.`,
+  inspect: `usage: wiremachine inspect <protocol> [file] [options]
+
+Serves a page on 127.0.0.1 and prints its URL; open it in a browser. The page
+draws the machine (Graphviz in WebAssembly) and parses the file in the browser
+with the compiled executor, as 'trace' does: step forwards and backwards one
+read at a time, or to the next output, the end or the error, from the buttons
+or the keys (left/right, shift+left/right, Home, End). The state and the
+transitions of the step are lit on the drawing; beside it the pending read,
+the context as JSON, the outputs so far, and an error's code, message and
+bytes; below, the input in hex and text with each read's bytes marked. It
+re-runs with another chunk size or lenient flags, and parses input pasted or
+dropped on it. Runs until interrupted.
+
+options:
+  --protocol-module FILE   your protocol (.js or .ts), bundled for the browser by esbuild
+  --port N                 the port (default 0: a free one)
+  --chunk-size N           feed the input in slices of N bytes (default: all at once)
+  --lenient FLAG           a lenient flag of the HTTP protocols (repeatable)
+  -h, --help               this text`,
   compile: `usage: wiremachine compile <protocol> [--protocol-module FILE]
 
 Prints the JavaScript generated from the machine: a function per guard chain
