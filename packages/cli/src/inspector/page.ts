@@ -243,7 +243,7 @@ export async function startInspector(setup: InspectorSetup): Promise<void> {
   /** The bytes around `focus`, 16 a row: hex and text, each read's bytes marked. */
   function hexView(focus: number): void {
     const owner = new Int32Array(input.length).fill(-1);
-    run.entries.forEach((e, i) => owner.fill(i, e.start, Math.min(e.end, input.length)));
+    for (const [i, e] of run.entries.entries()) owner.fill(i, e.start, Math.min(e.end, input.length));
     const current = pos > 0 && pos <= run.entries.length ? run.entries[pos - 1] : null;
     const errorAt = pos === last() && run.error?.offset != null ? run.error.offset : -1;
     const pending = pos === last() && run.error ? (run.entries.at(-1)?.end ?? 0) : -1;
@@ -333,7 +333,10 @@ export async function startInspector(setup: InspectorSetup): Promise<void> {
   /** The next position (after `pos`, in `direction`) whose step produced an output; else the end or start. */
   function nextOutput(direction: 1 | -1): void {
     for (let p = pos + direction; p > 0 && p < last(); p += direction) {
-      if (outputsAt(p).length > 0) return go(p);
+      if (outputsAt(p).length > 0) {
+        go(p);
+        return;
+      }
     }
     go(direction > 0 ? last() : 0);
   }
