@@ -3,8 +3,9 @@
 // each one (which replaces `workspace:*` ranges by versions), then a plain
 // `npm install` of the tarballs into an empty directory. There it runs the
 // README's first protocol against a socket that ends, an HTTP server and a
-// request to it, and the `wiremachine` command. Run after `pnpm build`.
-import { execFileSync, spawnSync } from 'node:child_process';
+// request to it, and the `wiremachine` command (SVG diagrams, a TypeScript
+// protocol module, the inspector's bundle). Run after `pnpm build`.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -104,6 +105,56 @@ console.log('http ok');
   writeFileSync(join(app, 'get.http'), 'GET /one HTTP/1.1\r\nHost: a\r\n\r\n');
   const parsed = execFileSync(bin, ['parse', 'http1-request', 'get.http'], { cwd: app, encoding: 'utf8' });
   if (!parsed.includes('/one')) fail(`\`wiremachine parse http1-request\` printed ${JSON.stringify(parsed)}`);
+
+  // 6. What needs the command's own dependencies: SVG from Graphviz in WebAssembly, a
+  // protocol module in TypeScript (esbuild), and the inspector's page bundled for the browser.
+  const svg = execFileSync(bin, ['diagram', 'http1-request', '--format', 'svg'], { cwd: app, encoding: 'utf8' });
+  if (!svg.includes('<svg')) fail('`wiremachine diagram --format svg` printed no SVG');
+  writeFileSync(
+    join(app, 'greeting.ts'),
+    `import { protocolTypes, until } from '@wiremachine/core';
+import { emit, setup } from 'xstate';
+const line: ReturnType<typeof until> = until('\\r\\n', { maxBytes: 64, strip: true });
+export default setup({ types: protocolTypes() }).createMachine({
+  context: {},
+  initial: 'greeting',
+  states: {
+    greeting: { meta: { read: line }, on: { read: { target: 'done', actions: emit(({ event }) => ({ type: 'hello', n: event.data.length as number })) } } },
+    done: { type: 'final' },
+  },
+});
+`,
+  );
+  writeFileSync(join(app, 'greeting.in'), 'ada\r\n');
+  const greeted = execFileSync(bin, ['parse', '--protocol-module', 'greeting.ts', 'greeting.in'], {
+    cwd: app,
+    encoding: 'utf8',
+  });
+  if (greeted.trim() !== '{"type":"hello","n":3}')
+    fail(`a TypeScript protocol module printed ${JSON.stringify(greeted)}`);
+  const inspector = spawn(bin, ['inspect', 'http1-request', 'get.http', '--port', '0'], { cwd: app });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error('no URL in 30 s')), 30_000);
+      inspector.stdout.on('data', (d) => {
+        out += d;
+        const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[0]);
+        }
+      });
+      inspector.once('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    const script = await fetch(`${url}app.js`);
+    const text = await script.text();
+    if (script.status !== 200 || !text.includes('startInspector')) fail('`wiremachine inspect` served no script');
+  } catch (e) {
+    fail(`\`wiremachine inspect\` failed: ${e.message}`);
+  } finally {
+    inspector.kill('SIGTERM');
+  }
 
   console.log(
     `pack-check: ${Object.keys(deps).length - 1} packages packed, installed with npm, and run outside the workspace`,
