@@ -50,7 +50,7 @@ after. Same options as 'parse'.`,
 
 Prints the machine as a diagram. 'svg' is laid out by Graphviz compiled to
 WebAssembly (@viz-js/viz): no Graphviz installation is needed.`,
-  inspect: `usage: wiremachine inspect <protocol> [file] [options]
+  inspect: `usage: wiremachine inspect <protocol> [file|-] [options]
 
 Serves a page on 127.0.0.1 and prints its URL; open it in a browser. The page
 draws the machine (Graphviz in WebAssembly) and parses the file in the browser
@@ -61,7 +61,7 @@ transitions of the step are lit on the drawing; beside it the pending read,
 the context as JSON, the outputs so far, and an error's code, message and
 bytes; below, the input in hex and text with each read's bytes marked. It
 re-runs with another chunk size or lenient flags, and parses input pasted or
-dropped on it. Runs until interrupted.
+dropped on it (with no file, it starts empty). Runs until interrupted.
 
 options:
   --protocol-module FILE   your protocol (.js or .ts), bundled for the browser by esbuild

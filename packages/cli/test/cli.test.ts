@@ -203,7 +203,7 @@ describe('wiremachine fuzz, bench and help', () => {
   });
 
   test('every command has --help; no command at all is bad usage', () => {
-    for (const command of ['parse', 'trace', 'diagram', 'fuzz', 'bench']) {
+    for (const command of ['parse', 'trace', 'diagram', 'inspect', 'fuzz', 'bench']) {
       const r = wiremachine([command, '--help']);
       expect(r.status, command).toBe(0);
       expect(r.stdout, command).toMatch(new RegExp(`usage: wiremachine ${command}`));

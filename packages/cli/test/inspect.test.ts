@@ -149,6 +149,11 @@ const shipped: Array<{ name: string; args: string[]; input: Buffer }> = [
   },
   { name: 'line (example module)', args: ['--protocol-module', example('line')], input: latin1('HELO a\r\nQUIT\r\n') },
   {
+    name: 'greeting (a TypeScript module)',
+    args: ['--protocol-module', fileURLToPath(new URL('./fixtures/greeting.ts', import.meta.url))],
+    input: latin1('ada\r\nthe rest, handed over'),
+  },
+  {
     name: 'frame (example module)',
     args: ['--protocol-module', example('frame')],
     input: Buffer.from([0, 0, 0, 2, 0xff, 0, 0, 0, 0, 0]),
@@ -263,6 +268,35 @@ describe.skipIf(!present && process.env.CI === undefined)('wiremachine inspect i
       }
     },
   );
+
+  test('a file dropped on the page, and one chosen with the file picker, are parsed in its place', async () => {
+    const { url, stop } = await inspect(['--protocol-module', example('line')]);
+    try {
+      const page = await open(url);
+      // An empty input: one step, its end.
+      expect(await end(page)).toBe(2);
+      const runs = Number(await page.getAttribute('body', 'data-runs'));
+      const drop = await page.evaluateHandle(() => {
+        const data = new DataTransfer();
+        data.items.add(new File(['ONE\r\nTWO\r\n'], 'dropped.txt'));
+        return data;
+      });
+      await page.dispatchEvent('body', 'drop', { dataTransfer: drop });
+      await page.waitForSelector(`body[data-runs="${runs + 1}"]`);
+      expect(await page.textContent('#file')).toBe('dropped.txt');
+      await page.keyboard.press('End');
+      expect(await shownOutputs(page)).toEqual(['{"type":"line","text":"ONE"}', '{"type":"line","text":"TWO"}']);
+      const picked = join(dir, 'picked.txt');
+      writeFileSync(picked, 'THREE\r\n');
+      await page.setInputFiles('#open', picked);
+      await page.waitForSelector(`body[data-runs="${runs + 2}"]`);
+      await page.keyboard.press('End');
+      expect(await shownOutputs(page)).toEqual(['{"type":"line","text":"THREE"}']);
+      await page.close();
+    } finally {
+      await stop();
+    }
+  });
 
   test('http1-request: a lenient flag ticked on the page re-runs as --lenient does', async () => {
     const file = join(dir, 'bare-lf.bin');

@@ -2,11 +2,11 @@
  * `wiremachine inspect`: a page on 127.0.0.1 that draws the protocol and steps
  * through a parse of the input, run in the browser.
  */
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
+import { concatBytes } from '@wiremachine/core';
 import { bundleInspector } from '../bundle.js';
-import { positive } from '../input.js';
+import { chunksOf, positive } from '../input.js';
 import { PAGE } from '../inspector/html.js';
 import { loadProtocol } from '../protocols.js';
 import { HELP, UsageError } from '../usage.js';
@@ -40,16 +40,10 @@ export async function inspectCommand(args: string[]): Promise<number> {
   // The protocol is loaded here too, so that a wrong name or module is a usage error now, not on the page.
   await import('../builtins.js');
   await loadProtocol(name, modulePath, { lenient: values.lenient, noBody: values['no-body'] });
-  let input: Uint8Array = new Uint8Array(0);
-  if (file !== undefined) {
-    try {
-      input = readFileSync(file);
-    } catch (e) {
-      throw new UsageError(
-        `cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
-      );
-    }
-  }
+  // No file: the page starts empty, for input pasted or dropped on it. '-' reads standard input.
+  const chunks: Uint8Array[] = [];
+  if (file !== undefined) for await (const chunk of chunksOf(file, undefined)) chunks.push(chunk);
+  const input = concatBytes(chunks);
   const { script, map } = await bundleInspector(moduleGiven ? { modulePath } : { name: name as string });
   const config = JSON.stringify({
     name: modulePath ?? name,
