@@ -72,7 +72,7 @@ export const PAGE = `<!doctype html>
       <div>offending bytes: <pre id="error-bytes"></pre></div>
     </div>
     <div id="end-note"></div>
-    <h2>Outputs so far</h2><ol id="outputs"></ol>
+    <h2>Outputs so far</h2><div id="outputs-note"></div><ol id="outputs"></ol>
     <h2>Context</h2><pre id="context"></pre>
   </div>
 </main>

@@ -81,6 +81,12 @@ function contextJson(context: unknown): string {
   }
 }
 
+/** Outputs listed at once: the latest ones. */
+const SHOWN_OUTPUTS = 200;
+
+/** Reads whose context is kept as JSON: a long input's later steps show none, to bound memory. */
+const KEPT_CONTEXTS = 10_000;
+
 /** Runs `protocol` over `input` fed in slices of `chunkSize` (or whole), recording every step. */
 export function runInspection(protocol: CliProtocol, input: Uint8Array, chunkSize: number | null): Run {
   const edges = diagramTransitions(protocol.machine);
@@ -105,7 +111,10 @@ export function runInspection(protocol: CliProtocol, input: Uint8Array, chunkSiz
         end: step.offset + step.length,
         transitions: indices(transitions),
         outputs: [],
-        context: contextJson(session.driver.context),
+        context:
+          entries.length < KEPT_CONTEXTS
+            ? contextJson(session.driver.context)
+            : `(kept for the first ${KEPT_CONTEXTS} reads only)`,
       });
     },
     onOutput: (output) => {
@@ -242,13 +251,25 @@ export async function startInspector(setup: InspectorSetup): Promise<void> {
 
   /** The bytes around `focus`, 16 a row: hex and text, each read's bytes marked. */
   function hexView(focus: number): void {
-    const owner = new Int32Array(input.length).fill(-1);
-    for (const [i, e] of run.entries.entries()) owner.fill(i, e.start, Math.min(e.end, input.length));
     const current = pos > 0 && pos <= run.entries.length ? run.entries[pos - 1] : null;
     const errorAt = pos === last() && run.error?.offset != null ? run.error.offset : -1;
     const pending = pos === last() && run.error ? (run.entries.at(-1)?.end ?? 0) : -1;
     const rows = 48;
     const first = Math.max(0, Math.min(Math.floor(focus / 16) - 8, Math.ceil(input.length / 16) - rows)) * 16;
+    // Which read each shown byte belongs to: the reads are in input order, so from the first that ends past `first`.
+    const shownEnd = Math.min(input.length, first + rows * 16);
+    const owner = new Int32Array(Math.max(0, shownEnd - first)).fill(-1);
+    let lo = 0;
+    let hi = run.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (run.entries[mid].end > first) hi = mid;
+      else lo = mid + 1;
+    }
+    for (let k = lo; k < run.entries.length && run.entries[k].start < shownEnd; k++) {
+      const e = run.entries[k];
+      owner.fill(k, Math.max(e.start, first) - first, Math.min(e.end, shownEnd) - first);
+    }
     const lines: string[] = [];
     for (let row = first; row < Math.min(input.length, first + rows * 16); row += 16) {
       const hex: string[] = [];
@@ -259,7 +280,7 @@ export async function startInspector(setup: InspectorSetup): Promise<void> {
           continue;
         }
         const classes = ['b'];
-        if (owner[o] >= 0) classes.push(`r${owner[o] % 2}`);
+        if (owner[o - first] >= 0) classes.push(`r${owner[o - first] % 2}`);
         if (current && o >= current.start && o < current.end) classes.push('cur');
         if (pending >= 0 && o >= pending && o <= errorAt) classes.push('bad');
         if (o === errorAt) classes.push('err');
@@ -294,9 +315,15 @@ export async function startInspector(setup: InspectorSetup): Promise<void> {
       ? `${entry.from} --${entry.event}--> ${entry.to}  ${entry.read}  @${entry.start}, ${entry.end - entry.start} bytes`
       : '-';
     $('context').textContent = entry ? entry.context : atEnd ? (run.entries.at(-1)?.context ?? '') : '';
+    // The latest outputs, numbered from the first: a long run would otherwise redraw thousands at each step.
     const fresh = new Set(outputsAt(pos));
+    const all = outputsUpTo(pos);
+    const shown = all.slice(-SHOWN_OUTPUTS);
+    ($('outputs') as HTMLOListElement).start = all.length - shown.length + 1;
+    $('outputs-note').textContent =
+      all.length > shown.length ? `(${all.length - shown.length} earlier outputs not shown)` : '';
     $('outputs').replaceChildren(
-      ...outputsUpTo(pos).map((o) => {
+      ...shown.map((o) => {
         const li = document.createElement('li');
         li.textContent = jsonLine(o);
         if (fresh.has(o)) li.className = 'fresh';
