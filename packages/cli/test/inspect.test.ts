@@ -62,11 +62,13 @@ async function inspect(args: string[]): Promise<{ url: string; stop: () => Promi
 }
 
 let browser: BrowserContext;
+/** A fresh profile (Chromium's --user-data-dir) for each run. */
+const profile = mkdtempSync(join(tmpdir(), 'wiremachine-chromium-'));
 
 beforeAll(async () => {
   if (!present) return;
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'wiremachine-chromium-')), {
+  browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 900 },
@@ -85,6 +87,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   rmSync(dir, { recursive: true, force: true });
+  rmSync(profile, { recursive: true, force: true });
 });
 
 /** Opens the page and waits for its first run; page errors fail the test. */
