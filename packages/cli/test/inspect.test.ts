@@ -242,6 +242,10 @@ describe.skipIf(!present && process.env.CI === undefined)('wiremachine inspect i
         await page.keyboard.press('Shift+ArrowRight');
         expect((await shownOutputs(page)).length).toBe(1);
         while ((await position(page)) < last) await page.click('#forward');
+        // The machine ended in a final state: that state is lit (a step names it "(done)").
+        const lit = await page.$$eval('#diagram g.node.current', (g) => g.map((n) => n.id));
+        expect(lit).toHaveLength(1);
+        if (name === 'line') expect(lit).toEqual(['state:closed']);
         const parsed = wiremachine(['parse', ...args, file]);
         expect(parsed.status).toBe(0);
         const outputs = parsed.lines.filter((l) => !l.startsWith('{"type":"upgrade"'));

@@ -30,6 +30,8 @@ interface Config {
 interface Entry {
   from: string;
   to: string;
+  /** The state lit on the drawing: `to`, or the final state the machine ended in (a step names it "(done)"). */
+  lit: string;
   read: string;
   event: string;
   start: number;
@@ -93,6 +95,8 @@ export function runInspection(protocol: CliProtocol, input: Uint8Array, chunkSiz
   const index = new Map(edges.map((t, i) => [t, i]));
   const indices = (ts: readonly unknown[]) =>
     ts.map((t) => index.get(t as (typeof edges)[number])).filter((i): i is number => i !== undefined);
+  // The final state a step's last transition entered.
+  const finalOf = (ts: readonly (typeof edges)[number][]) => ts.at(-1)?.target?.[0]?.path.join('.') ?? '(done)';
   const entries: Entry[] = [];
   const before: unknown[] = [];
   const after: unknown[] = [];
@@ -105,6 +109,7 @@ export function runInspection(protocol: CliProtocol, input: Uint8Array, chunkSiz
       entries.push({
         from: step.from,
         to: step.to,
+        lit: step.to === '(done)' ? finalOf(transitions) : step.to,
         read: describeRead(step.read),
         event: step.event.type,
         start: step.offset,
@@ -240,8 +245,8 @@ export async function startInspector(setup: InspectorSetup): Promise<void> {
     const svg = $('diagram');
     for (const el of svg.querySelectorAll('.current, .taken, .failed'))
       el.classList.remove('current', 'taken', 'failed');
-    const state = pos === 0 ? run.initial : pos <= run.entries.length ? run.entries[pos - 1].to : null;
-    const at = pos === last() ? (run.entries.at(-1)?.to ?? run.initial) : state;
+    const state = pos === 0 ? run.initial : pos <= run.entries.length ? run.entries[pos - 1].lit : null;
+    const at = pos === last() ? (run.entries.at(-1)?.lit ?? run.initial) : state;
     if (at !== null) document.getElementById(`state:${at}`)?.classList.add('current');
     const edges =
       pos === last() ? run.failedTransitions : pos > 0 ? run.entries[pos - 1].transitions : ([] as number[]);
