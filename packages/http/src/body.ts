@@ -7,6 +7,8 @@
  * @module
  */
 
+import { ResponseTooLargeError } from './errors.js';
+
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 const decoder = new TextDecoder();
 
@@ -16,6 +18,8 @@ export interface BodyOwner {
   drained(): void;
   /** The first read was asked for (a server sends `100 Continue` then). */
   started(): void;
+  /** A whole read passed the body's limit: stop receiving it (the client closes the connection). */
+  refused?(error: unknown): void;
 }
 
 /**
@@ -42,6 +46,10 @@ export class Body implements AsyncIterable<Uint8Array> {
   buffered = 0;
   /** Bytes received so far. */
   received = 0;
+  /** @internal Most bytes a whole read ({@link Body.bytes}, `text`, `json`) gathers. */
+  limit = Number.POSITIVE_INFINITY;
+  /** @internal The length the head announced (Content-Length), or -1. */
+  announced = -1;
 
   /** @internal */
   constructor(private readonly owner: BodyOwner | null) {}
@@ -115,13 +123,21 @@ export class Body implements AsyncIterable<Uint8Array> {
     return { next: () => this.next(), return: async () => DONE };
   }
 
-  /** Every byte of the body, in one array. */
+  /**
+   * Every byte of the body, in one array. A body longer than its limit
+   * (`maxResponseSize` for a client's response) fails with
+   * {@link ResponseTooLargeError}, as soon as the head announces it or the bytes
+   * pass it: what is held stays under the limit plus one piece.
+   */
   async bytes(): Promise<Uint8Array> {
+    const limit = this.limit;
+    if (this.announced > limit) this.refuse(new ResponseTooLargeError(limit, this.announced, true));
     const parts: Uint8Array[] = [];
     let size = 0;
     for (let r = await this.next(); !r.done; r = await this.next()) {
-      parts.push(r.value);
       size += r.value.length;
+      if (size > limit) this.refuse(new ResponseTooLargeError(limit, size, false));
+      parts.push(r.value);
     }
     if (parts.length === 1) return parts[0];
     const out = new Uint8Array(size);
@@ -133,8 +149,20 @@ export class Body implements AsyncIterable<Uint8Array> {
     return out;
   }
 
+  private refuse(error: ResponseTooLargeError): never {
+    this.discard();
+    this.end(error);
+    this.owner?.refused?.(error);
+    throw error;
+  }
+
   /** The body as UTF-8 text. */
   async text(): Promise<string> {
     return decoder.decode(await this.bytes());
+  }
+
+  /** The body as JSON (parsed from UTF-8 text). */
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
   }
 }

@@ -6,7 +6,13 @@
  * @module
  */
 import { StreamClosedError, type Transport, type WiremachineError } from '@wiremachine/core';
-import { createResponseMachine, type Http1Output, type ResponseHead } from '@wiremachine/protocols/http1';
+import {
+  createResponseMachine,
+  Http1Error,
+  Http1ErrorCode,
+  type Http1Output,
+  type ResponseHead,
+} from '@wiremachine/protocols/http1';
 import { AbortedError, TimeoutError } from '@wiremachine/transports';
 import type { SocketTransport } from '@wiremachine/transports/node';
 import { encodeChunk, lastChunk } from '../head.js';
@@ -14,6 +20,9 @@ import { WireConnection } from '../wire.js';
 import type { Exchange } from './exchange.js';
 import type { PoolOptions } from './options.js';
 import { ClientResponse } from './response.js';
+
+/** Default of `maxResponseSize`: 64 MiB. */
+export const DEFAULT_MAX_RESPONSE_SIZE = 64 * 1024 * 1024;
 
 /** @internal How a connection hands itself back. */
 export type Release = (conn: ClientConnection, reusable: boolean) => void;
@@ -30,6 +39,7 @@ export class ClientConnection extends WireConnection {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
   private readonly highWaterMark: number;
+  private readonly maxResponseSize: number;
 
   constructor(
     transport: Transport,
@@ -45,6 +55,7 @@ export class ClientConnection extends WireConnection {
     super(machine, transport, 1 << 20);
     self.conn = this;
     this.highWaterMark = options.highWaterMark ?? 64 * 1024;
+    this.maxResponseSize = options.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE;
     this.flow.start();
   }
 
@@ -158,11 +169,20 @@ export class ClientConnection extends WireConnection {
   private onHead(head: ResponseHead): void {
     const ex = this.ex;
     if (ex === null) return;
+    if (head.status < 100) {
+      // No such class (RFC 9110 §15): not informational, not an answer. node:http hands 000-099 out as final.
+      this.close(
+        new Http1Error(Http1ErrorCode.INVALID_STATUS, `status ${head.status} is not a status code`, { state: 'head' }),
+      );
+      return;
+    }
     if (head.status < 200) {
       ex.options.onInformational?.(head);
       return;
     }
     const res = new ClientResponse(head, this.bodyOwner);
+    res.body.limit = ex.options.maxResponseSize ?? this.maxResponseSize;
+    res.body.announced = head.contentLength;
     this.res = res;
     ex.options.signal?.removeEventListener('abort', this.onAbort);
     ex.options.signal?.addEventListener('abort', this.onAbort, { once: true });
@@ -188,6 +208,7 @@ export class ClientConnection extends WireConnection {
       if (!this.closed) this.pump();
     },
     started: () => {},
+    refused: (error: unknown) => this.close(error),
   };
 
   private readonly onAbort = () => {

@@ -25,6 +25,8 @@ export interface RequestOptions {
   bodyTimeout?: number;
   /** Hears 1xx responses (`100 Continue`, `103 Early Hints`); they are not the response. */
   onInformational?: (head: ResponseHead) => void;
+  /** Most bytes of a response body read whole; defaults to the pool's (64 MiB). See {@link PoolOptions.maxResponseSize}. */
+  maxResponseSize?: number;
 }
 
 /** Options of a {@link Pool}. */
@@ -37,8 +39,21 @@ export interface PoolOptions {
   connectTimeout?: number;
   /** TLS settings for `https:` origins (`ca`, `servername`, `rejectUnauthorized`, ...). */
   tls?: Omit<TlsConnectOptions, 'host' | 'port' | 'signal' | 'connectTimeout'>;
-  /** Limits and leniency of the response parser. */
+  /**
+   * Limits and leniency of the response parser. `maxHeadSize` bounds a
+   * response head (default 16 KiB, as Node's `--max-http-header-size`),
+   * `maxHeaders` its field lines, `maxBodySize` any body, however read.
+   */
   http1?: Omit<Http1Options, 'skipBody'>;
+  /**
+   * Most bytes of a response body that `body.bytes()`, `text()` or `json()`
+   * gather. Default 64 MiB. A longer body, or one whose Content-Length says
+   * so, fails the read with `ResponseTooLargeError`
+   * (`WIREMACHINE_ERR_HTTP_RESPONSE_TOO_LARGE`) and closes the connection. A body
+   * read piece by piece (`for await`) is not limited by it, and still
+   * reads only as fast as it is consumed.
+   */
+  maxResponseSize?: number;
   /** Response body bytes held for a reader that has not read them; beyond, reading pauses. Default 64 KiB. */
   highWaterMark?: number;
 }

@@ -1,0 +1,212 @@
+/**
+ * The client's bounds against hostile servers: bodies read whole stop at
+ * maxResponseSize, heads at maxHeadSize, and status codes without a class are
+ * refused. Every server here is a raw socket on 127.0.0.1.
+ */
+import * as net from 'node:net';
+import { afterEach, describe, expect, test } from 'vitest';
+import { Pool, ResponseTooLargeError } from '../src/index.js';
+import { rejection, sleep, until, watchUnhandledRejections, within } from './helpers.js';
+
+watchUnhandledRejections();
+
+const PIECE = Buffer.alloc(64 * 1024, 0x61);
+const KiB = 1024;
+
+interface Hostile {
+  url: string;
+  /** Bytes the server managed to hand to its socket. */
+  written(): number;
+  /** Sockets the client has closed (or reset). */
+  closedByClient(): number;
+  close(): void;
+}
+
+const servers: Hostile[] = [];
+afterEach(() => {
+  for (const s of servers.splice(0)) s.close();
+});
+
+/** A server that answers each request with `head` and then, if `piece` is given, pieces forever, as fast as the client takes them. */
+async function hostile(head: string, piece?: (n: number) => Buffer): Promise<Hostile> {
+  let written = 0;
+  let closed = 0;
+  const sockets = new Set<net.Socket>();
+  const srv = net.createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => {});
+    s.on('close', () => {
+      closed++;
+      sockets.delete(s);
+    });
+    let started = false;
+    s.on('data', (d) => {
+      if (started || !d.includes('\r\n\r\n')) return;
+      started = true;
+      s.write(head);
+      if (piece === undefined) return;
+      let n = 0;
+      const more = () => {
+        while (!s.destroyed && s.writable) {
+          const p = piece(n++);
+          written += p.length;
+          if (!s.write(p)) return;
+        }
+      };
+      s.on('drain', more);
+      more();
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const h: Hostile = {
+    url: `http://127.0.0.1:${(srv.address() as net.AddressInfo).port}`,
+    written: () => written,
+    closedByClient: () => closed,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      srv.close();
+    },
+  };
+  servers.push(h);
+  return h;
+}
+
+const chunk = (data: Buffer) =>
+  Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')]);
+
+describe('maxResponseSize bounds a body read whole', () => {
+  const limit = 1024 * KiB;
+
+  test('an endless chunked body: text() fails typed, past the limit by at most a few pieces, and the connection closes', async () => {
+    const srv = await hostile('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', () => chunk(PIECE));
+    const pool = new Pool(srv.url, { maxResponseSize: limit });
+    const res = await pool.request('/');
+    const e = await within(rejection(res.body.text()), 5000);
+    expect(e).toBeInstanceOf(ResponseTooLargeError);
+    expect(e.code).toBe('WIREMACHINE_ERR_HTTP_RESPONSE_TOO_LARGE');
+    expect(e.limit).toBe(limit);
+    // Held: at most the limit plus the piece that passed it; taken from the socket: that and the high-water mark.
+    expect(e.size).toBeGreaterThan(limit);
+    expect(e.size).toBeLessThanOrEqual(limit + PIECE.length);
+    expect(res.body.received).toBeLessThan(limit + 256 * KiB);
+    await within(
+      until(() => srv.closedByClient() === 1),
+      3000,
+    );
+    expect(pool.connections).toBe(0);
+    // The body's later readers see the same error.
+    expect(await rejection(res.body.bytes())).toBe(e);
+    await pool.close();
+  });
+
+  test('an endless body delimited by the close: bytes() fails the same way', async () => {
+    const srv = await hostile('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n', () => PIECE);
+    const pool = new Pool(srv.url, { maxResponseSize: limit });
+    const res = await pool.request('/');
+    const e = await within(rejection(res.body.bytes()), 5000);
+    expect(e).toBeInstanceOf(ResponseTooLargeError);
+    expect(e.size).toBeLessThanOrEqual(limit + PIECE.length);
+    expect(res.body.received).toBeLessThan(limit + 256 * KiB);
+    await within(
+      until(() => srv.closedByClient() === 1),
+      3000,
+    );
+    await pool.close();
+  });
+
+  test('Content-Length 2^53-1: json() fails at once from the head, before the body is read', async () => {
+    const srv = await hostile(`HTTP/1.1 200 OK\r\nContent-Length: ${2 ** 53 - 1}\r\n\r\n`, () => PIECE);
+    const pool = new Pool(srv.url);
+    const res = await pool.request('/');
+    expect(res.headers.get('content-length')).toBe(String(2 ** 53 - 1));
+    const e = await within(rejection(res.body.json()), 5000);
+    expect(e).toBeInstanceOf(ResponseTooLargeError);
+    expect(e.limit).toBe(64 * 1024 * KiB);
+    expect(e.size).toBe(2 ** 53 - 1);
+    expect(e.message).toMatch(/announces/);
+    expect(res.body.received).toBeLessThan(256 * KiB);
+    await within(
+      until(() => srv.closedByClient() === 1),
+      3000,
+    );
+    await pool.close();
+  });
+
+  test('a request can lower or raise its pool limit', async () => {
+    const body = Buffer.alloc(100 * KiB, 0x62);
+    const srv = await hostile(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body.toString('latin1')}`);
+    const pool = new Pool(srv.url, { maxResponseSize: 50 * KiB });
+    const refused = await pool.request('/');
+    expect(await rejection(refused.body.text())).toBeInstanceOf(ResponseTooLargeError);
+    const taken = await pool.request('/', { maxResponseSize: 100 * KiB });
+    expect((await taken.body.bytes()).length).toBe(100 * KiB);
+    await pool.close();
+  });
+
+  test('a body read piece by piece is not limited, and reading waits for the reader', async () => {
+    const srv = await hostile('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', () => chunk(PIECE));
+    const pool = new Pool(srv.url, { maxResponseSize: 256 * KiB, highWaterMark: 64 * KiB });
+    const res = await pool.request('/');
+    // Nobody reads: the client stops taking bytes from the socket.
+    await sleep(300);
+    const idle = res.body.received;
+    expect(idle).toBeLessThan(64 * KiB + 256 * KiB);
+    await sleep(200);
+    expect(res.body.received).toBe(idle);
+    // Piece by piece, four times the whole-read limit goes through.
+    let total = 0;
+    for await (const piece of res.body) {
+      total += piece.length;
+      if (total >= 1024 * KiB) break;
+    }
+    expect(total).toBeGreaterThanOrEqual(1024 * KiB);
+    await pool.close();
+  });
+});
+
+describe('heads and status lines', () => {
+  // The parser's own code for a read past its limit, in state head (toHttp1Error maps it to HEADERS_OVERFLOW).
+  test('http1.maxHeadSize bounds a response head (default 16 KiB)', async () => {
+    const big = `HTTP/1.1 200 OK\r\nX-Big: ${'v'.repeat(20 * KiB)}\r\nContent-Length: 0\r\n\r\n`;
+    const srv = await hostile(big);
+    const byDefault = new Pool(srv.url);
+    const e = await rejection(byDefault.request('/'));
+    expect([e.code, e.state]).toEqual(['WIREMACHINE_ERR_MAX_BYTES', 'head']);
+    await byDefault.close();
+    const raised = new Pool(srv.url, { http1: { maxHeadSize: 32 * KiB } });
+    const res = await raised.request('/');
+    expect(res.headers.get('x-big')?.length).toBe(20 * KiB);
+    await raised.close();
+    const lowered = new Pool(srv.url, { http1: { maxHeadSize: 1024 } });
+    expect((await rejection(lowered.request('/'))).code).toBe('WIREMACHINE_ERR_MAX_BYTES');
+    await lowered.close();
+  });
+
+  // node:http hands 000-099 out as final responses (statusCode 0, 50); there is no such class (RFC 9110 §15).
+  test.each(['000', '050', '099'])('status %s is refused as invalid, not read as informational', async (code) => {
+    const srv = await hostile(`HTTP/1.1 ${code} Odd\r\nContent-Length: 2\r\n\r\nok`);
+    const pool = new Pool(srv.url);
+    let informational = 0;
+    const e = await within(rejection(pool.request('/', { onInformational: () => informational++ })), 3000);
+    expect(e.code).toBe('WIREMACHINE_ERR_HTTP_INVALID_STATUS');
+    expect(e.message).toContain(String(Number(code)));
+    expect(informational).toBe(0);
+    await within(
+      until(() => srv.closedByClient() === 1),
+      3000,
+    );
+    await pool.close();
+  });
+
+  test('status 100-199 stay informational and 200 follows', async () => {
+    const srv = await hostile(
+      'HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+    );
+    const pool = new Pool(srv.url);
+    const heard: number[] = [];
+    const res = await pool.request('/', { onInformational: (h) => heard.push(h.status) });
+    expect(heard).toEqual([103]);
+    expect(await res.body.text()).toBe('ok');
+    await pool.close();
+  });
+});
