@@ -5,8 +5,10 @@ import { createServer, type Handler, type HttpServer, type ListenOptions, type S
 
 // The bounded waits, seeded randomness and the rejection watch are the transports' own test helpers.
 export {
+  leftSince,
   randomBytes,
   rejection,
+  resources,
   seeded,
   sleep,
   until,

@@ -1,7 +1,15 @@
 /** Test helpers: bounded waits, seeded randomness, info hashes and peer ids, a watch on unhandled rejections. */
 
 // Bounded waits, rejections, seeded randomness and the rejection watch are the transports' own test helpers.
-export { rejection, seeded, sleep, watchUnhandledRejections, within } from '../../transports/test/helpers.js';
+export {
+  leftSince,
+  rejection,
+  resources,
+  seeded,
+  sleep,
+  watchUnhandledRejections,
+  within,
+} from '../../transports/test/helpers.js';
 
 import { seeded } from '../../transports/test/helpers.js';
 

@@ -2,23 +2,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { udpSocket } from '@wiremachine/transports/node';
 import { describe, expect, test } from 'vitest';
 import { connectTracker, listenTracker, TrackerClient } from '../src/index.js';
-import { hash20, rejection, within } from './helpers.js';
-
-/** Counts of each resource kind (handles, timers) Node has open. */
-function resources(): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const r of process.getActiveResourcesInfo()) out.set(r, (out.get(r) ?? 0) + 1);
-  return out;
-}
-
-/** The resources open now that were not open at `before`. */
-async function leftSince(before: Map<string, number>): Promise<Record<string, number>> {
-  // Handles finish closing on a later turn of the loop.
-  for (let i = 0; i < 5; i++) await tick();
-  const left: Record<string, number> = {};
-  for (const [kind, n] of resources()) if (n > (before.get(kind) ?? 0)) left[kind] = n - (before.get(kind) ?? 0);
-  return left;
-}
+import { hash20, leftSince, rejection, resources, within } from './helpers.js';
 
 const params = { infoHash: hash20(0x11), peerId: hash20(0x22), port: 6881, left: 0n, event: 'started' as const };
 

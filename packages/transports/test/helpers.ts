@@ -120,3 +120,18 @@ export function manual() {
     end: (e?: unknown) => to().end(e),
   };
 }
+
+/** Counts of each resource kind (handles, timers) Node has open. */
+export function resources(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of process.getActiveResourcesInfo()) out.set(r, (out.get(r) ?? 0) + 1);
+  return out;
+}
+
+/** The resources open now that were not open at `before`, once closing handles had a few turns to finish. */
+export async function leftSince(before: Map<string, number>): Promise<Record<string, number>> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  const left: Record<string, number> = {};
+  for (const [kind, n] of resources()) if (n > (before.get(kind) ?? 0)) left[kind] = n - (before.get(kind) ?? 0);
+  return left;
+}

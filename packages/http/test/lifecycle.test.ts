@@ -1,0 +1,93 @@
+/**
+ * Nothing left behind: once an HTTP server, a pool or an agent is closed,
+ * Node holds no handle or timer of theirs (`process.getActiveResourcesInfo()`
+ * before and after), whatever state their connections were in.
+ */
+import { describe, expect, test } from 'vitest';
+import { Agent, createServer, type HttpServer, Pool } from '../src/index.js';
+import { leftSince, rejection, resources, sleep, until, within } from './helpers.js';
+
+async function serve(): Promise<HttpServer> {
+  return createServer(async (req, res) => {
+    if (req.url === '/slow') {
+      await sleep(10_000);
+      res.end('late');
+    } else if (req.url === '/drip') {
+      await res.write('first,');
+      await sleep(10_000);
+      res.end('never');
+    } else if (req.url === '/stream') {
+      for (let i = 0; i < 4; i++) await res.write(`piece ${i},`);
+      res.end();
+    } else {
+      res.end(await req.body.text());
+    }
+  }).listen({ port: 0 });
+}
+
+describe('nothing is left behind after close()', () => {
+  test('a pool closed while the server stays up: its connections, sockets and idle timers are gone', async () => {
+    const server = await serve();
+    const before = resources();
+    const pool = new Pool(`http://127.0.0.1:${server.port}`, { connections: 3 });
+    const texts = await Promise.all(
+      ['a', 'b', 'c'].map(async (b) => (await pool.request('/', { method: 'POST', body: b })).body.text()),
+    );
+    expect(texts).toEqual(['a', 'b', 'c']);
+    expect(await (await pool.request('/stream')).body.text()).toBe('piece 0,piece 1,piece 2,piece 3,');
+    expect(pool.idleConnections).toBeGreaterThan(0);
+    expect(server.connections).toBeGreaterThan(0);
+    await pool.close();
+    await until(() => server.connections === 0, 2000, 'the server saw every connection close');
+    expect(await leftSince(before)).toEqual({});
+    await server.close({ timeout: 100 });
+  });
+
+  test('a server closed under idle keep-alive connections, then the pool', async () => {
+    const before = resources();
+    const server = await serve();
+    const pool = new Pool(`http://127.0.0.1:${server.port}`, { connections: 3 });
+    await Promise.all(['a', 'b'].map(async (b) => (await pool.request('/', { method: 'POST', body: b })).body.text()));
+    await server.close({ timeout: 100 });
+    await pool.close();
+    expect(await leftSince(before)).toEqual({});
+  });
+
+  test('an agent, and a server closed first under the agent idle connections', async () => {
+    const before = resources();
+    const server = await serve();
+    const agent = new Agent({ keepAliveTimeout: 60_000 });
+    const res = await agent.request(`http://127.0.0.1:${server.port}/`, { method: 'POST', body: 'x' });
+    expect(await res.body.text()).toBe('x');
+    await server.close({ timeout: 100 });
+    await agent.close();
+    expect(await leftSince(before)).toEqual({});
+  });
+
+  test('a pool closed while a request waits for its head, with both timeouts armed', async () => {
+    const before = resources();
+    const server = await serve();
+    const pool = new Pool(`http://127.0.0.1:${server.port}`);
+    const pending = rejection(pool.request('/slow', { headersTimeout: 60_000, bodyTimeout: 60_000 }));
+    await sleep(20);
+    await pool.close();
+    expect((await within(pending, 2000)).code).toMatch(/^WIREMACHINE_ERR_/);
+    await server.close({ timeout: 100 });
+    expect(await leftSince(before)).toEqual({});
+  });
+
+  test('a request aborted mid-body, then everything closed', async () => {
+    const before = resources();
+    const server = await serve();
+    const pool = new Pool(`http://127.0.0.1:${server.port}`);
+    const abort = new AbortController();
+    const res = await pool.request('/drip', { signal: abort.signal, bodyTimeout: 60_000 });
+    const first = await res.body.next();
+    expect(first.done).toBe(false);
+    abort.abort();
+    expect((await rejection(res.body.text())).code).toBe('WIREMACHINE_ERR_ABORTED');
+    await pool.close();
+    await server.close({ timeout: 100 });
+    expect(await leftSince(before)).toEqual({});
+  });
+});
