@@ -210,3 +210,47 @@ describe('heads and status lines', () => {
     await pool.close();
   });
 });
+
+describe('bytes the client did not ask for', () => {
+  test('a second response sent with the first is never taken as the answer to the next request', async () => {
+    let connections = 0;
+    const srv = await hostile(
+      'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nevil!',
+    );
+    const pool = new Pool(srv.url, { connections: 1 });
+    const first = await pool.request('/');
+    expect(await first.body.text()).toBe('ok');
+    const second = await pool.request('/');
+    connections = srv.closedByClient();
+    // The connection that carried the extra response was not reused: the second request got its own answer.
+    expect(await second.body.text()).toBe('ok');
+    expect(connections).toBe(1);
+    await pool.close();
+  });
+
+  test('bytes that arrive on an idle keep-alive connection close it', async () => {
+    const sockets: net.Socket[] = [];
+    const srv = net.createServer((s) => {
+      sockets.push(s);
+      s.on('error', () => {});
+      s.once('data', () => {
+        s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+        setTimeout(() => s.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nevil!'), 50);
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const pool = new Pool(`http://127.0.0.1:${(srv.address() as net.AddressInfo).port}`, { connections: 1 });
+    expect(await (await pool.request('/')).body.text()).toBe('ok');
+    expect(pool.idleConnections).toBe(1);
+    await within(
+      until(() => pool.connections === 0),
+      3000,
+    );
+    const again = await pool.request('/');
+    expect(await again.body.text()).toBe('ok');
+    expect(sockets.length).toBe(2);
+    await pool.close();
+    for (const s of sockets) s.destroy();
+    srv.close();
+  });
+});

@@ -109,6 +109,11 @@ export class ClientConnection extends WireConnection {
 
   /** @internal */
   received(): void {
+    if (this.ex === null) {
+      // Bytes nobody asked for, on an idle connection: whatever they are, they would be read as the next answer.
+      this.close();
+      return;
+    }
     this.heard = true;
     if (this.res !== null) this.timer?.refresh();
   }
@@ -168,7 +173,10 @@ export class ClientConnection extends WireConnection {
 
   private onHead(head: ResponseHead): void {
     const ex = this.ex;
-    if (ex === null) return;
+    if (ex === null) {
+      this.close();
+      return;
+    }
     if (head.status < 100) {
       // No such class (RFC 9110 §15): not informational, not an answer. node:http hands 000-099 out as final.
       this.close(
@@ -198,7 +206,9 @@ export class ClientConnection extends WireConnection {
     this.ex = null;
     this.res = null;
     this.served++;
-    const reusable = res.head.keepAlive && !ex.close && !this.sending && !this.closed;
+    // Bytes after the response were not asked for (a second response, say): reused, the connection would hand them
+    // to the next request as its answer.
+    const reusable = res.head.keepAlive && !ex.close && !this.sending && !this.closed && this.flow.buffered === 0;
     if (!reusable) this.close();
     else this.release(this, true);
   }
