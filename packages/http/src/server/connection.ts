@@ -53,7 +53,8 @@ export interface ConnectionHost {
   readonly drivers: DriverPool<Http1Output>;
   readonly handler: Handler;
   readonly draining: boolean;
-  closed(conn: ServerConnection): void;
+  /** The connection is over (closed or upgraded): forget it. */
+  release(conn: ServerConnection): void;
 }
 
 /** @internal */
@@ -66,8 +67,10 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
   /** The request whose body is arriving. */
   private receiving: ServerRequest | null = null;
   private served = 0;
-  private closing = false;
-  private gone = false;
+  /** No new request is started: the connection closes once the queued answers are sent. */
+  private ending = false;
+  /** Over: closed, or handed to an upgrade handler. Nothing more is read, parsed or sent. */
+  private retired = false;
   private upgradeAt: ServerRequest | null = null;
   private readonly remote: string | undefined;
   /** Waiting for the write buffer to drain before the next request is started or parsed. */
@@ -100,7 +103,7 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
 
   /** The deadline passed: answer 408 if nothing was sent for the current request, and close. */
   expire(): void {
-    if (this.gone) return;
+    if (this.retired) return;
     const o = this.host.options;
     const phase = this.phase;
     if (phase === Phase.IDLE) {
@@ -113,24 +116,24 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
     if (front?.req != null) front.req.abort(error);
     if (front?.res != null && !front.res.headersSent) front.res.fail(408);
     else if (front === undefined) this.fatal(408);
-    this.closing = true;
+    this.ending = true;
     this.close(front?.res?.finished === false ? error : undefined);
   }
 
   /** Graceful shutdown: finish what was received, then close. */
   drain(): void {
     if (this.queue.length === 0) this.close();
-    else this.closing = true;
+    else this.ending = true;
   }
 
   close(error?: unknown): void {
-    if (this.gone) return;
-    this.gone = true;
+    if (this.retired) return;
+    this.retired = true;
     this.closeWire(error);
     const reason = error ?? new Error('the connection closed');
     for (const item of this.queue) item.req?.abort(reason);
     this.queue.length = 0;
-    this.host.closed(this);
+    this.host.release(this);
   }
 
   // The pump's owner: it hears every output as it is parsed.
@@ -142,7 +145,9 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
 
   /** @internal Between requests, waiting for the next: the parser may serve another connection meanwhile. */
   atRest(): boolean {
-    return this.queue.length === 0 && this.receiving === null && !this.closing && !this.gone && this.upgradeAt === null;
+    return (
+      this.queue.length === 0 && this.receiving === null && !this.ending && !this.retired && this.upgradeAt === null
+    );
   }
 
   /** @internal How many more outputs may be parsed now: none while blocked, else as many as the pump reads. */
@@ -153,10 +158,10 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
   private blocked(): boolean {
     if (this.overWritten()) return true;
     const q = this.queue.length;
-    if (q === 0) return this.closing;
+    if (q === 0) return this.ending;
     const r = this.receiving;
     return (
-      this.closing ||
+      this.ending ||
       this.upgradeAt !== null ||
       (r === null ? q >= this.host.options.maxPipelined : r.body.buffered >= this.host.options.highWaterMark)
     );
@@ -209,7 +214,7 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
       // does, unless the response has started: the handler's later writes then reject with the fault.
       this.receiving = null;
       r.body.end(e);
-      this.closing = true;
+      this.ending = true;
       if (!(e instanceof Http1Error)) return;
       const item = this.queue.find((i) => i.req === r);
       if (item === undefined) return;
@@ -227,7 +232,7 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
   /** Answer `e` in its turn, after the requests before it, and close. */
   private fault(e: Http1Error): void {
     if (this.queue.some((i) => i.req !== null && !i.req.head.keepAlive)) return; // bytes after a "close" request
-    this.closing = true;
+    this.ending = true;
     const item: Item = { req: null, res: null, error: e };
     this.queue.push(item);
     if (this.queue.length === 1) this.startFront(item);
@@ -253,7 +258,7 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
       return;
     }
     // A clean end: answer what was received (the client may read on), then close.
-    this.closing = true;
+    this.ending = true;
     if (this.queue.length === 0) this.close();
   }
 
@@ -293,7 +298,7 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
 
   /** @internal A body's reader took bytes: read on. */
   drained(): void {
-    if (!this.gone) this.pump();
+    if (!this.retired) this.pump();
   }
 
   /** @internal A body's reader started: a request that expects it gets `100 Continue`. */
@@ -350,11 +355,11 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
   // ResponseSink, for the response at the front.
 
   override write(data: Uint8Array): Promise<void> {
-    return this.gone ? Promise.reject(new Error('the connection closed')) : super.write(data);
+    return this.retired ? Promise.reject(new Error('the connection closed')) : super.write(data);
   }
 
   send(data: Uint8Array | string): void {
-    if (!this.gone) this.sendNow(data);
+    if (!this.retired) this.sendNow(data);
   }
 
   keepAlive(): boolean {
@@ -375,16 +380,16 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
     const req = item.req as ServerRequest;
     if (!req.head.keepAlive || this.served + 1 >= this.host.options.maxRequestsPerConnection) return false;
     if (req === this.upgradeAt) return false;
-    // A client that half-closed after pipelining still gets every answer: `closing` ends the
+    // A client that half-closed after pipelining still gets every answer: `ending` ends the
     // connection after the last one queued (RFC 9112 §9.6: it may read on).
     if (this.host.draining) return false;
     // Bytes after a body we never asked for (no 100 Continue sent) cannot be told from the next request.
     if (req.head.expectContinue && !req.body.complete && req.body.received === 0) return false;
-    return !(this.closing && this.queue.length <= 1);
+    return !(this.ending && this.queue.length <= 1);
   }
 
   private responseDone(item: Item, keep: boolean): void {
-    if (this.queue[0] !== item || this.gone) return;
+    if (this.queue[0] !== item || this.retired) return;
     this.queue.shift();
     this.served++;
     const req = item.req as ServerRequest;
@@ -394,7 +399,7 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
     }
     if (!req.body.complete) req.body.discard();
     const next = this.queue[0];
-    if (!(next === undefined && this.closing) && this.overWritten()) {
+    if (!(next === undefined && this.ending) && this.overWritten()) {
       // Not finished, for the purpose of reading on, until its bytes have left the write buffer:
       // a client that does not read would otherwise have every pipelined answer held in memory.
       this.stalled = next !== undefined;
@@ -404,7 +409,7 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
     if (next !== undefined) {
       this.enter(next.req?.body.complete === false ? Phase.REQUEST : Phase.HANDLER);
       this.start(next);
-    } else if (this.closing) {
+    } else if (this.ending) {
       this.close();
       return;
     } else {
@@ -426,7 +431,7 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
 
   private flushed(): void {
     this.flushing = false;
-    if (this.gone) return;
+    if (this.retired) return;
     if (this.stalled) {
       this.stalled = false;
       const next = this.queue[0];
@@ -435,13 +440,13 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
         this.start(next);
       }
     } else if (this.queue.length === 0) {
-      if (this.closing) {
+      if (this.ending) {
         this.close();
         return;
       }
       this.enter(this.flow.buffered > 0 ? Phase.HEAD : Phase.IDLE);
     }
-    if (!this.gone) this.pump();
+    if (!this.retired) this.pump();
   }
 
   /** Answer a fault with its status and close. */
@@ -457,7 +462,7 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
       'GET',
       false,
     );
-    this.closing = true;
+    this.ending = true;
     res.fail(status);
   }
 
@@ -473,9 +478,9 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
       parts.push(...t.detach());
       socket = t.socket;
     }
-    this.gone = true;
+    this.retired = true;
     this.queue.length = 0;
-    this.host.closed(this);
+    this.host.release(this);
     onUpgrade(req, socket, Buffer.concat(parts));
   }
 }

@@ -126,7 +126,7 @@ export class HttpServer {
   }
 
   /** @internal */
-  closed(conn: ServerConnection): void {
+  release(conn: ServerConnection): void {
     this.conns.delete(conn);
     if (this.conns.size === 0) {
       this.stopTimer();
