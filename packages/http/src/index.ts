@@ -11,7 +11,7 @@ export { Agent, defaultAgent, request } from './client/request.js';
 export { ClientResponse } from './client/response.js';
 export { HttpErrorCode, ResponseTooLargeError } from './errors.js';
 export { type FilesOptions, serveFiles } from './files/index.js';
-export type { BodyInit, HeadersInit } from './head.js';
+export type { BodyInit, HeadersInit } from './write-head.js';
 export type { Handler } from './server/connection.js';
 export type { ServerOptions, UpgradeHandler } from './server/options.js';
 export { ServerRequest } from './server/request.js';

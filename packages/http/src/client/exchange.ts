@@ -12,7 +12,7 @@ import {
   forEachHeader,
   type HeadersInit,
   requestLine,
-} from '../head.js';
+} from '../write-head.js';
 import type { RequestBody, RequestOptions } from './options.js';
 import type { ClientResponse } from './response.js';
 

@@ -5,7 +5,7 @@
  */
 import type { Http1Options, ResponseHead } from '@wiremachine/protocols/http1';
 import type { TlsConnectOptions } from '@wiremachine/transports/node';
-import type { BodyInit, HeadersInit } from '../head.js';
+import type { BodyInit, HeadersInit } from '../write-head.js';
 
 /** A request body: whole (sent with Content-Length) or streamed (sent chunked). */
 export type RequestBody = BodyInit | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;

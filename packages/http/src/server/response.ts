@@ -20,7 +20,7 @@ import {
   lowerName,
   standardStatusLine,
   statusLine,
-} from '../head.js';
+} from '../write-head.js';
 
 const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
 const noop = () => {};

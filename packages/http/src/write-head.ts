@@ -5,6 +5,13 @@
  * field; the body is copied once, next to its head, so a small message is one
  * write.
  *
+ * Why not `@wiremachine/protocols/http1`'s serializer: that one turns a whole
+ * message object into bytes (tests, round-trip laws, tools). The server and
+ * the client write as they go: fields set one at a time and checked then,
+ * a Date field, bodies streamed chunk by chunk after the head is sent, and
+ * strings built for a single socket write. They share the rules (RFC 9110
+ * tokens and field values), not the shape of the work.
+ *
  * @module
  */
 import { STATUS_CODES } from 'node:http';
