@@ -15,8 +15,8 @@ import {
 } from '@wiremachine/protocols/http1';
 import { AbortedError, TimeoutError } from '@wiremachine/transports';
 import type { SocketTransport } from '@wiremachine/transports/node';
-import { encodeChunk, lastChunk } from '../write-head.js';
 import { WireConnection } from '../wire.js';
+import { encodeChunk, lastChunk } from '../write-head.js';
 import type { Exchange } from './exchange.js';
 import type { PoolOptions } from './options.js';
 import { ClientResponse } from './response.js';
