@@ -84,6 +84,8 @@ export class Scanner {
   private buf: Uint8Array = NO_BYTES;
   private end = 0;
   private partial = false;
+  /** A partial scan of the last bytes there will be (end of input): the last line cannot be continued. */
+  private final = false;
   /** A DataView of `buf`'s buffer (cached per buffer), for scanning by words. */
   private words: DataView = NO_WORDS;
   private wordsBuffer: ArrayBufferLike | null = null;
@@ -198,8 +200,9 @@ export class Scanner {
    * or (when `partial`) {@link INCOMPLETE}; throws an {@link Http1Error} at the first fault.
    * Without `offsets` the scan only checks: `offs` is left as it was.
    */
-  scanHead(buf: Uint8Array, end: number, request: boolean, partial: boolean, offsets = true): number {
+  scanHead(buf: Uint8Array, end: number, request: boolean, partial: boolean, offsets = true, final = false): number {
     this.reset(buf, end, partial);
+    this.final = final;
     let i = 0;
     while (i < end && (buf[i] === CR || buf[i] === LF)) i++;
     if (i >= end) return BLANK;
@@ -213,6 +216,7 @@ export class Scanner {
   /** Scan a trailer section: field lines up to the empty line (RFC 9112 §7.1.2). */
   scanFields(buf: Uint8Array, end: number): number {
     this.reset(buf, end, false);
+    this.final = false;
     return this.fields(0, true);
   }
 
@@ -364,8 +368,10 @@ export class Scanner {
     let last = -1;
     for (;;) {
       if (i >= end) {
-        // A partial head: the last line is whole, so its framing faults can be named.
-        if (last >= 0) this.field(last);
+        // A partial head whose last line may go on with an obs-fold (a fault of its own, found first when
+        // the whole head is scanned): its framing faults are named once more bytes show that it ended, or
+        // at the end of input, so that the code does not depend on where the bytes were split.
+        if (last >= 0 && this.final) this.field(last);
         return INCOMPLETE;
       }
       let c = buf[i];

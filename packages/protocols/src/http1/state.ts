@@ -153,7 +153,7 @@ export class ParserState {
     const sc = this.scanner;
     sc.base = this.pos;
     sc.state = 'head';
-    sc.scanHead(unread, unread.length, this.request, true);
+    sc.scanHead(unread, unread.length, this.request, true, true, true);
     throw sc.fail(E.INCOMPLETE, 'the input ended inside a head', unread.length);
   }
 
