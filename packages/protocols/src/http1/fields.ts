@@ -12,9 +12,11 @@ const nodeLatin1 = (globalThis as { Buffer?: { prototype: { latin1Slice?: Latin1
 
 /** `buf[start, end)` as latin1 text (one char per byte). */
 export function latin1(buf: Uint8Array, start: number, end: number): string {
-  if (end - start > 16 && nodeLatin1 !== undefined) return nodeLatin1.call(buf, start, end);
+  if (nodeLatin1 !== undefined) return nodeLatin1.call(buf, start, end);
   let s = '';
-  for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]);
+  for (let i = start; i < end; i += 4096) {
+    s += String.fromCharCode.apply(null, buf.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
+  }
   return s;
 }
 
@@ -57,12 +59,27 @@ export class Fields implements Iterable<[string, string]> {
   /** @internal Some value holds an obs-fold (lenient `HEADERS` only). */
   readonly folded: boolean;
   private cache: [string, string][] | null = null;
+  /** The whole of `buf` as latin1 text, made once: every string is a slice of it (no native call each). */
+  private whole: string | null = null;
 
   /** @internal */
   constructor(buf: Uint8Array, offs: number[], folded: boolean) {
     this.buf = buf;
     this.offs = offs;
     this.folded = folded;
+  }
+
+  /**
+   * @internal `buf[start, end)` as a string: a slice of the section's text, made in one native call
+   * the first time a string is asked for (a slice of a JavaScript string costs far less than decoding).
+   */
+  text(start: number, end: number): string {
+    let w = this.whole;
+    if (w === null) {
+      w = latin1(this.buf, 0, this.buf.length);
+      this.whole = w;
+    }
+    return w.slice(start, end);
   }
 
   /** Number of field lines. */
@@ -75,13 +92,13 @@ export class Fields implements Iterable<[string, string]> {
     const o = this.offs;
     const s = o[4 * i];
     const e = o[4 * i + 1];
-    return constantOf(FIELD_NAMES[e - s], this.buf, s) ?? latin1(this.buf, s, e);
+    return constantOf(FIELD_NAMES[e - s], this.buf, s) ?? this.text(s, e);
   }
 
   /** Value of line `i`. */
   value(i: number): string {
     const o = this.offs;
-    return this.folded ? unfold(this.buf, o[4 * i + 2], o[4 * i + 3]) : latin1(this.buf, o[4 * i + 2], o[4 * i + 3]);
+    return this.folded ? unfold(this.buf, o[4 * i + 2], o[4 * i + 3]) : this.text(o[4 * i + 2], o[4 * i + 3]);
   }
 
   /** Raw bytes of the value of line `i` (a view; obs-folds included). */

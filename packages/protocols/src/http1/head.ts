@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Fields, latin1 } from './fields.js';
+import type { Fields } from './fields.js';
 
 /** How the body of a message is delimited (RFC 9112 §6.3). */
 export type BodyKind = 'none' | 'length' | 'chunked' | 'close';
@@ -92,7 +92,7 @@ export class RequestHead extends HeadBase {
 
   /** The request target, as sent. */
   get url(): string {
-    this.urlText ??= latin1(this.buf, this.urlStart, this.urlEnd);
+    this.urlText ??= this.fields.text(this.urlStart, this.urlEnd);
     return this.urlText;
   }
 
@@ -128,7 +128,7 @@ export class ResponseHead extends HeadBase {
 
   /** The reason phrase; `null` when the status line has none (not even the space before it). */
   get reason(): string | null {
-    return this.reasonStart < 0 ? null : latin1(this.buf, this.reasonStart, this.reasonEnd);
+    return this.reasonStart < 0 ? null : this.fields.text(this.reasonStart, this.reasonEnd);
   }
 
   toJSON(): object {

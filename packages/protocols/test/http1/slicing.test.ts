@@ -98,3 +98,13 @@ it('a Content-Length with no value, then an obs-fold, is OBS_FOLD in any slicing
   sameCode(m, input, false);
   sameCode(m, input, true);
 });
+
+it('with lenient HEADERS, a Content-Length folded onto its next line is read alike whole and cut after its first line', () => {
+  const m = createRequestMachine({ lenient: ['HEADERS'] });
+  const input = bytes('GET / HTTP/1.1\r\nContent-Length: \r\n 5\r\n\r\nhello');
+  const whole = run(m, [input]);
+  expect(code(whole)).toBeNull();
+  expect(whole.messages[0].body).toBe('hello');
+  expect(code(run(m, [input.subarray(0, 34), input.subarray(34)]))).toBeNull();
+  sameCode(m, input, true);
+});
