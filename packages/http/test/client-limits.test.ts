@@ -254,3 +254,31 @@ describe('bytes the client did not ask for', () => {
     srv.close();
   });
 });
+
+describe('servers that go quiet', () => {
+  // The retry is for a reused connection the server closed before answering; a timeout is the caller's own bound.
+  test('a headersTimeout on a reused connection rejects; the request is not sent again on a new one', async () => {
+    let connections = 0;
+    let requests = 0;
+    const sockets: net.Socket[] = [];
+    const srv = net.createServer((s) => {
+      connections++;
+      sockets.push(s);
+      s.on('error', () => {});
+      s.on('data', (d) => {
+        if (!d.includes('\r\n\r\n')) return;
+        // Only the very first request is answered; every later one, on any connection, waits forever.
+        if (requests++ === 0) s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const pool = new Pool(`http://127.0.0.1:${(srv.address() as net.AddressInfo).port}`, { connections: 1 });
+    expect(await (await pool.request('/')).body.text()).toBe('ok');
+    const e = await within(rejection(pool.request('/', { headersTimeout: 200 })), 3000);
+    expect(e.code).toBe('WIREMACHINE_ERR_TIMEOUT');
+    expect([connections, requests]).toEqual([1, 2]);
+    await pool.close();
+    for (const s of sockets) s.destroy();
+    srv.close();
+  });
+});

@@ -36,6 +36,8 @@ export class ClientConnection extends WireConnection {
   /** Bytes arrived since the current request was sent. */
   private heard = false;
   private sending = false;
+  /** The client gave up on the request (a timeout, an abort): the server may be working on it. */
+  private gaveUp = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
   private readonly highWaterMark: number;
@@ -166,9 +168,14 @@ export class ClientConnection extends WireConnection {
     );
   }
 
-  /** `true` when the failure left the request unanswered on a reused connection: it may be sent again. */
+  /**
+   * `true` when the server closed a reused connection without a word of an
+   * answer: the request may be sent again. Not after a timeout or an abort:
+   * the server may still be working on it, and a second try would double the
+   * wait the caller asked for.
+   */
   retryable(): boolean {
-    return this.served > 0 && !this.heard;
+    return this.served > 0 && !this.heard && !this.gaveUp;
   }
 
   private onHead(head: ResponseHead): void {
@@ -223,6 +230,7 @@ export class ClientConnection extends WireConnection {
 
   private readonly onAbort = () => {
     const signal = this.ex?.options.signal;
+    this.gaveUp = true;
     this.cancel(new AbortedError('the request', signal?.reason));
   };
 
@@ -234,7 +242,10 @@ export class ClientConnection extends WireConnection {
     this.disarm();
     if (ms === 0) return;
     const phase = this.res === null ? 'request' : 'read';
-    this.timer = setTimeout(() => this.cancel(new TimeoutError(phase, ms)), ms);
+    this.timer = setTimeout(() => {
+      this.gaveUp = true;
+      this.cancel(new TimeoutError(phase, ms));
+    }, ms);
   }
 
   private disarm(): void {

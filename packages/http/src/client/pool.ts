@@ -69,7 +69,7 @@ export class Pool {
    * Send a request for `path` (`/a?b`); resolves with the response once its
    * head has arrived. A request on a reused connection that the server closed
    * before answering is sent again once on a new connection, if it is
-   * idempotent and its body was given whole.
+   * idempotent and its body was given whole (not after a timeout or an abort).
    */
   async request(path: string, options: RequestOptions = {}): Promise<ClientResponse> {
     if (this.closed) throw new WiremachineError(ErrorCode.INVALID_STATE, 'the pool is closed');
