@@ -11,6 +11,8 @@ import { ERROR_ID, WiremachineError } from '@wiremachine/core';
 export const HttpErrorCode = {
   /** A body read whole (`bytes()`, `text()`, `json()`) was longer than its limit (`maxResponseSize`). */
   RESPONSE_TOO_LARGE: 'WIREMACHINE_ERR_HTTP_RESPONSE_TOO_LARGE',
+  /** More informational (1xx) responses before the final one than `maxInformational`. */
+  TOO_MANY_INFORMATIONAL: 'WIREMACHINE_ERR_HTTP_TOO_MANY_INFORMATIONAL',
 } as const;
 export type HttpErrorCode = (typeof HttpErrorCode)[keyof typeof HttpErrorCode];
 
@@ -43,5 +45,23 @@ export class ResponseTooLargeError extends WiremachineError {
         ? `the body announces ${size} bytes, more than the limit of ${limit}`
         : `the body is longer than the limit of ${limit} bytes`,
     );
+  }
+}
+
+/**
+ * A server sent a response the client refuses although each head parsed:
+ * more informational (1xx) responses before the final one than
+ * `maxInformational` (`WIREMACHINE_ERR_HTTP_TOO_MANY_INFORMATIONAL`). The
+ * request fails and the connection is closed.
+ */
+export class UnexpectedResponseError extends WiremachineError {
+  static override readonly [ERROR_ID]: string = 'wiremachine:UnexpectedResponseError';
+  constructor(
+    code: HttpErrorCode,
+    message: string,
+    /** The status of the response refused. */
+    readonly status: number,
+  ) {
+    super(code, message);
   }
 }

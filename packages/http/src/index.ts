@@ -9,7 +9,7 @@ export type { PoolOptions, RequestBody, RequestOptions } from './client/options.
 export { Pool } from './client/pool.js';
 export { Agent, defaultAgent, request } from './client/request.js';
 export { ClientResponse } from './client/response.js';
-export { HttpErrorCode, ResponseTooLargeError } from './errors.js';
+export { HttpErrorCode, ResponseTooLargeError, UnexpectedResponseError } from './errors.js';
 export { type FilesOptions, serveFiles } from './files/index.js';
 export type { Handler } from './server/connection.js';
 export type { ServerOptions, UpgradeHandler } from './server/options.js';

@@ -5,7 +5,7 @@
  */
 import * as net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { Pool, ResponseTooLargeError } from '../src/index.js';
+import { Pool, ResponseTooLargeError, UnexpectedResponseError } from '../src/index.js';
 import { rejection, sleep, until, watchUnhandledRejections, within } from './helpers.js';
 
 watchUnhandledRejections();
@@ -196,6 +196,32 @@ describe('heads and status lines', () => {
       3000,
     );
     await pool.close();
+  });
+
+  // node:http and undici hear 1xx without a count; each is small, but a server can send them until headersTimeout.
+  test('a flood of informational responses fails the request after maxInformational (default 32)', async () => {
+    const final = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+    const srv = await hostile(`${'HTTP/1.1 102 Processing\r\n\r\n'.repeat(100_000)}${final}`);
+    const pool = new Pool(srv.url);
+    let heard = 0;
+    const e = await within(rejection(pool.request('/', { onInformational: () => heard++ })), 3000);
+    expect(e).toBeInstanceOf(UnexpectedResponseError);
+    expect([e.code, e.status]).toEqual(['WIREMACHINE_ERR_HTTP_TOO_MANY_INFORMATIONAL', 102]);
+    expect(heard).toBe(32);
+    await within(
+      until(() => srv.closedByClient() === 1),
+      3000,
+    );
+    await pool.close();
+    // At the limit, and with the limit raised, the final response is read.
+    const atLimit = await hostile(`${'HTTP/1.1 100 Continue\r\n\r\n'.repeat(32)}${final}`);
+    const ok = new Pool(atLimit.url);
+    expect(await (await ok.request('/')).body.text()).toBe('ok');
+    await ok.close();
+    const more = await hostile(`${'HTTP/1.1 100 Continue\r\n\r\n'.repeat(1000)}${final}`);
+    const raised = new Pool(more.url, { maxInformational: 1000 });
+    expect(await (await raised.request('/')).body.text()).toBe('ok');
+    await raised.close();
   });
 
   test('status 100-199 stay informational and 200 follows', async () => {

@@ -15,6 +15,7 @@ import {
 } from '@wiremachine/protocols/http1';
 import { AbortedError, TimeoutError } from '@wiremachine/transports';
 import type { SocketTransport } from '@wiremachine/transports/node';
+import { HttpErrorCode, UnexpectedResponseError } from '../errors.js';
 import { WireConnection } from '../wire.js';
 import { encodeChunk, lastChunk } from '../write-head.js';
 import type { Exchange } from './exchange.js';
@@ -23,6 +24,8 @@ import { ClientResponse } from './response.js';
 
 /** Default of `maxResponseSize`: 64 MiB. */
 export const DEFAULT_MAX_RESPONSE_SIZE = 64 * 1024 * 1024;
+/** Default of `maxInformational`. */
+export const DEFAULT_MAX_INFORMATIONAL = 32;
 
 /** @internal How a connection hands itself back. */
 export type Release = (conn: ClientConnection, reusable: boolean) => void;
@@ -42,6 +45,9 @@ export class ClientConnection extends WireConnection {
   private closed = false;
   private readonly highWaterMark: number;
   private readonly maxResponseSize: number;
+  private readonly maxInformational: number;
+  /** Informational responses heard for the current request. */
+  private informational = 0;
 
   constructor(
     transport: Transport,
@@ -58,6 +64,7 @@ export class ClientConnection extends WireConnection {
     self.conn = this;
     this.highWaterMark = options.highWaterMark ?? 64 * 1024;
     this.maxResponseSize = options.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE;
+    this.maxInformational = options.maxInformational ?? DEFAULT_MAX_INFORMATIONAL;
     this.flow.start();
   }
 
@@ -78,6 +85,7 @@ export class ClientConnection extends WireConnection {
     this.ex = ex;
     this.res = null;
     this.heard = false;
+    this.informational = 0;
     const o = ex.options;
     const signal = o.signal;
     if (signal?.aborted) {
@@ -192,6 +200,18 @@ export class ClientConnection extends WireConnection {
       return;
     }
     if (head.status < 200) {
+      // Each one is small, but a server can send them without end, within the headersTimeout.
+      if (++this.informational > this.maxInformational) {
+        const n = this.maxInformational;
+        this.close(
+          new UnexpectedResponseError(
+            HttpErrorCode.TOO_MANY_INFORMATIONAL,
+            `more than ${n} informational responses before the final one`,
+            head.status,
+          ),
+        );
+        return;
+      }
       ex.options.onInformational?.(head);
       return;
     }

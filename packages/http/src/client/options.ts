@@ -54,6 +54,13 @@ export interface PoolOptions {
    * reads only as fast as it is consumed.
    */
   maxResponseSize?: number;
+  /**
+   * Most informational (1xx) responses heard before the final one; one more
+   * fails the request with `UnexpectedResponseError`
+   * (`WIREMACHINE_ERR_HTTP_TOO_MANY_INFORMATIONAL`) and closes the connection.
+   * Default 32.
+   */
+  maxInformational?: number;
   /** Response body bytes held for a reader that has not read them; beyond, reading pauses. Default 64 KiB. */
   highWaterMark?: number;
 }
