@@ -27,12 +27,18 @@ export interface SizeLine {
 }
 
 /**
- * Parse `chunk-size [ chunk-ext ]` in `line[0, end)`. Returns the size, or one
+ * Parse `chunk-size [ chunk-ext ]` in `line[start, end)` (offsets in `out` are indices in `line`). Returns the size, or one
  * of {@link SIZE_INVALID}, {@link SIZE_OVERFLOW}, {@link EXT_INVALID} (with
  * `out.errorAt`). Sizes are checked against overflow before they are trusted.
  */
-export function parseSizeLine(line: Uint8Array, end: number, spacesAfterSize: boolean, out: SizeLine): number {
-  let i = 0;
+export function parseSizeLine(
+  line: Uint8Array,
+  start: number,
+  end: number,
+  spacesAfterSize: boolean,
+  out: SizeLine,
+): number {
+  let i = start;
   let n = 0;
   while (i < end) {
     const h = HEX[line[i]];
@@ -44,8 +50,8 @@ export function parseSizeLine(line: Uint8Array, end: number, spacesAfterSize: bo
     }
     i++;
   }
-  if (i === 0) {
-    out.errorAt = 0;
+  if (i === start) {
+    out.errorAt = start;
     return SIZE_INVALID;
   }
   if (spacesAfterSize) while (i < end && (line[i] === SP || line[i] === HTAB)) i++;

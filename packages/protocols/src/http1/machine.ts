@@ -20,6 +20,7 @@ import {
   until,
 } from '@wiremachine/core';
 import { emit, setup } from 'xstate';
+import { HEX, SMALL_CHUNK } from './constants.js';
 import type { Fields } from './fields.js';
 import type { MessageHead } from './head.js';
 import { type Http1Options, type Resolved, resolveOptions } from './options.js';
@@ -84,8 +85,30 @@ function headRead(o: Resolved, p: ParserState): ReadRequest {
   return until('\r\n\r\n', { maxBytes, validate, measure });
 }
 
-function lineRead(o: Resolved, maxBytes: number): ReadRequest {
+/**
+ * The size a chunk-size line starts with (its hex digits), decoded once by the
+ * read for the guards that pick the next state; -1 when it has none or too
+ * many. The line is checked whole by `onSizeLine`, which runs before that state's read.
+ */
+function hexPrefix(buf: Uint8Array, start: number, end: number): number {
+  let n = 0;
+  let i = start;
+  for (; i < end; i++) {
+    const h = HEX[buf[i]];
+    if (h < 0) break;
+    n = n * 16 + h;
+    if (n > Number.MAX_SAFE_INTEGER) return -1;
+  }
+  return i === start ? -1 : n;
+}
+
+function lineRead(
+  o: Resolved,
+  maxBytes: number,
+  map?: (buf: Uint8Array, start: number, end: number) => number,
+): ReadRequest {
   if (o.lfAfterCr) return regex(new RegExp(eolPattern(o)), { maxBytes });
+  if (map !== undefined) return until('\n', { maxBytes, map });
   // Strict: up to the first LF, whose CR the line's action checks (a bare LF is refused at once, not at the
   // size limit or the end of input, and with the same code however the bytes are split).
   return until('\n', { maxBytes });
@@ -95,8 +118,11 @@ const data = (event: unknown) => (event as ReadDoneEvent | ChunkEvent).data;
 
 function build(o: Resolved, request: boolean) {
   const headLabel = describeRead(headRead(o, new ParserState(o, request)));
-  const sizeLine = lineRead(o, o.maxChunkExtensionsSize + 64);
   const strictEnd = !o.crBeforeLf && !o.lfAfterCr && !o.crlfAfterChunk;
+  // Strict line endings: the chunk-size line's read decodes the size, so its transition
+  // picks the next state itself (no routing step per chunk).
+  const sizeMapped = !o.lfAfterCr;
+  const sizeLine = lineRead(o, o.maxChunkExtensionsSize + 64, sizeMapped ? hexPrefix : undefined);
   const chunkEnd = strictEnd ? bytes(2) : sizeLine;
   const chunkActions = o.chunkHeaders ? (['onSizeLine', 'emitChunk'] as const) : (['onSizeLine'] as const);
   return setup({
@@ -109,9 +135,19 @@ function build(o: Resolved, request: boolean) {
       advance: ({ context, event }) => {
         context.p.pos += data(event).length;
       },
-      onSizeLine: ({ context, event }) => context.p.onSizeLine(data(event), 'chunkSize'),
-      onSmallChunk: ({ context, event }) => context.p.onSmallChunk(data(event)),
+      onSizeLine: ({ context, event }) => {
+        const e = event as ReadDoneEvent;
+        context.p.onSizeLine(e.buf, e.start, e.end, 'chunkSize');
+      },
+      onSmallChunk: ({ context, event }) => {
+        const e = event as ReadDoneEvent;
+        context.p.onSmallChunk(e.buf, e.start, e.end);
+      },
       onChunkEnd: ({ context, event }) => context.p.onChunkEnd(data(event)),
+      onCrlf: ({ context, event }) => {
+        const e = event as ReadDoneEvent;
+        context.p.onCrlf(e.buf, e.start);
+      },
       onTrailerLine: ({ context, event }) => {
         context.p.next = context.p.onTrailerLine(data(event)) ? Next.NONE : Next.LAST_CHUNK;
       },
@@ -140,6 +176,11 @@ function build(o: Resolved, request: boolean) {
       hasTrailers: ({ context }) => context.p.trailers !== null,
       upgradeAfter: ({ context }) => (context.p.head as MessageHead).upgrade,
       keepAlive: ({ context }) => (context.p.head as MessageHead).keepAlive,
+      sizeZero: ({ event }) => (event as ReadDoneEvent<number>).value === 0,
+      sizeSmall: ({ event }) => {
+        const n = (event as ReadDoneEvent<number>).value;
+        return n > 0 && n <= SMALL_CHUNK;
+      },
     },
   }).createMachine({
     id: request ? 'http1Request' : 'http1Response',
@@ -179,22 +220,36 @@ function build(o: Resolved, request: boolean) {
       },
       chunkSize: {
         meta: { read: sizeLine },
-        on: { read: { target: 'routeChunk', actions: chunkActions }, eof: { actions: 'incomplete' } },
-      },
-      routeChunk: {
-        always: [
-          { guard: 'nextSmall', target: 'chunkSmall' },
-          { guard: 'nextChunk', target: 'chunkData' },
-          { target: 'trailers' },
-        ],
-      },
-      chunkSmall: {
-        meta: { read: ({ context }) => context.p.bodyRead },
         on: {
-          read: { target: 'chunkSize', actions: ['onSmallChunk', 'emitSmall'] },
+          read: sizeMapped
+            ? [
+                { guard: 'sizeZero', target: 'trailers', actions: chunkActions },
+                ...(strictEnd
+                  ? [{ guard: 'sizeSmall' as const, target: 'chunkSmall' as const, actions: chunkActions }]
+                  : []),
+                { target: 'chunkData', actions: chunkActions },
+              ]
+            : { target: 'routeChunk', actions: chunkActions },
           eof: { actions: 'incomplete' },
         },
       },
+      // Strict: the chunk-size line's transition picks the next state. Lenient line endings
+      // after chunk data: a line is the chunk's end or the next size line, and a routing step decides.
+      ...(strictEnd
+        ? {
+            chunkSmall: {
+              meta: { read: ({ context }: { context: Http1Context }) => context.p.bodyRead },
+              on: {
+                read: { target: 'chunkSize' as const, actions: ['onSmallChunk', 'emitSmall'] as const },
+                eof: { actions: 'incomplete' as const },
+              },
+            },
+          }
+        : {
+            routeChunk: {
+              always: [{ guard: 'nextChunk' as const, target: 'chunkData' as const }, { target: 'trailers' as const }],
+            },
+          }),
       chunkData: {
         meta: { read: ({ context }) => context.p.bodyRead },
         on: {
@@ -205,14 +260,21 @@ function build(o: Resolved, request: boolean) {
       },
       chunkEnd: {
         meta: { read: chunkEnd },
-        on: { read: { target: 'routeEnd', actions: 'onChunkEnd' }, eof: { actions: 'incomplete' } },
+        on: {
+          read: strictEnd ? { target: 'chunkSize', actions: 'onCrlf' } : { target: 'routeEnd', actions: 'onChunkEnd' },
+          eof: { actions: 'incomplete' },
+        },
       },
-      routeEnd: {
-        always: [
-          { guard: 'nextChunked', target: 'chunkSize' },
-          { target: 'routeChunk', actions: o.chunkHeaders ? 'emitChunk' : [] },
-        ],
-      },
+      ...(strictEnd
+        ? {}
+        : {
+            routeEnd: {
+              always: [
+                { guard: 'nextChunked', target: 'chunkSize' },
+                { target: 'routeChunk', actions: o.chunkHeaders ? 'emitChunk' : [] },
+              ],
+            },
+          }),
       trailers: {
         meta: { read: lineRead(o, o.maxHeadSize) },
         on: { read: { target: 'routeTrailers', actions: 'onTrailerLine' }, eof: { actions: 'incomplete' } },

@@ -258,14 +258,22 @@ export class ParserState {
     this.extBytes = 0;
   }
 
-  /** A chunk-size line arrived (with its line ending). */
-  onSizeLine(line: Uint8Array, state: string): void {
+  /** A chunk-size line arrived (with its line ending): `buf[start, stop)`. */
+  onSizeLine(buf: Uint8Array, start: number, stop: number, state: string): void {
     const base = this.pos;
-    this.bareLf(line, base, state);
-    this.pos += line.length;
-    const end = line.length - eolLength(line);
+    const n = stop - start;
+    if (!this.o.crBeforeLf && n > 0 && buf[stop - 1] === LF && (n < 2 || buf[stop - 2] !== CR)) {
+      throw this.fail(E.BARE_LF, 'LF without CR', buf.subarray(start, stop), n - 1, base, state);
+    }
+    this.pos += n;
+    const end =
+      n >= 2 && buf[stop - 2] === CR && buf[stop - 1] === LF
+        ? stop - 2
+        : n > 0 && (buf[stop - 1] === LF || buf[stop - 1] === CR)
+          ? stop - 1
+          : stop;
     const out = this.sizeLine;
-    const size = parseSizeLine(line, end, this.o.spacesAfterChunkSize, out);
+    const size = parseSizeLine(buf, start, end, this.o.spacesAfterChunkSize, out);
     if (size < 0) {
       const code =
         size === SIZE_OVERFLOW
@@ -279,21 +287,29 @@ export class ParserState {
           : size === SIZE_INVALID
             ? 'invalid chunk size'
             : 'invalid chunk extension';
-      throw this.fail(code, what, line, out.errorAt, base, state);
+      throw this.fail(code, what, buf.subarray(start, stop), out.errorAt - start, base, state);
     }
     const ext = out.extEnd - out.extStart;
     if (ext > 0) {
       this.extBytes += ext;
       if (this.extBytes > this.o.maxChunkExtensionsSize) {
-        throw this.fail(E.CHUNK_EXTENSIONS_OVERFLOW, 'too many chunk-extension bytes', line, out.extStart, base, state);
+        throw this.fail(
+          E.CHUNK_EXTENSIONS_OVERFLOW,
+          'too many chunk-extension bytes',
+          buf.subarray(start, stop),
+          out.extStart - start,
+          base,
+          state,
+        );
       }
     }
     this.bodyBytes += size;
     if (this.bodyBytes > this.o.maxBodySize) {
+      const line = buf.subarray(start, stop);
       throw this.fail(E.BODY_TOO_LARGE, `body over maxBodySize (${this.o.maxBodySize})`, line, 0, base, state);
     }
     if (this.o.chunkHeaders) {
-      this.chunk = { type: 'chunk', size, extensions: ext > 0 ? line.subarray(out.extStart, out.extEnd) : EMPTY };
+      this.chunk = { type: 'chunk', size, extensions: ext > 0 ? buf.subarray(out.extStart, out.extEnd) : EMPTY };
     }
     this.chunkSize = size;
     if (size === 0) {
@@ -319,15 +335,32 @@ export class ParserState {
     }
   }
 
-  /** Chunk data with its CRLF, in one read (strict mode, small chunks). */
-  onSmallChunk(data: Uint8Array): void {
+  /** Chunk data with its CRLF, `buf[start, end)`, in one read (strict mode, small chunks). */
+  onSmallChunk(buf: Uint8Array, start: number, end: number): void {
     const base = this.pos;
-    this.pos += data.length;
-    const n = data.length - 2;
-    if (data[n] !== CR || data[n + 1] !== LF) {
-      throw this.fail(E.INVALID_CHUNK_END, 'chunk data not followed by CRLF', data, n, base, 'chunkSmall');
+    this.pos += end - start;
+    const n = end - 2;
+    if (buf[n] !== CR || buf[n + 1] !== LF) {
+      const data = buf.subarray(start, end);
+      throw this.fail(E.INVALID_CHUNK_END, 'chunk data not followed by CRLF', data, n - start, base, 'chunkSmall');
     }
-    this.chunkData = data.subarray(0, n);
+    // One view of the data, made from the buffer (no view of the whole read first).
+    this.chunkData = new Uint8Array(buf.buffer, buf.byteOffset + start, n - start);
+  }
+
+  /** The two bytes after chunk data, `buf[at, at + 2)`, in strict mode: CRLF. */
+  onCrlf(buf: Uint8Array, at: number): void {
+    if (buf[at] !== CR || buf[at + 1] !== LF) {
+      throw this.fail(
+        E.INVALID_CHUNK_END,
+        'chunk data not followed by CRLF',
+        buf.subarray(at, at + 2),
+        0,
+        this.pos,
+        'chunkEnd',
+      );
+    }
+    this.pos += 2;
   }
 
   /** The line after chunk data: empty, or (lenient OPTIONAL_CRLF_AFTER_CHUNK) the next size line. */
@@ -340,7 +373,7 @@ export class ParserState {
     if (!this.o.crlfAfterChunk) {
       throw this.fail(E.INVALID_CHUNK_END, 'chunk data not followed by CRLF', line, 0, this.pos, 'chunkEnd');
     }
-    this.onSizeLine(line, 'chunkEnd');
+    this.onSizeLine(line, 0, line.length, 'chunkEnd');
   }
 
   /** A trailer line (or the empty line that ends the section). Returns `true` at the end. */

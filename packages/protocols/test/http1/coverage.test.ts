@@ -77,7 +77,10 @@ describe('transition coverage of the HTTP/1 machines', () => {
         [{}, responses, 'response'],
         [
           { lenient: ['OPTIONAL_CRLF_AFTER_CHUNK'] },
-          [`HTTP/1.1 200 OK\r\n${CHUNKED}\r\n2328\r\n${big}0\r\n\r\n`],
+          [
+            `HTTP/1.1 200 OK\r\n${CHUNKED}\r\n2328\r\n${big}0\r\n\r\n`,
+            `HTTP/1.1 200 OK\r\n${CHUNKED}\r\n2328\r\n${big}3\r\nabc\r\n0\r\n\r\n`,
+          ],
           'response',
         ],
         [{ chunkHeaders: true }, [`HTTP/1.1 200 OK\r\n${CHUNKED}\r\n2328;e=1\r\n${big}\r\n0\r\n\r\n`], 'response'],
