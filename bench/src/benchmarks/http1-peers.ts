@@ -24,6 +24,7 @@ export type Feeder = (chunks: readonly Uint8Array[]) => Tally;
 interface ParserClass {
   new (type?: number): ParserLike;
   REQUEST: number;
+  RESPONSE: number;
   kOnHeadersComplete: number;
   kOnBody: number;
   kOnMessageComplete: number;
@@ -59,22 +60,22 @@ function callbackParser(Parser: ParserClass, make: () => ParserLike): Feeder {
   };
 }
 
-/** Node's built-in llhttp, through the binding `node:http` uses. */
-export function llhttpFeeder(): Feeder {
+/** Node's built-in llhttp, through the binding `node:http` uses (responses with `response`). */
+export function llhttpFeeder(response = false): Feeder {
   const { HTTPParser } = (process as unknown as { binding(name: string): { HTTPParser: ParserClass } }).binding(
     'http_parser',
   );
   return callbackParser(HTTPParser, () => {
     const p = new HTTPParser();
-    p.initialize?.(HTTPParser.REQUEST, {});
+    p.initialize?.(response ? HTTPParser.RESPONSE : HTTPParser.REQUEST, {});
     return p;
   });
 }
 
-/** http-parser-js, the pure-JavaScript parser. */
-export function httpParserJsFeeder(): Feeder {
+/** http-parser-js, the pure-JavaScript parser (responses with `response`). */
+export function httpParserJsFeeder(response = false): Feeder {
   const { HTTPParser } = require('http-parser-js') as { HTTPParser: ParserClass };
-  return callbackParser(HTTPParser, () => new HTTPParser(HTTPParser.REQUEST));
+  return callbackParser(HTTPParser, () => new HTTPParser(response ? HTTPParser.RESPONSE : HTTPParser.REQUEST));
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
