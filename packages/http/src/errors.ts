@@ -13,6 +13,8 @@ export const HttpErrorCode = {
   RESPONSE_TOO_LARGE: 'WIREMACHINE_ERR_HTTP_RESPONSE_TOO_LARGE',
   /** More informational (1xx) responses before the final one than `maxInformational`. */
   TOO_MANY_INFORMATIONAL: 'WIREMACHINE_ERR_HTTP_TOO_MANY_INFORMATIONAL',
+  /** A response switched protocols (`101`, or a 2xx to `CONNECT`): the client does not hand connections out. */
+  UNEXPECTED_UPGRADE: 'WIREMACHINE_ERR_HTTP_UNEXPECTED_UPGRADE',
 } as const;
 export type HttpErrorCode = (typeof HttpErrorCode)[keyof typeof HttpErrorCode];
 
@@ -51,8 +53,9 @@ export class ResponseTooLargeError extends WiremachineError {
 /**
  * A server sent a response the client refuses although each head parsed:
  * more informational (1xx) responses before the final one than
- * `maxInformational` (`WIREMACHINE_ERR_HTTP_TOO_MANY_INFORMATIONAL`). The
- * request fails and the connection is closed.
+ * `maxInformational` (`WIREMACHINE_ERR_HTTP_TOO_MANY_INFORMATIONAL`), or a
+ * switch of protocols (`WIREMACHINE_ERR_HTTP_UNEXPECTED_UPGRADE`). The
+ * request (or the body's reader) fails and the connection is closed.
  */
 export class UnexpectedResponseError extends WiremachineError {
   static override readonly [ERROR_ID]: string = 'wiremachine:UnexpectedResponseError';

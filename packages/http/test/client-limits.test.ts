@@ -224,6 +224,22 @@ describe('heads and status lines', () => {
     await raised.close();
   });
 
+  // undici fails the same bytes with UND_ERR_SOCKET 'bad upgrade'; node:http emits 'upgrade' on the request.
+  test('a 101 nobody asked for fails the request with a typed error, not as a connection closed early', async () => {
+    const srv = await hostile('HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\nnot http');
+    const pool = new Pool(srv.url);
+    let heard = 0;
+    const e = await within(rejection(pool.request('/', { onInformational: () => heard++ })), 3000);
+    expect(e).toBeInstanceOf(UnexpectedResponseError);
+    expect([e.code, e.status, heard]).toEqual(['WIREMACHINE_ERR_HTTP_UNEXPECTED_UPGRADE', 101, 0]);
+    await within(
+      until(() => srv.closedByClient() === 1),
+      3000,
+    );
+    expect(pool.connections).toBe(0);
+    await pool.close();
+  });
+
   test('status 100-199 stay informational and 200 follows', async () => {
     const srv = await hostile(
       'HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',

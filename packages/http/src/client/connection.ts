@@ -48,6 +48,8 @@ export class ClientConnection extends WireConnection {
   private readonly maxInformational: number;
   /** Informational responses heard for the current request. */
   private informational = 0;
+  /** The status of the last head heard. */
+  private lastStatus = 0;
 
   constructor(
     transport: Transport,
@@ -155,10 +157,19 @@ export class ClientConnection extends WireConnection {
       case 'end':
         if (res !== null) this.complete(res);
         break;
-      case 'upgrade':
-        // A 101 or a CONNECT tunnel is not this client's business: the connection is not reused.
-        this.close();
+      case 'upgrade': {
+        // A 101 or a CONNECT tunnel: this client hands no connection out, and what follows is not HTTP.
+        // undici fails the same way ('bad upgrade'); node:http emits 'upgrade', and closes without a listener.
+        const status = this.lastStatus;
+        this.close(
+          new UnexpectedResponseError(
+            HttpErrorCode.UNEXPECTED_UPGRADE,
+            `the response (status ${status}) switches protocols, which this client does not do`,
+            status,
+          ),
+        );
         break;
+      }
     }
   }
 
@@ -192,6 +203,8 @@ export class ClientConnection extends WireConnection {
       this.close();
       return;
     }
+    this.lastStatus = head.status;
+    if (head.status === 101) return; // the upgrade output follows
     if (head.status < 100) {
       // No such class (RFC 9110 §15): not informational, not an answer. node:http hands 000-099 out as final.
       this.close(
