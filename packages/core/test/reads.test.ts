@@ -4,6 +4,7 @@ import {
   createDriver,
   ErrorCode,
   into,
+  lengthPrefixed,
   MaxBytesError,
   ProtocolError,
   ProtocolFault,
@@ -253,6 +254,26 @@ describe('read constructors', () => {
         expect((e as WiremachineError).code).toBe(ErrorCode.INVALID_ARGUMENT);
       }
     }
+  });
+
+  test('every kind of read is an object of one shape (the driver loads its fields monomorphically)', () => {
+    const reads = [
+      bytes(4),
+      bytes(2, { partial: true, map: (b, s) => b[s] }),
+      lengthPrefixed(2, { maxBytes: 10 }),
+      into(new Uint8Array(3)),
+      until('\r\n', { strip: true, maxBytes: 8 }),
+      until(['a', 'bc'], { validate: () => {} }),
+      regex(/x/),
+      untilClose(),
+      streamBytes(5),
+      streamUntilClose(),
+    ];
+    const keys = Object.keys(reads[0]);
+    for (const r of reads) expect(Object.keys(r)).toEqual(keys);
+    // The fields of each kind keep their meaning.
+    expect(bytes(4)).toMatchObject({ kind: 'bytes', n: 4, partial: false, map: null });
+    expect(until('\n', { maxBytes: 8 })).toMatchObject({ kind: 'until', maxBytes: 8, strip: false, longest: 1 });
   });
 
   test('string delimiters are byte strings: one char is one byte', () => {
