@@ -11,6 +11,8 @@ import { ResponseTooLargeError } from './errors.js';
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 const decoder = new TextDecoder();
+/** The blocks a body read whole is gathered in when its length is not known. */
+const BLOCK = 64 * 1024;
 
 /** @internal What the owner of a body hears from it. */
 export interface BodyOwner {
@@ -132,21 +134,57 @@ export class Body implements AsyncIterable<Uint8Array> {
   async bytes(): Promise<Uint8Array> {
     const limit = this.limit;
     if (this.announced > limit) this.refuse(new ResponseTooLargeError(limit, this.announced, true));
-    const parts: Uint8Array[] = [];
+    // The pieces are views of the socket's reads. Kept as they are, a body sent in one-byte chunks would hold a
+    // view (about 100 bytes of heap) for each byte: 113 MB for 1 MiB. So from the second piece on they are
+    // copied: into the result itself when the head announced the length, else into blocks joined at the end.
+    let first: Uint8Array | null = null;
+    let pieces = 0;
     let size = 0;
+    const blocks: Uint8Array[] = [];
+    let block: Uint8Array | null = null;
+    let used = 0;
+    const copy = (piece: Uint8Array) => {
+      for (let at = 0; at < piece.length; ) {
+        if (block === null || used === block.length) {
+          if (block !== null) blocks.push(block);
+          block = new Uint8Array(BLOCK);
+          used = 0;
+        }
+        const n = Math.min(piece.length - at, block.length - used);
+        block.set(piece.subarray(at, at + n), used);
+        used += n;
+        at += n;
+      }
+    };
     for (let r = await this.next(); !r.done; r = await this.next()) {
-      size += r.value.length;
+      const piece = r.value;
+      size += piece.length;
       if (size > limit) this.refuse(new ResponseTooLargeError(limit, size, false));
-      parts.push(r.value);
+      if (++pieces === 1) {
+        first = piece;
+        continue;
+      }
+      if (first !== null) {
+        // The announced length, when there is one, is the one block.
+        if (this.announced >= size) {
+          block = new Uint8Array(this.announced);
+          used = 0;
+        }
+        copy(first);
+        first = null;
+      }
+      copy(piece);
     }
-    if (parts.length === 1) return parts[0];
-    const out = new Uint8Array(size);
+    if (first !== null || pieces === 0) return first ?? new Uint8Array(0);
+    const last = (block as Uint8Array | null)?.subarray(0, used) ?? new Uint8Array(0);
+    if (blocks.length === 0) return last;
+    const whole = new Uint8Array(size);
     let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
+    for (const b of [...blocks, last]) {
+      whole.set(b, at);
+      at += b.length;
     }
-    return out;
+    return whole;
   }
 
   private refuse(error: ResponseTooLargeError): never {
