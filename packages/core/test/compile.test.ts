@@ -457,3 +457,43 @@ describe('assign writes into the context the compiled executor owns', () => {
     expect(held('compiled')).toEqual([2, 2]);
   });
 });
+
+describe('the compiled program', () => {
+  test('every state and every transition is an object of one shape, with the generated code installed or not', async () => {
+    const { compile } = await import('../src/machine/compile.js');
+    const { install } = await import('../src/machine/generate.js');
+    const machine = setup({}).createMachine({
+      id: 'shapes',
+      initial: 'a',
+      context: { n: 0 },
+      states: {
+        a: {
+          meta: { read: bytes(1) },
+          on: { read: [{ guard: ({ context }) => context.n > 3, target: 'b' }, { actions: assign({ n: 1 }) }] },
+        },
+        b: { always: { target: 'c' } },
+        c: { type: 'compound', initial: 'd', states: { d: { type: 'final' } }, onDone: 'e' },
+        e: { meta: { read: until('\n') }, on: { read: 'a', eof: 'f' } },
+        f: { type: 'final' },
+      },
+    });
+    for (const generated of [false, true]) {
+      const program = compile(machine);
+      if (generated) install(program);
+      const transitions = [
+        program.initial,
+        ...program.states.flatMap((s) => [
+          ...s.onRead,
+          ...s.onChunk,
+          ...s.onDone,
+          ...s.onEof,
+          ...s.always,
+          ...[...s.onInternal.values()].flat(),
+        ]),
+      ];
+      expect(transitions.length).toBeGreaterThan(4);
+      for (const t of transitions) expect(Object.keys(t)).toEqual(Object.keys(transitions[0]));
+      for (const s of program.states) expect(Object.keys(s)).toEqual(Object.keys(program.states[0]));
+    }
+  });
+});

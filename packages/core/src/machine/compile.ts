@@ -163,6 +163,7 @@ class Compiler {
         always: [],
         onInternal: new Map(),
         finalExit: [],
+        select: undefined,
       };
       this.states.set(node, state);
     }
@@ -207,6 +208,10 @@ class Compiler {
         enters && target.final && !target.top
           ? { type: DONE_STATE + (leaf.parent as AnyStateNode).id, output: undefined }
           : null,
+      // Set later (the declared transition; the generated actions): present from the start, so
+      // every transition is an object of one shape for the executor's loads.
+      source: null,
+      run: undefined,
     };
   }
 
@@ -278,7 +283,8 @@ class Compiler {
     }
     const own = this.actionsOf(t.source, t.actions);
     const target = t.target?.[0];
-    if (target === undefined) return { guard, actions: own, target: null, ends: false, raises: null };
+    if (target === undefined)
+      return { guard, actions: own, target: null, ends: false, raises: null, source: null, run: undefined };
     const source = t.source;
     // The transition domain, as xstate computes it (getTransitionDomain).
     let domain: AnyStateNode | undefined;
@@ -311,7 +317,15 @@ class Compiler {
     if (descent.length > 0) return this.landing(enters, actions, guard);
     // Back in the atomic state it left from: nothing is entered.
     const leaf = initialDescent(target).at(-1) as AnyStateNode;
-    return { guard, actions, target: this.states.get(leaf) ?? null, ends: false, raises: null };
+    return {
+      guard,
+      actions,
+      target: this.states.get(leaf) ?? null,
+      ends: false,
+      raises: null,
+      source: null,
+      run: undefined,
+    };
   }
 
   private actionsOf(node: AnyStateNode, list: readonly unknown[]): CompiledAction[] {
