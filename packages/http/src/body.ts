@@ -11,6 +11,8 @@ import { ResponseTooLargeError } from './errors.js';
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 const decoder = new TextDecoder();
+/** Heap a piece held costs besides its bytes (its view, its slot): about 100 bytes, measured. */
+const PIECE_COST = 128;
 /** The blocks a body read whole is gathered in when its length is not known. */
 const BLOCK = 64 * 1024;
 
@@ -46,6 +48,12 @@ export class Body implements AsyncIterable<Uint8Array> {
   private begun = false;
   /** Bytes held and not yet read. */
   buffered = 0;
+  /**
+   * @internal What the pieces held cost: their bytes and {@link PIECE_COST}
+   * each. Backpressure goes by it, so that a body sent in one-byte chunks
+   * cannot hold a view per byte up to the high-water mark.
+   */
+  cost = 0;
   /** Bytes received so far. */
   received = 0;
   /** @internal Most bytes a whole read ({@link Body.bytes}, `text`, `json`) gathers. */
@@ -74,6 +82,7 @@ export class Body implements AsyncIterable<Uint8Array> {
     if (this.chunks === null) this.chunks = [chunk];
     else this.chunks.push(chunk);
     this.buffered += chunk.length;
+    this.cost += chunk.length + PIECE_COST;
   }
 
   /** @internal No more bytes; with `error`, the body failed. */
@@ -94,6 +103,7 @@ export class Body implements AsyncIterable<Uint8Array> {
     this.chunks = null;
     this.head = 0;
     this.buffered = 0;
+    this.cost = 0;
   }
 
   /** The next chunk; `done` at the end. Rejects with the error that ended the body. */
@@ -110,6 +120,7 @@ export class Body implements AsyncIterable<Uint8Array> {
         this.head = 0;
       }
       this.buffered -= chunk.length;
+      this.cost -= chunk.length + PIECE_COST;
       this.owner?.drained();
       return Promise.resolve({ done: false, value: chunk });
     }

@@ -132,7 +132,7 @@ export class ClientConnection extends WireConnection {
 
   /** @internal No more outputs while the response body's reader is behind. */
   room(): number {
-    return this.res !== null && this.res.body.buffered >= this.highWaterMark ? 0 : Number.POSITIVE_INFINITY;
+    return this.res !== null && this.res.body.cost >= this.highWaterMark ? 0 : Number.POSITIVE_INFINITY;
   }
 
   /** @internal The machine stopped: a fault, a failed input, or a clean end. */

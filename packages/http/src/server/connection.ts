@@ -163,7 +163,7 @@ export class ServerConnection extends WireConnection implements ResponseSink, Bo
     return (
       this.ending ||
       this.upgradeAt !== null ||
-      (r === null ? q >= this.host.options.maxPipelined : r.body.buffered >= this.host.options.highWaterMark)
+      (r === null ? q >= this.host.options.maxPipelined : r.body.cost >= this.host.options.highWaterMark)
     );
   }
 
