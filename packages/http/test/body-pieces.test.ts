@@ -7,8 +7,8 @@ import * as net from 'node:net';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { expect, test } from 'vitest';
-import type { Body } from '../src/index.js';
-import { serverFixture, until, watchUnhandledRejections, within } from './helpers.js';
+import { type Body, Pool } from '../src/index.js';
+import { serverFixture, sleep, until, watchUnhandledRejections, within } from './helpers.js';
 
 watchUnhandledRejections();
 
@@ -75,4 +75,52 @@ test('a request body of one-byte chunks that the handler does not read yet holds
   );
   expect(got.endsWith(`\r\n\r\n${sent}`)).toBe(true);
   c.destroy();
+});
+
+test('a response body of one-byte chunks that nobody reads yet holds under 2 MiB, then reads whole', async () => {
+  const PIECES = 1 << 20;
+  let offered = 0;
+  const sockets: net.Socket[] = [];
+  const srv = net.createServer((s) => {
+    sockets.push(s);
+    s.on('error', () => {});
+    s.once('data', () => {
+      s.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+      const more = () => {
+        while (offered < PIECES) {
+          offered += 1024;
+          if (!s.write('1\r\na\r\n'.repeat(1024))) return;
+        }
+        s.write('0\r\n\r\n');
+      };
+      s.on('drain', more);
+      more();
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const pool = new Pool(`http://127.0.0.1:${(srv.address() as net.AddressInfo).port}`);
+  const before = held();
+  const res = await pool.request('/');
+  // Until the socket's buffers fill, the server writes on; then nothing more is taken from it.
+  let last = -1;
+  await within(
+    until(async () => {
+      const now = res.body.received;
+      const still = now === last;
+      last = now;
+      await sleep(100);
+      return still && now > 0;
+    }),
+    10_000,
+    'reading stopped',
+  );
+  const growth = held() - before;
+  // Before the cost was counted: 65,536 one-byte pieces, about 7 MB.
+  expect(growth).toBeLessThan(2 * 1024 * 1024);
+  expect(res.body.buffered).toBeLessThan(1024);
+  const whole = await within(res.body.bytes(), 10_000);
+  expect(whole.length).toBe(PIECES);
+  await pool.close();
+  for (const s of sockets) s.destroy();
+  srv.close();
 });
