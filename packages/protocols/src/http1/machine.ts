@@ -78,11 +78,14 @@ function headRead(o: Resolved, p: ParserState): ReadRequest {
   const maxBytes = o.maxHeadSize;
   if (o.lfAfterCr) return regex(new RegExp(eolPattern(o) + eolPattern(o)), { maxBytes });
   const validate = (pending: Uint8Array, offset: number) => p.validateHead(pending, offset);
-  if (o.crBeforeLf) return until(['\r\n\r\n', '\n\n', '\n\r\n'], { maxBytes, validate });
+  // The head is parsed as the read completes (its `map`), so the read's transition can take the
+  // head's decisions: a message without a body goes straight on to the next head.
+  const map = (buf: Uint8Array, start: number, end: number) => p.onHeadRange(buf, start, end);
+  if (o.crBeforeLf) return until(['\r\n\r\n', '\n\n', '\n\r\n'], { maxBytes, validate, map });
   // Lenient HEADERS lets a lone CR end a field line: only the delimiter search decides where such a head ends.
-  if (o.headers) return until('\r\n\r\n', { maxBytes, validate });
+  if (o.headers) return until('\r\n\r\n', { maxBytes, validate, map });
   const measure = (bytes: Uint8Array, offset: number) => p.measureHead(bytes, offset);
-  return until('\r\n\r\n', { maxBytes, validate, measure });
+  return until('\r\n\r\n', { maxBytes, validate, measure, map });
 }
 
 /**
@@ -176,6 +179,8 @@ function build(o: Resolved, request: boolean) {
       hasTrailers: ({ context }) => context.p.trailers !== null,
       upgradeAfter: ({ context }) => (context.p.head as MessageHead).upgrade,
       keepAlive: ({ context }) => (context.p.head as MessageHead).keepAlive,
+      headBlank: ({ event }) => (event as ReadDoneEvent<number>).value === Next.HEAD,
+      headAlone: ({ event }) => (event as ReadDoneEvent<number>).value === Next.NONE_KEEP,
       sizeZero: ({ event }) => (event as ReadDoneEvent<number>).value === 0,
       sizeSmall: ({ event }) => {
         const n = (event as ReadDoneEvent<number>).value;
@@ -195,13 +200,22 @@ function build(o: Resolved, request: boolean) {
         // One read a parser (its measure and validate use the parser's scanner), alike in every parser.
         meta: { read: ({ context }) => context.p.headRead, readLabel: headLabel },
         on: {
-          read: { target: 'route', actions: 'onHead' },
+          // A head parsed by its read (see headRead): a message without a body that keeps the
+          // connection ends here, in one step; other heads are routed by their framing.
+          read: o.lfAfterCr
+            ? { target: 'route', actions: 'onHead' }
+            : [
+                { guard: 'headBlank', target: 'head' },
+                { guard: 'headAlone', target: 'head', actions: ['emitHead', 'emitEnd', 'release'] },
+                { target: 'route' },
+              ],
           eof: [{ guard: 'blankEof', target: 'ended' }, { actions: 'headEof' }],
         },
       },
       route: {
         always: [
-          { guard: 'nextHead', target: 'head' },
+          // Blank lines only: with a mapped head read, its own transition goes back to the head.
+          ...(o.lfAfterCr ? [{ guard: 'nextHead' as const, target: 'head' as const }] : []),
           { guard: 'nextNone', target: 'complete', actions: 'emitHead' },
           { guard: 'nextLength', target: 'fixed', actions: 'emitHead' },
           { guard: 'nextChunked', target: 'chunkSize', actions: 'emitHead' },

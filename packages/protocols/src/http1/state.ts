@@ -23,6 +23,8 @@ export const Next = {
   NONE: 4,
   UPGRADE: 5,
   UPGRADE_INCOMPLETE: 6,
+  /** No body, no upgrade, and the connection stays open (a head's read may end the message itself). */
+  NONE_KEEP: 10,
   LAST_CHUNK: 7,
   SMALL_CHUNK: 8,
   CHUNK: 9,
@@ -146,6 +148,21 @@ export class ParserState {
     }
     if (r === INCOMPLETE) throw sc.fail(E.BARE_CR, 'the head ended inside a line', data.length - 1);
     this.decide(data);
+  }
+
+  /**
+   * The head read's `map`: the complete head in `buf[start, end)`, parsed as
+   * {@link ParserState.onHead} does. Returns where the machine goes next, with
+   * {@link Next.NONE_KEEP} for a message that ends with its head and keeps the connection.
+   */
+  onHeadRange(buf: Uint8Array, start: number, end: number): number {
+    this.onHead(new Uint8Array(buf.buffer, buf.byteOffset + start, end - start));
+    const next = this.next;
+    if (next === Next.NONE) {
+      const head = this.head as MessageHead;
+      if (head.keepAlive && !head.upgrade) return Next.NONE_KEEP;
+    }
+    return next;
   }
 
   /** The input ended while a head was pending: name the fault if the partial head has one. */
