@@ -24,6 +24,8 @@ export interface BodyOwner {
   started(): void;
   /** A whole read passed the body's limit: stop receiving it (the client closes the connection). */
   refused?(error: unknown): void;
+  /** A `for await` over the body stopped early (`break`, `return`, a throw): nobody will read the rest. */
+  abandoned?(): void;
 }
 
 /**
@@ -133,7 +135,13 @@ export class Body implements AsyncIterable<Uint8Array> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array, undefined> {
-    return { next: () => this.next(), return: async () => DONE };
+    return {
+      next: () => this.next(),
+      return: async () => {
+        if (!this.ended) this.owner?.abandoned?.();
+        return DONE;
+      },
+    };
   }
 
   /**

@@ -376,3 +376,36 @@ describe('servers that go quiet', () => {
     srv.close();
   });
 });
+
+describe('a body left early', () => {
+  // Before, the connection stayed with the abandoned response until bodyTimeout (300 s by default), holding its slot.
+  test('a for await that breaks closes the connection, and the pool serves the next request at once', async () => {
+    const srv = await hostile('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', () => chunk(PIECE));
+    const pool = new Pool(srv.url, { connections: 1 });
+    const res = await pool.request('/');
+    for await (const piece of res.body) {
+      expect(piece.length).toBeGreaterThan(0);
+      break;
+    }
+    await within(
+      until(() => srv.closedByClient() === 1),
+      3000,
+    );
+    expect((await rejection(res.body.next())).code).toBe('WIREMACHINE_ERR_ABORTED');
+    const next = await within(pool.request('/', { headersTimeout: 3000 }), 3000);
+    expect(next.status).toBe(200);
+    await pool.close();
+  });
+
+  test('a body read to its end by for await leaves the connection for the next request', async () => {
+    const srv = await hostile('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    const pool = new Pool(srv.url, { connections: 1 });
+    const res = await pool.request('/');
+    let text = '';
+    for await (const piece of res.body) text += Buffer.from(piece).toString();
+    expect(text).toBe('ok');
+    expect(pool.idleConnections).toBe(1);
+    expect(srv.closedByClient()).toBe(0);
+    await pool.close();
+  });
+});

@@ -259,6 +259,13 @@ export class ClientConnection extends WireConnection {
     },
     started: () => {},
     refused: (error: unknown) => this.close(error),
+    // The rest of the body would have to be read before the connection serves again: it closes (as in undici).
+    abandoned: () => {
+      const res = this.res;
+      if (res === null) return;
+      res.body.discard();
+      this.close(new AbortedError('the response body'));
+    },
   };
 
   private readonly onAbort = () => {
