@@ -208,7 +208,7 @@ export function satisfyUntil(
       progress.seen = end;
       if (read.validate !== null && end >= VALIDATE_GROWTH * progress.validated)
         validatePending(queue, read, progress, end);
-      if (end >= read.maxBytes) throw new MaxBytesError(read.maxBytes);
+      if (end >= read.maxBytes) throw overLimit(queue, read, progress, end);
       const resume = end - read.longest + 1;
       if (resume > progress.scan) progress.scan = resume;
       return null;
@@ -248,13 +248,24 @@ export function satisfyUntil(
   }
   if (read.validate !== null && end >= VALIDATE_GROWTH * progress.validated)
     validatePending(queue, read, progress, end);
-  if (queue.length >= read.maxBytes) throw new MaxBytesError(read.maxBytes);
+  if (queue.length >= read.maxBytes) throw overLimit(queue, read, progress, end);
   // Every start position below `end - longest + 1` has been ruled out for
   // every delimiter; resume there when more bytes arrive.
   const resume = end - read.longest + 1;
   if (resume > progress.scan) progress.scan = resume;
   progress.seen = end;
   return null;
+}
+
+/**
+ * The read cannot end within `maxBytes`. Its bytes up to the limit go to
+ * `validate` first, however many were handed over before: a fault there is
+ * named alike whether the bytes came at once or in pieces (the growth rule
+ * would otherwise let the limit be reported first in one slicing only).
+ */
+function overLimit(queue: ByteQueue, read: UntilRead, progress: ReadProgress, end: number): MaxBytesError {
+  if (read.validate !== null && end > 0) validatePending(queue, read, progress, end, true);
+  return new MaxBytesError(read.maxBytes);
 }
 
 /**
@@ -265,14 +276,14 @@ export function satisfyUntil(
  * since the last call are added to it), and a window of tiny pieces waits
  * for {@link VALIDATE_SPREAD} bytes.
  */
-function validatePending(queue: ByteQueue, read: UntilRead, progress: ReadProgress, end: number): void {
+function validatePending(queue: ByteQueue, read: UntilRead, progress: ReadProgress, end: number, now = false): void {
   if (end === 0) return;
   let window: Uint8Array;
   if (progress.copied === 0 && queue.firstLength() >= end) {
     progress.validated = end;
     window = queue.firstBytes(end);
   } else {
-    if (end < VALIDATE_SPREAD && queue.pieces() * VALIDATE_PIECE > end) {
+    if (!now && end < VALIDATE_SPREAD && queue.pieces() * VALIDATE_PIECE > end) {
       // Tiny pieces: the next check is due at VALIDATE_SPREAD bytes.
       progress.validated = VALIDATE_SPREAD / VALIDATE_GROWTH;
       return;
@@ -284,7 +295,7 @@ function validatePending(queue: ByteQueue, read: UntilRead, progress: ReadProgre
       grown.set(copy.subarray(0, progress.copied));
       progress.copy = copy = grown;
     }
-    queue.copyRange(copy, progress.copied, progress.copied, end, progress.cursor);
+    if (progress.copied < end) queue.copyRange(copy, progress.copied, progress.copied, end, progress.cursor);
     progress.copied = end;
     window = copy.subarray(0, end);
   }

@@ -147,6 +147,25 @@ describe.each(['compiled', 'xstate'] as const)('reads (%s executor)', (executor)
     expect(b.errors.map((e) => [e.code, (e as ProtocolError).offset])).toEqual([['X_NUL', 6]]);
   });
 
+  test('until validate sees every byte up to maxBytes before the limit is reported, however the bytes arrive', () => {
+    const fault = (pending: Uint8Array) => {
+      if (pending.includes(0)) throw new ProtocolFault('X_NUL', 'a NUL byte');
+    };
+    const input = `${'a'.repeat(90)}\0${'b'.repeat(20)}`;
+    const codes = (pieces: string[]) =>
+      record(readMachine(until('\r\n', { maxBytes: 100, validate: fault })), pieces, {
+        executor,
+        end: false,
+      }).errors.map((e) => e.code);
+    expect(codes([input])).toEqual(['X_NUL']);
+    expect(codes([input.slice(0, 30), input.slice(30)])).toEqual(['X_NUL']);
+    expect(codes(input.split(''))).toEqual(['X_NUL']);
+    // Past the limit, a fault is not looked for: the limit is what is reported.
+    const late = `${'a'.repeat(100)}\0`;
+    expect(codes([late])).toEqual([ErrorCode.MAX_BYTES]);
+    expect(codes(late.split(''))).toEqual([ErrorCode.MAX_BYTES]);
+  });
+
   test('until validate does linear work however the bytes arrive (100,000 one-byte arrivals)', () => {
     let handed = 0;
     let calls = 0;

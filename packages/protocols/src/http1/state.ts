@@ -110,7 +110,8 @@ export class ParserState {
     const sc = this.scanner;
     sc.base = offset;
     sc.state = 'head';
-    const r = sc.scanHead(bytes, bytes.length, this.request, true);
+    // Only the bytes a head may span: a fault past the limit is not named before the limit is (as in pieces).
+    const r = sc.scanHead(bytes, Math.min(bytes.length, this.o.maxHeadSize), this.request, true);
     if (r < 0) return -1;
     sc.endAt(r);
     this.measuredAt = offset;

@@ -37,6 +37,7 @@ const field = fc.constantFrom(
   'X-A: b',
   'X-A : b',
   'X-A: b\rc',
+  `X-Long: ${'a'.repeat(40)}`,
 );
 
 const body = fc.constantFrom('', 'hello', '5\r\nhello\r\n0\r\n\r\n', '0\r\n\r\n', '5\r\nhel', 'x');
@@ -72,6 +73,7 @@ const OPTIONS: [string, Http1Options][] = [
   ['strict', {}],
   ['lenient headers', { lenient: ['HEADERS'] }],
   ['lenient line endings', { lenient: ['OPTIONAL_CR_BEFORE_LF'] }],
+  ['small limits', { maxHeadSize: 64, maxHeaders: 3, maxChunkExtensionsSize: 8, maxBodySize: 8 }],
 ];
 
 describe.each(OPTIONS)('error codes do not depend on slicing (%s)', (_name, options) => {
@@ -106,5 +108,23 @@ it('with lenient HEADERS, a Content-Length folded onto its next line is read ali
   expect(code(whole)).toBeNull();
   expect(whole.messages[0].body).toBe('hello');
   expect(code(run(m, [input.subarray(0, 34), input.subarray(34)]))).toBeNull();
+  sameCode(m, input, true);
+});
+
+it('a fault inside maxHeadSize is named before the limit, whole or in pieces', () => {
+  const m = createRequestMachine({ maxHeadSize: 120 });
+  // A bare LF at byte 102, then no end of the head within 120 bytes.
+  const input = bytes(`POST /a HTTP/1.1\r\nX-Long: ${'a'.repeat(76)}\n\r\n${'b'.repeat(40)}`);
+  expect(code(run(m, [input]))).toBe(E.BARE_LF);
+  expect(code(run(m, [input.subarray(0, 31), input.subarray(31)]))).toBe(E.BARE_LF);
+  sameCode(m, input, false);
+  sameCode(m, input, true);
+});
+
+it('a fault past maxHeadSize leaves the limit to be named, whole or in pieces', () => {
+  const m = createRequestMachine({ maxHeadSize: 40 });
+  const input = bytes(`POST /a HTTP/1.1\r\nX-Long: ${'a'.repeat(40)}\n\r\n`);
+  expect(code(run(m, [input]))).toBe('WIREMACHINE_ERR_MAX_BYTES');
+  sameCode(m, input, false);
   sameCode(m, input, true);
 });
