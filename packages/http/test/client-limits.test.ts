@@ -409,3 +409,35 @@ describe('a body left early', () => {
     await pool.close();
   });
 });
+
+describe('stale keep-alive connections', () => {
+  test('a request whose reused connection closes unanswered is sent again on a new one, not on another idle one', async () => {
+    let connections = 0;
+    const sockets: net.Socket[] = [];
+    const srv = net.createServer((s) => {
+      connections++;
+      sockets.push(s);
+      s.on('error', () => {});
+      let answered = false;
+      s.on('data', (d) => {
+        if (!d.includes('\r\n\r\n')) return;
+        // Each connection answers once; a second request finds it gone, as one the server timed out unseen.
+        if (answered) return void s.destroy();
+        answered = true;
+        s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const pool = new Pool(`http://127.0.0.1:${(srv.address() as net.AddressInfo).port}`, { connections: 2 });
+    // Two idle connections, both stale.
+    const both = await Promise.all([pool.request('/'), pool.request('/')]);
+    for (const r of both) expect(await r.body.text()).toBe('ok');
+    expect(pool.idleConnections).toBe(2);
+    const res = await within(pool.request('/', { headersTimeout: 3000 }), 3000);
+    expect(await res.body.text()).toBe('ok');
+    expect(connections).toBe(3);
+    await pool.close();
+    for (const s of sockets) s.destroy();
+    srv.close();
+  });
+});

@@ -75,7 +75,8 @@ export class Pool {
     if (this.closed) throw new WiremachineError(ErrorCode.INVALID_STATE, 'the pool is closed');
     const built = buildRequest(this.origin.host, path, options);
     for (let attempt = 0; ; attempt++) {
-      const conn = await this.acquire(options.signal);
+      // A second try goes to a new connection: the other idle ones may be as stale as the one that failed.
+      const conn = await this.acquire(options.signal, attempt > 0);
       try {
         return await new Promise<ClientResponse>((resolve, reject) => {
           const ex: Exchange = { ...built, options, resolve, reject };
@@ -95,9 +96,13 @@ export class Pool {
     for (const c of [...this.all]) c.close();
   }
 
-  private acquire(signal: AbortSignal | undefined): Promise<ClientConnection> {
+  private acquire(signal: AbortSignal | undefined, fresh = false): Promise<ClientConnection> {
     if (signal?.aborted) return Promise.reject(new AbortedError('the request', signal.reason));
-    for (let c = this.idle.pop(); c !== undefined; c = this.idle.pop()) {
+    if (fresh && this.all.size + this.opening >= this.max && this.idle.length > 0) {
+      // Room for a new connection: the oldest idle one gives its place (closed, it leaves the pool).
+      this.idle[0].close();
+    }
+    for (let c = fresh ? undefined : this.idle.pop(); c !== undefined; c = this.idle.pop()) {
       clearTimeout(this.idleTimers.get(c));
       this.idleTimers.delete(c);
       if (!c.isClosed && !c.flow.inputClosed) {
