@@ -76,6 +76,19 @@ describe('nothing is left behind after close()', () => {
     expect(await leftSince(before)).toEqual({});
   });
 
+  // Before, the request was sent on the connection closed under it and never settled, its timer armed.
+  test('a pool closed while its request is still connecting: the request rejects at once', async () => {
+    const server = await serve();
+    const before = resources();
+    const pool = new Pool(`http://127.0.0.1:${server.port}`);
+    const pending = rejection(pool.request('/', { headersTimeout: 60_000 }));
+    await pool.close();
+    expect((await within(pending, 2000)).code).toBe('WIREMACHINE_ERR_INVALID_STATE');
+    await until(() => server.connections === 0, 2000, 'the server saw the connection close');
+    expect(await leftSince(before)).toEqual({});
+    await server.close({ timeout: 100 });
+  });
+
   test('a request aborted mid-body, then everything closed', async () => {
     const before = resources();
     const server = await serve();

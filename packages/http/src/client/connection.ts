@@ -84,6 +84,11 @@ export class ClientConnection extends WireConnection {
 
   /** Send a request; the exchange settles when the head arrives. */
   send(ex: Exchange): void {
+    if (this.closed) {
+      // Never armed on a connection that is gone: nothing would settle the request.
+      ex.reject(new StreamClosedError('the connection closed before the request was sent', new Uint8Array(0)));
+      return;
+    }
     this.ex = ex;
     this.res = null;
     this.heard = false;

@@ -142,7 +142,11 @@ export class Pool {
     }
     const conn = new ClientConnection(t, this.options, (c, reusable) => this.release(c, reusable));
     this.all.add(conn);
-    if (this.closed) conn.close();
+    if (this.closed) {
+      // Closed while connecting: the request fails as those waiting for a connection do.
+      conn.close();
+      throw new WiremachineError(ErrorCode.INVALID_STATE, 'the pool closed');
+    }
     return conn;
   }
 
