@@ -3,6 +3,7 @@
  * Node holds no handle or timer of theirs (`process.getActiveResourcesInfo()`
  * before and after), whatever state their connections were in.
  */
+import { getEventListeners, setMaxListeners } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import { Agent, createServer, type HttpServer, Pool } from '../src/index.js';
 import { leftSince, rejection, resources, sleep, until, within } from './helpers.js';
@@ -86,6 +87,24 @@ describe('nothing is left behind after close()', () => {
     expect((await within(pending, 2000)).code).toBe('WIREMACHINE_ERR_INVALID_STATE');
     await until(() => server.connections === 0, 2000, 'the server saw the connection close');
     expect(await leftSince(before)).toEqual({});
+    await server.close({ timeout: 100 });
+  });
+
+  // Before, each request that waited for a connection left its abort listener on the signal: 38 of 40.
+  test('one AbortSignal shared by requests that waited for a connection keeps none of their listeners', async () => {
+    const server = await serve();
+    const pool = new Pool(`http://127.0.0.1:${server.port}`, { connections: 2 });
+    const abort = new AbortController();
+    setMaxListeners(0, abort.signal); // 38 wait at once: Node's warning is not the point here
+    const texts = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const res = await pool.request('/', { method: 'POST', body: String(i), signal: abort.signal });
+        return res.body.text();
+      }),
+    );
+    expect(texts).toEqual(Array.from({ length: 40 }, (_, i) => String(i)));
+    expect(getEventListeners(abort.signal, 'abort')).toHaveLength(0);
+    await pool.close();
     await server.close({ timeout: 100 });
   });
 

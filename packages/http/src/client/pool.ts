@@ -112,17 +112,25 @@ export class Pool {
     }
     if (this.all.size + this.opening < this.max) return this.open(signal);
     return new Promise((resolve, reject) => {
-      const w: Waiter = { resolve, reject, signal };
-      this.waiting.push(w);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const i = this.waiting.indexOf(w);
-          if (i >= 0) this.waiting.splice(i, 1);
-          reject(new AbortedError('the request', signal.reason));
+      // The listener goes when the wait ends either way: one signal shared by many requests must not gather them.
+      const onAbort = () => {
+        const i = this.waiting.indexOf(w);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(new AbortedError('the request', signal?.reason));
+      };
+      const w: Waiter = {
+        resolve: (conn) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(conn);
         },
-        { once: true },
-      );
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+        signal,
+      };
+      this.waiting.push(w);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
