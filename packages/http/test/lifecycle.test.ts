@@ -108,6 +108,34 @@ describe('nothing is left behind after close()', () => {
     await server.close({ timeout: 100 });
   });
 
+  // Before, an agent kept a pool for every origin it had ever been asked for.
+  test('an agent forgets an origin once its pool holds nothing: refused, and idle connections closed', async () => {
+    const agent = new Agent({ keepAliveTimeout: 50 });
+    const ports: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const s = await serve();
+      ports.push(s.port);
+      await s.close({ timeout: 100 });
+    }
+    for (const port of ports) {
+      expect((await rejection(agent.request(`http://127.0.0.1:${port}/`))).code).toMatch(
+        /^WIREMACHINE_ERR_|^ECONNREFUSED$/,
+      );
+    }
+    expect(agent.origins).toBe(0);
+    const server = await serve();
+    const res = await agent.request(`http://127.0.0.1:${server.port}/`, { method: 'POST', body: 'x' });
+    expect(await res.body.text()).toBe('x');
+    expect(agent.origins).toBe(1);
+    await until(() => agent.origins === 0, 2000, 'the idle connection closed and its pool was forgotten');
+    // And the origin is served again by a new pool.
+    expect(
+      await (await agent.request(`http://127.0.0.1:${server.port}/`, { method: 'POST', body: 'y' })).body.text(),
+    ).toBe('y');
+    await agent.close();
+    await server.close({ timeout: 100 });
+  });
+
   test('a request aborted mid-body, then everything closed', async () => {
     const before = resources();
     const server = await serve();

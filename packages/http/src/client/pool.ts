@@ -44,6 +44,8 @@ export class Pool {
   private readonly waiting: Waiter[] = [];
   private opening = 0;
   private closed = false;
+  /** @internal Called when the pool holds nothing: no connection, none opening, no request waiting. */
+  emptied: (() => void) | null = null;
 
   constructor(origin: string | URL, options: PoolOptions = {}) {
     const url = new URL(origin);
@@ -145,9 +147,12 @@ export class Pool {
         this.origin.protocol === 'https:'
           ? await tlsConnect({ servername: host, ...this.options.tls, host, port, signal, connectTimeout })
           : await tcpConnect({ host, port, signal, connectTimeout });
-    } finally {
+    } catch (e) {
       this.opening--;
+      this.checkEmpty();
+      throw e;
     }
+    this.opening--;
     const conn = new ClientConnection(t, this.options, (c, reusable) => this.release(c, reusable));
     this.all.add(conn);
     if (this.closed) {
@@ -169,6 +174,7 @@ export class Pool {
       // A waiter gets a new connection in place of the one that went.
       const w = this.waiting.shift();
       if (w !== undefined) this.open(w.signal).then(w.resolve, w.reject);
+      else this.checkEmpty();
       return;
     }
     const w = this.waiting.shift();
@@ -181,5 +187,9 @@ export class Pool {
     const timer = setTimeout(() => conn.close(), this.options.keepAliveTimeout ?? 4000);
     timer.unref();
     this.idleTimers.set(conn, timer);
+  }
+
+  private checkEmpty(): void {
+    if (this.all.size === 0 && this.opening === 0 && this.waiting.length === 0) this.emptied?.();
   }
 }

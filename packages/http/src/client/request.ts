@@ -27,10 +27,20 @@ export class Agent {
     const u = new URL(url);
     let pool = this.pools.get(u.origin);
     if (pool === undefined) {
-      pool = new Pool(u.origin, this.options);
-      this.pools.set(u.origin, pool);
+      const made = new Pool(u.origin, this.options);
+      // Forgotten once it holds nothing, so that an agent used for many origins does not keep a pool for each.
+      made.emptied = () => {
+        if (this.pools.get(u.origin) === made) this.pools.delete(u.origin);
+      };
+      this.pools.set(u.origin, made);
+      pool = made;
     }
     return pool;
+  }
+
+  /** Origins the agent holds a pool for now: those with connections open, opening, or requests waiting. */
+  get origins(): number {
+    return this.pools.size;
   }
 
   /** Send a request to `url`. */
