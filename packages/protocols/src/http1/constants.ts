@@ -181,8 +181,39 @@ function byLength(words: readonly string[]): ConstString[][] {
   return out;
 }
 
-/** Common field names (canonical and lower-case spellings), by length. */
-export const FIELD_NAMES = byLength([...COMMON_FIELDS, ...COMMON_FIELDS.map((n) => n.toLowerCase())]);
+// Common field names (canonical and lower-case spellings) in a hash table keyed by length, first and last byte: one or two candidates to
+// compare (a list by length alone holds up to 16 for some lengths).
+const NAME_SLOTS = 512;
+const nameFirst = new Int16Array(NAME_SLOTS).fill(-1);
+const nameNext: number[] = [];
+const nameBytes: Uint8Array[] = [];
+const nameTexts: string[] = [];
+
+function nameSlot(length: number, first: number, last: number): number {
+  return (length * 61 + first * 7 + last * 3) & (NAME_SLOTS - 1);
+}
+
+for (const w of [...COMMON_FIELDS, ...COMMON_FIELDS.map((n) => n.toLowerCase())]) {
+  const slot = nameSlot(w.length, w.charCodeAt(0), w.charCodeAt(w.length - 1));
+  nameNext.push(nameFirst[slot]);
+  nameFirst[slot] = nameTexts.length;
+  nameBytes.push(bytesOf(w));
+  nameTexts.push(w);
+}
+
+/** The common field name spelled exactly as `buf[start, end)` (canonical or lower-case), or `undefined`. */
+export function fieldNameOf(buf: Uint8Array, start: number, end: number): string | undefined {
+  const length = end - start;
+  if (length <= 0) return undefined;
+  for (let k = nameFirst[nameSlot(length, buf[start], buf[end - 1])]; k >= 0; k = nameNext[k]) {
+    const b = nameBytes[k];
+    if (b.length !== length) continue;
+    let i = 0;
+    while (i < length && buf[start + i] === b[i]) i++;
+    if (i === length) return nameTexts[k];
+  }
+  return undefined;
+}
 /** Method names, by length. */
 export const METHOD_NAMES = byLength(Object.keys(METHODS));
 

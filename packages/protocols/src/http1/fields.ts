@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CR, constantOf, FIELD_NAMES, HTAB, LF, SP } from './constants.js';
+import { CR, fieldNameOf, HTAB, LF, SP } from './constants.js';
 
 type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
 const nodeLatin1 = (globalThis as { Buffer?: { prototype: { latin1Slice?: Latin1Slice } } }).Buffer?.prototype
@@ -92,7 +92,7 @@ export class Fields implements Iterable<[string, string]> {
     const o = this.offs;
     const s = o[4 * i];
     const e = o[4 * i + 1];
-    return constantOf(FIELD_NAMES[e - s], this.buf, s) ?? this.text(s, e);
+    return fieldNameOf(this.buf, s, e) ?? this.text(s, e);
   }
 
   /** Value of line `i`. */
