@@ -53,6 +53,18 @@ test('bodyTimeout: a response body that stalls fails its reader with a TimeoutEr
   raw.close();
 });
 
+// undici does not time out a reader that is behind either; before, this failed with a TimeoutError after 150 ms.
+test('bodyTimeout: a reader that is behind is not timed out; the server is not the one waiting', async () => {
+  const body = Buffer.alloc(1024 * 1024, 0x61);
+  server = await createServer((_req, res) => res.end(body)).listen({ port: 0 });
+  const pool = new Pool(`http://127.0.0.1:${server.port}`);
+  const res = await pool.request('/', { bodyTimeout: 150 });
+  await sleep(500); // more than the high-water mark arrived; reading paused
+  expect(res.body.buffered).toBeGreaterThan(32 * 1024);
+  expect((await res.body.bytes()).length).toBe(body.length);
+  await pool.close();
+});
+
 test("the handler's signal aborts when the client goes before the response", async () => {
   let aborted: unknown = null;
   server = await createServer(async (req, res) => {

@@ -137,7 +137,10 @@ export class ClientConnection extends WireConnection {
 
   /** @internal No more outputs while the response body's reader is behind. */
   room(): number {
-    return this.res !== null && this.res.body.cost >= this.highWaterMark ? 0 : Number.POSITIVE_INFINITY;
+    if (this.res === null || this.res.body.cost < this.highWaterMark) return Number.POSITIVE_INFINITY;
+    // The reader is behind: the server is not the one keeping the next piece, so the bodyTimeout waits (as undici's).
+    this.disarm();
+    return 0;
   }
 
   /** @internal The machine stopped: a fault, a failed input, or a clean end. */
@@ -260,7 +263,10 @@ export class ClientConnection extends WireConnection {
 
   private readonly bodyOwner = {
     drained: () => {
-      if (!this.closed) this.pump();
+      if (this.closed) return;
+      const ex = this.ex;
+      if (this.res !== null && this.timer === null && ex !== null) this.arm(ex.options.bodyTimeout ?? 300_000);
+      this.pump();
     },
     started: () => {},
     refused: (error: unknown) => this.close(error),

@@ -21,7 +21,10 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Time from sending the request to the response head. Default 300,000; 0: none. */
   headersTimeout?: number;
-  /** Time between two pieces of the response body. Default 300,000; 0: none. */
+  /**
+   * Time between two pieces of the response body, while the reader keeps up
+   * (not while reading is paused because the body is not read). Default 300,000; 0: none.
+   */
   bodyTimeout?: number;
   /** Hears 1xx responses (`100 Continue`, `103 Early Hints`); they are not the response. */
   onInformational?: (head: ResponseHead) => void;
