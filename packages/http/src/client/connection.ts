@@ -213,8 +213,9 @@ export class ClientConnection extends WireConnection {
     }
     this.lastStatus = head.status;
     if (head.status === 101) return; // the upgrade output follows
-    if (head.status < 100) {
-      // No such class (RFC 9110 §15): not informational, not an answer. node:http hands 000-099 out as final.
+    if (head.status < 100 || head.status > 599) {
+      // No such class (RFC 9110 §15: valid codes are 100 to 599): not informational, not an answer.
+      // node:http and undici hand 000-099 and 600-999 out as final responses.
       this.close(
         new Http1Error(Http1ErrorCode.INVALID_STATUS, `status ${head.status} is not a status code`, { state: 'head' }),
       );
