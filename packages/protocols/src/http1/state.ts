@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ReadEvent, ReadRequest } from '@wiremachine/core';
+import { bytes, type ReadEvent, type ReadRequest, streamBytes } from '@wiremachine/core';
 import { eolLength, parseSizeLine, SIZE_INVALID, SIZE_OVERFLOW, type SizeLine } from './chunked.js';
 import { CR, LF, SMALL_CHUNK } from './constants.js';
 import { Http1ErrorCode as E, http1Error } from './errors.js';
@@ -50,7 +50,7 @@ export class ParserState {
   next: number = Next.HEAD;
   head: MessageHead | null = null;
   /** The read of the body state that comes next. */
-  bodyRead: ReadRequest = { kind: 'bytes', n: 0, partial: false };
+  bodyRead: ReadRequest = bytes(0);
   chunkSize = 0;
   /** The last small chunk's data (without its CRLF). */
   chunkData: Uint8Array = EMPTY;
@@ -94,7 +94,7 @@ export class ParserState {
   }
 
   /** The read of the next head (see machine.ts). */
-  headRead: ReadRequest = { kind: 'bytes', n: 0, partial: false };
+  headRead: ReadRequest = bytes(0);
   /** Stream offset and length of a head {@link ParserState.measureHead} found and scanned, or -1. */
   private measuredAt = -1;
   private measuredLength = 0;
@@ -255,7 +255,7 @@ export class ParserState {
       next = Next.LENGTH;
       kind = 'length';
       head.contentLength = sc.contentLength;
-      this.bodyRead = { kind: 'streamBytes', n: sc.contentLength };
+      this.bodyRead = streamBytes(sc.contentLength);
     } else if (sc.hasContentLength || this.request) {
       next = Next.NONE;
       if (sc.hasContentLength) head.contentLength = 0;
@@ -338,10 +338,10 @@ export class ParserState {
       this.trailers = null;
     } else if (size <= SMALL_CHUNK && !this.o.crBeforeLf && !this.o.lfAfterCr && !this.o.crlfAfterChunk) {
       this.next = Next.SMALL_CHUNK;
-      this.bodyRead = { kind: 'bytes', n: size + 2, partial: false };
+      this.bodyRead = bytes(size + 2);
     } else {
       this.next = Next.CHUNK;
-      this.bodyRead = { kind: 'streamBytes', n: size };
+      this.bodyRead = streamBytes(size);
     }
   }
 
