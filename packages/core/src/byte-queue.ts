@@ -59,15 +59,38 @@ export class ByteQueue {
   private first = 0;
   /** Offset of the head inside `chunks[first]`. */
   private headOffset = 0;
+  private _length = 0;
+  private _consumed = 0;
+  private _examined = 0;
+  private _resume = 0;
+
   /** Bytes buffered and not yet consumed. */
-  length = 0;
+  get length(): number {
+    return this._length;
+  }
+
   /** Bytes consumed since the start of the stream: the stream offset of the head. */
-  consumed = 0;
+  get consumed(): number {
+    return this._consumed;
+  }
+
   /**
-   * Bytes looked at by delimiter searches, in total. A test counter of the
-   * work searches do; it costs one addition per searched chunk.
+   * Bytes looked at by delimiter searches, in total: a test counter of the
+   * work searches do (one addition per searched chunk). See {@link ByteQueue.countExamined}.
    */
-  examined = 0;
+  get examined(): number {
+    return this._examined;
+  }
+
+  /** Set by {@link ByteQueue.takeThroughInFirst} and {@link ByteQueue.findInFirst} when they find nothing: where to scan on from. */
+  get resume(): number {
+    return this._resume;
+  }
+
+  /** Count `n` bytes looked at by a delimiter search made outside the queue. */
+  countExamined(n: number): void {
+    this._examined += n;
+  }
 
   // A cursor that remembers which chunk holds a position, so that a scan
   // resumed over many small chunks does not walk them again from the head.
@@ -89,24 +112,24 @@ export class ByteQueue {
     // of every arrival costs more than a one-byte arrival's whole step. What
     // the queue hands out is always a plain Uint8Array (see `view`).
     this.chunks.push(chunk);
-    this.length += chunk.length;
+    this._length += chunk.length;
   }
 
   /** The bytes buffered in the first chunk, as a view (empty when nothing is buffered). */
   peekFirst(): Uint8Array {
-    if (this.length === 0) return EMPTY;
+    if (this._length === 0) return EMPTY;
     const c = this.chunks[this.first];
     return this.view(c, this.headOffset, c.length - this.headOffset);
   }
 
   /** How many chunks hold the buffered bytes. */
   pieces(): number {
-    return this.length === 0 ? 0 : this.chunks.length - this.first;
+    return this._length === 0 ? 0 : this.chunks.length - this.first;
   }
 
   /** How many bytes are buffered in the first chunk (0 when nothing is buffered). */
   firstLength(): number {
-    return this.length === 0 ? 0 : this.chunks[this.first].length - this.headOffset;
+    return this._length === 0 ? 0 : this.chunks[this.first].length - this.headOffset;
   }
 
   /** The byte at position `pos` (0 is the head). The caller checks the bound. */
@@ -132,8 +155,8 @@ export class ByteQueue {
     if (end < c.length) {
       // The common case, inlined: the read lies inside the first chunk and leaves some of it.
       this.headOffset = end;
-      this.length -= n;
-      this.consumed += n;
+      this._length -= n;
+      this._consumed += n;
       return this.view(c, start, n);
     }
     if (end === c.length) {
@@ -172,8 +195,8 @@ export class ByteQueue {
     if (n > 0 && end < this.chunks[this.first].length) {
       // The common case: the bytes lie inside the first chunk and leave some of it.
       this.headOffset = end;
-      this.length -= n;
-      this.consumed += n;
+      this._length -= n;
+      this._consumed += n;
       return;
     }
     this.advance(n);
@@ -224,7 +247,7 @@ export class ByteQueue {
 
   /** Copy bytes `[start, end)` into a new array, leaving the queue as it is. */
   slice(start: number, end: number): Uint8Array {
-    const n = Math.max(0, Math.min(end, this.length) - start);
+    const n = Math.max(0, Math.min(end, this._length) - start);
     const out = new Uint8Array(n);
     let i = this.first;
     let p = start + this.headOffset;
@@ -284,12 +307,12 @@ export class ByteQueue {
         }
         tried++;
         if (dl === 1 || (head[hit + 1] === b1 && (dl === 2 || this.matchesAt(delim, this.first, hit)))) {
-          this.examined += hit - from - h + 1 + tried * (dl - 1);
+          this._examined += hit - from - h + 1 + tried * (dl - 1);
           return hit - h;
         }
         j = hit + 1;
       }
-      this.examined += stop - from - h + 1 + tried * (dl - 1);
+      this._examined += stop - from - h + 1 + tried * (dl - 1);
       if (stop === last + h) return -1;
       from = stop - h + 1;
     }
@@ -314,7 +337,7 @@ export class ByteQueue {
       examined += hit - local + 1;
       const p = base + hit;
       if (dl === 1 || this.matchesAt(delim, i, hit)) {
-        this.examined += examined + dl - 1;
+        this._examined += examined + dl - 1;
         this.cursorIndex = i;
         this.cursorPos = base;
         return p;
@@ -322,7 +345,7 @@ export class ByteQueue {
       examined += dl - 1;
       pos = p + 1;
     }
-    this.examined += examined;
+    this._examined += examined;
     return -1;
   }
 
@@ -351,8 +374,8 @@ export class ByteQueue {
    * set to where a search across the other chunks goes on. Consumes nothing.
    */
   findInFirst(delim: Uint8Array, from: number, end: number): number {
-    this.resume = from;
-    if (this.length === 0) return -1;
+    this._resume = from;
+    if (this._length === 0) return -1;
     const head = this.chunks[this.first];
     const h = this.headOffset;
     const dl = delim.length;
@@ -378,13 +401,13 @@ export class ByteQueue {
       }
       tried++;
       if (dl === 1 || (head[j + 1] === b1 && (dl === 2 || this.matchesAt(delim, this.first, j)))) {
-        this.examined += j - start + 1 + tried * (dl - 1);
+        this._examined += j - start + 1 + tried * (dl - 1);
         return j;
       }
       j++;
     }
-    this.examined += stop - start + 1 + tried * (dl - 1);
-    this.resume = stop - h + 1;
+    this._examined += stop - start + 1 + tried * (dl - 1);
+    this._resume = stop - h + 1;
     return -1;
   }
 
@@ -394,7 +417,7 @@ export class ByteQueue {
    * when nothing is buffered.
    */
   headChunk(): Uint8Array {
-    return this.length === 0 ? EMPTY : this.chunks[this.first];
+    return this._length === 0 ? EMPTY : this.chunks[this.first];
   }
 
   /** The index of the head in {@link ByteQueue.headChunk}. */
@@ -402,12 +425,9 @@ export class ByteQueue {
     return this.headOffset;
   }
 
-  /** Set by {@link ByteQueue.takeThroughInFirst} when it finds nothing: where to scan on from. */
-  resume = 0;
-
   /** Drop all buffered bytes and return them (one copy if there are several chunks). */
   takeAll(): Uint8Array {
-    return this.take(this.length);
+    return this.take(this._length);
   }
 
   private matchesAt(delim: Uint8Array, index: number, local: number): boolean {
@@ -428,12 +448,12 @@ export class ByteQueue {
   /** Point the cursor at the chunk holding position `pos` (`pos < length`). */
   private locate(pos: number): void {
     const chunks = this.chunks;
-    if (this.cursorEpoch !== this.consumed || this.cursorPos > pos || pos - this.cursorPos > this.length - pos) {
-      this.cursorEpoch = this.consumed;
-      if (pos > this.length - pos) {
+    if (this.cursorEpoch !== this._consumed || this.cursorPos > pos || pos - this.cursorPos > this._length - pos) {
+      this.cursorEpoch = this._consumed;
+      if (pos > this._length - pos) {
         // Nearer the tail (a scan resumed after small arrivals): walk back from the last chunk.
         let i = chunks.length - 1;
-        let base = this.length - chunks[i].length;
+        let base = this._length - chunks[i].length;
         while (base > pos && i > this.first) base -= chunks[--i].length;
         this.cursorIndex = i;
         this.cursorPos = i === this.first ? -this.headOffset : base;
@@ -492,9 +512,9 @@ export class ByteQueue {
   }
 
   private advance(n: number): void {
-    this.length -= n;
-    this.consumed += n;
-    if (this.length === 0) {
+    this._length -= n;
+    this._consumed += n;
+    if (this._length === 0) {
       // Everything read: drop references to the chunks.
       this.chunks.length = 0;
       this.viewChunk = EMPTY;

@@ -203,7 +203,7 @@ export function satisfyUntil(
   // arrival's bytes only (they count as examined), not at the whole window.
   if (seen > 0 && end === queue.length && end - seen <= SKIP_ARRIVAL && end > seen) {
     const k = end - seen;
-    queue.examined += k;
+    queue.countExamined(k);
     if (!queue.tailHasLastByte(k, delimiters)) {
       progress.seen = end;
       if (read.validate !== null && end >= VALIDATE_GROWTH * progress.validated)
