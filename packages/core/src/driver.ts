@@ -120,6 +120,23 @@ export type DriverStatus = 'running' | 'done' | 'failed';
 /**
  * Runs one protocol machine over one byte stream.
  *
+ * Its state is a few fields; these are the combinations that occur, one row
+ * each. `read` is the pending read request (`null`: ask the machine for it
+ * at the next step). Besides: `running` is true only inside {@link Driver.run},
+ * so a callback that feeds the driver again only buffers; `idle` and `empty`
+ * count steps that consumed nothing (two that also emitted nothing, or
+ * `MAX_EMPTY_STEPS` in all, fail with `NO_PROGRESS`); `readKey` ties a
+ * streaming read to the state that asked for it.
+ *
+ * | row               | `_status` | `ended` | `eofDelivered` | `unreported` | what happens next                                                                 |
+ * | ----------------- | --------- | ------- | -------------- | ------------ | --------------------------------------------------------------------------------- |
+ * | waiting           | running   | no      | no             | no           | `feed`/`push` buffer bytes; the loop satisfies reads until one needs more        |
+ * | draining          | running   | yes     | no             | no           | reads the buffer completes still run; the first that cannot gets `eof`, if handled |
+ * | eof taken         | running   | yes     | yes            | no           | the machine took `eof`; a read it then cannot complete fails (`closed()`)         |
+ * | done              | done      | either  | either         | no           | the final state was reached; `remaining()` hands over the unread bytes            |
+ * | failed, to report | failed    | either  | either         | yes          | `run()` reports `_error` once, after the loop: `onError`, or thrown               |
+ * | failed            | failed    | either  | either         | no           | nothing more runs; `remaining()` hands over the unread bytes                      |
+ *
  * @example
  * ```ts
  * const driver = createDriver(lineProtocol, { onOutput: (o) => console.log(o) });
@@ -229,7 +246,7 @@ export class Driver<TOutput = unknown> {
    */
   end(error?: unknown): void {
     if (this.ended || this._status !== 'running') return;
-    this.ended = true;
+    this.ended = true; // waiting -> draining
     this.endCause = error;
     this.run();
   }
@@ -256,7 +273,7 @@ export class Driver<TOutput = unknown> {
       this.running = false;
     }
     if (this.unreported && this._error !== null) {
-      // Reported outside the loop, once.
+      // Reported outside the loop, once: failed, to report -> failed.
       this.unreported = false;
       if (this.onError) this.onError(this._error);
       else throw this._error;
@@ -286,7 +303,7 @@ export class Driver<TOutput = unknown> {
         let read = this.read;
         if (read === null) {
           read = exec.currentRead();
-          if (read === null) return this.finish();
+          if (read === null) return this.finish(); // -> done
           this.read = read;
           // Only reads that keep progress across arrivals need the bookkeeping.
           if (read.kind !== 'bytes') {
@@ -310,12 +327,12 @@ export class Driver<TOutput = unknown> {
             // Waiting for input: nothing of the last step's bytes stays alive through the executor.
             exec.idle?.();
             this.shared?.clear();
-            return this.checkBuffer();
+            return this.checkBuffer(); // waiting (or failed, to report, past maxBufferSize)
           }
           // No more input, and the pending read cannot complete: a state that
           // handles `eof` gets it (once); otherwise the read fails.
-          if (this.eofDelivered) return this.closed();
-          this.eofDelivered = true;
+          if (this.eofDelivered) return this.closed(); // eof taken -> failed, to report
+          this.eofDelivered = true; // draining -> eof taken
           event = { type: 'eof', unread: queue.slice(0, queue.length), error: this.endCause };
         }
         if (event.type !== 'chunk') this.read = null;
@@ -437,6 +454,7 @@ export class Driver<TOutput = unknown> {
 
   private fail(error: WiremachineError): void {
     if (this._status !== 'running') return;
+    // -> failed, to report
     this._status = 'failed';
     this._error = error;
     this.unreported = true;
