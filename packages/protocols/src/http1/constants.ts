@@ -245,3 +245,31 @@ export const LENIENT_FLAGS = [
 
 /** One of llhttp's lenient flags. */
 export type LenientFlag = (typeof LENIENT_FLAGS)[number];
+
+/**
+ * The names of the HTTP/1 machines' states, as errors report them. Some exist
+ * only with some options: `chunkSmall` with strict line endings, `routeChunk`
+ * and `routeEnd` with lenient ones. A test checks this list against the
+ * machines.
+ */
+export const HTTP1_STATES = [
+  'head',
+  'route',
+  'fixed',
+  'chunkSize',
+  'chunkSmall',
+  'routeChunk',
+  'chunkData',
+  'chunkEnd',
+  'routeEnd',
+  'trailers',
+  'routeTrailers',
+  'untilClose',
+  'complete',
+  'closed',
+  'upgraded',
+  'ended',
+] as const;
+
+/** One of {@link HTTP1_STATES}. */
+export type Http1StateName = (typeof HTTP1_STATES)[number];

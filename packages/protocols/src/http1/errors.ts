@@ -5,6 +5,7 @@
  * @module
  */
 import { ERROR_ID, ErrorCode, type ErrorPosition, ProtocolError, type WiremachineError } from '@wiremachine/core';
+import type { Http1StateName } from './constants.js';
 
 /** Stable codes of HTTP/1.x faults (`WIREMACHINE_ERR_HTTP_*`). Never change; messages may. */
 export const Http1ErrorCode = {
@@ -103,14 +104,14 @@ export function http1Error(
   buf: Uint8Array,
   at: number,
   base: number,
-  state: string,
+  state: Http1StateName,
 ): Http1Error {
   const position: ErrorPosition = { offset: base + at, state, excerpt: buf.slice(at, at + 32) };
   return new Http1Error(code, message, position);
 }
 
 /** States whose reads have a `maxBytes` that stands for an HTTP limit. */
-const OVERFLOW: Record<string, Http1ErrorCode> = {
+const OVERFLOW: Partial<Record<Http1StateName, Http1ErrorCode>> = {
   head: Http1ErrorCode.HEADERS_OVERFLOW,
   trailers: Http1ErrorCode.HEADERS_OVERFLOW,
   chunkSize: Http1ErrorCode.CHUNK_EXTENSIONS_OVERFLOW,
@@ -129,7 +130,7 @@ export function toHttp1Error(error: WiremachineError): Http1Error {
   const position = { offset: p.offset ?? -1, state: p.state ?? '', excerpt: p.excerpt ?? new Uint8Array(0) };
   let code: string = error.code;
   if (code === ErrorCode.MAX_BYTES || code === ErrorCode.BUFFER_OVERFLOW) {
-    code = OVERFLOW[position.state.split('.')[0]] ?? Http1ErrorCode.BODY_TOO_LARGE;
+    code = OVERFLOW[position.state.split('.')[0] as Http1StateName] ?? Http1ErrorCode.BODY_TOO_LARGE;
   } else if (code === ErrorCode.STREAM_CLOSED) {
     code = Http1ErrorCode.INCOMPLETE;
   }

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export { parseChunkExtensions } from './chunked.js';
-export { DEFAULT_LIMITS, LENIENT_FLAGS, type LenientFlag } from './constants.js';
+export { DEFAULT_LIMITS, HTTP1_STATES, type Http1StateName, LENIENT_FLAGS, type LenientFlag } from './constants.js';
 export { Http1Error, Http1ErrorCode, toHttp1Error } from './errors.js';
 export { Fields } from './fields.js';
 export { type BodyKind, type MessageHead, RequestHead, ResponseHead } from './head.js';

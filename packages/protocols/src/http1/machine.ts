@@ -20,7 +20,7 @@ import {
   until,
 } from '@wiremachine/core';
 import { emit, setup } from 'xstate';
-import { HEX, SMALL_CHUNK } from './constants.js';
+import { HEX, type Http1StateName, SMALL_CHUNK } from './constants.js';
 import type { Fields } from './fields.js';
 import type { MessageHead } from './head.js';
 import { type Http1Options, type Resolved, resolveOptions } from './options.js';
@@ -155,7 +155,7 @@ function build(o: Resolved, request: boolean) {
         context.p.next = context.p.onTrailerLine(data(event)) ? Next.NONE : Next.LAST_CHUNK;
       },
       afterClose: ({ context, event }) => context.p.onAfterClose(data(event)),
-      incomplete: ({ context }) => context.p.incomplete('body'),
+      incomplete: ({ context }, params: { state: Http1StateName }) => context.p.incomplete(params.state),
       emitHead: emit(({ context }) => context.p.head as MessageHead),
       emitBody: emit(({ event }) => ({ type: 'body' as const, data: data(event) })),
       emitSmall: emit(({ context }) => ({ type: 'body' as const, data: context.p.chunkData })),
@@ -229,7 +229,7 @@ function build(o: Resolved, request: boolean) {
         on: {
           chunk: { actions: ['advance', 'emitBody'] },
           done: { target: 'complete' },
-          eof: { actions: 'incomplete' },
+          eof: { actions: { type: 'incomplete', params: { state: 'fixed' } } },
         },
       },
       chunkSize: {
@@ -244,7 +244,7 @@ function build(o: Resolved, request: boolean) {
                 { target: 'chunkData', actions: chunkActions },
               ]
             : { target: 'routeChunk', actions: chunkActions },
-          eof: { actions: 'incomplete' },
+          eof: { actions: { type: 'incomplete', params: { state: 'chunkSize' } } },
         },
       },
       // Strict: the chunk-size line's transition picks the next state. Lenient line endings
@@ -255,7 +255,7 @@ function build(o: Resolved, request: boolean) {
               meta: { read: ({ context }: { context: Http1Context }) => context.p.bodyRead },
               on: {
                 read: { target: 'chunkSize' as const, actions: ['onSmallChunk', 'emitSmall'] as const },
-                eof: { actions: 'incomplete' as const },
+                eof: { actions: { type: 'incomplete' as const, params: { state: 'chunkSmall' as const } } },
               },
             },
           }
@@ -269,14 +269,14 @@ function build(o: Resolved, request: boolean) {
         on: {
           chunk: { actions: ['advance', 'emitBody'] },
           done: { target: 'chunkEnd' },
-          eof: { actions: 'incomplete' },
+          eof: { actions: { type: 'incomplete', params: { state: 'chunkData' } } },
         },
       },
       chunkEnd: {
         meta: { read: chunkEnd },
         on: {
           read: strictEnd ? { target: 'chunkSize', actions: 'onCrlf' } : { target: 'routeEnd', actions: 'onChunkEnd' },
-          eof: { actions: 'incomplete' },
+          eof: { actions: { type: 'incomplete', params: { state: 'chunkEnd' } } },
         },
       },
       ...(strictEnd
@@ -291,7 +291,10 @@ function build(o: Resolved, request: boolean) {
           }),
       trailers: {
         meta: { read: lineRead(o, o.maxHeadSize) },
-        on: { read: { target: 'routeTrailers', actions: 'onTrailerLine' }, eof: { actions: 'incomplete' } },
+        on: {
+          read: { target: 'routeTrailers', actions: 'onTrailerLine' },
+          eof: { actions: { type: 'incomplete', params: { state: 'trailers' } } },
+        },
       },
       routeTrailers: {
         always: [

@@ -14,6 +14,7 @@ import {
   constantOf,
   HTAB,
   HTTP,
+  type Http1StateName,
   ICE,
   LF,
   METHOD_NAMES,
@@ -80,7 +81,7 @@ export class Scanner {
   /** Stream offset of `buf[0]`, for error offsets. */
   base = 0;
   /** The machine state, for errors. */
-  state = 'head';
+  state: Http1StateName = 'head';
   private buf: Uint8Array = NO_BYTES;
   private end = 0;
   private partial = false;
@@ -117,6 +118,12 @@ export class Scanner {
   connectionUpgrade = false;
   hasUpgrade = false;
   expectContinue = false;
+
+  /** Start a scan of bytes whose first is at stream offset `base`, in machine state `state` (for errors). */
+  begin(base: number, state: Http1StateName): void {
+    this.base = base;
+    this.state = state;
+  }
 
   constructor(o: Resolved) {
     this.o = o;

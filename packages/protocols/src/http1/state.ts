@@ -7,7 +7,7 @@
  */
 import { bytes, type ReadEvent, type ReadRequest, streamBytes } from '@wiremachine/core';
 import { eolLength, parseSizeLine, SIZE_INVALID, SIZE_OVERFLOW, type SizeLine } from './chunked.js';
-import { CR, LF, SMALL_CHUNK } from './constants.js';
+import { CR, type Http1StateName, LF, SMALL_CHUNK } from './constants.js';
 import { Http1ErrorCode as E, http1Error } from './errors.js';
 import { Fields } from './fields.js';
 import { type MessageHead, RequestHead, ResponseHead } from './head.js';
@@ -74,7 +74,7 @@ export class ParserState {
     buf: Uint8Array,
     at: number,
     base: number,
-    state: string,
+    state: Http1StateName,
   ) {
     return http1Error(code, message, buf, at, base, state);
   }
@@ -108,8 +108,7 @@ export class ParserState {
   measureHead(bytes: Uint8Array, offset: number): number {
     if (bytes[0] === CR || bytes[0] === LF) return -1;
     const sc = this.scanner;
-    sc.base = offset;
-    sc.state = 'head';
+    sc.begin(offset, 'head');
     // Only the bytes a head may span: a fault past the limit is not named before the limit is (as in pieces).
     const r = sc.scanHead(bytes, Math.min(bytes.length, this.o.maxHeadSize), this.request, true);
     if (r < 0) return -1;
@@ -122,8 +121,7 @@ export class ParserState {
   /** The head read's `validate`: the bytes of a head still waiting for its end, scanned for a fault. */
   validateHead(pending: Uint8Array, offset: number): void {
     const sc = this.scanner;
-    sc.base = offset;
-    sc.state = 'head';
+    sc.begin(offset, 'head');
     sc.scanHead(pending, pending.length, this.request, true, false);
   }
 
@@ -138,8 +136,7 @@ export class ParserState {
       return;
     }
     this.measuredAt = -1;
-    sc.base = this.pos;
-    sc.state = 'head';
+    sc.begin(this.pos, 'head');
     this.pos += data.length;
     const r = sc.scanHead(data, data.length, this.request, false);
     if (r === BLANK) {
@@ -169,8 +166,7 @@ export class ParserState {
   /** The input ended while a head was pending: name the fault if the partial head has one. */
   onHeadEof(unread: Uint8Array): never {
     const sc = this.scanner;
-    sc.base = this.pos;
-    sc.state = 'head';
+    sc.begin(this.pos, 'head');
     sc.scanHead(unread, unread.length, this.request, true, true, true);
     throw sc.fail(E.INCOMPLETE, 'the input ended inside a head', unread.length);
   }
@@ -277,7 +273,7 @@ export class ParserState {
   }
 
   /** A chunk-size line arrived (with its line ending): `buf[start, stop)`. */
-  onSizeLine(buf: Uint8Array, start: number, stop: number, state: string): void {
+  onSizeLine(buf: Uint8Array, start: number, stop: number, state: Http1StateName): void {
     const base = this.pos;
     const n = stop - start;
     if (!this.o.crBeforeLf && n > 0 && buf[stop - 1] === LF && (n < 2 || buf[stop - 2] !== CR)) {
@@ -346,7 +342,7 @@ export class ParserState {
   }
 
   /** A line read up to its LF must have CR before it, unless `OPTIONAL_CR_BEFORE_LF` (RFC 9112 §2.2). */
-  private bareLf(line: Uint8Array, base: number, state: string): void {
+  private bareLf(line: Uint8Array, base: number, state: Http1StateName): void {
     const n = line.length;
     if (!this.o.crBeforeLf && n > 0 && line[n - 1] === LF && (n < 2 || line[n - 2] !== CR)) {
       throw this.fail(E.BARE_LF, 'LF without CR', line, n - 1, base, state);
@@ -428,8 +424,7 @@ export class ParserState {
     buf[at++] = CR;
     buf[at] = LF;
     const sc = this.scanner;
-    sc.base = base - this.trailerBytes;
-    sc.state = 'trailers';
+    sc.begin(base - this.trailerBytes, 'trailers');
     sc.scanFields(buf, buf.length);
     this.trailerLines = [];
     return new Fields(buf, sc.offs, sc.folded);
@@ -455,7 +450,7 @@ export class ParserState {
   }
 
   /** The input ended inside a body. */
-  incomplete(state: string): never {
+  incomplete(state: Http1StateName): never {
     throw this.fail(E.INCOMPLETE, 'the input ended inside a body', EMPTY, 0, this.pos, state);
   }
 }
