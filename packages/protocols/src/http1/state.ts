@@ -14,19 +14,35 @@ import { type MessageHead, RequestHead, ResponseHead } from './head.js';
 import type { Resolved } from './options.js';
 import { BLANK, INCOMPLETE, Scanner } from './scan.js';
 
-/** Where the machine goes after a head or a chunk-size line. */
+/**
+ * Where the machine goes after a head, a chunk-size line or a trailer line,
+ * as llhttp documents the return codes of `after_headers_complete`. Each is
+ * routed by a guard of its own (machine.ts: `route`, `routeChunk`,
+ * `routeTrailers`, or the head read's and size line's own transitions), but
+ * for `UPGRADE_INCOMPLETE`, which is `route`'s last, unguarded transition.
+ */
 export const Next = {
+  /** Blank lines only, no head yet: `head` again. */
   HEAD: 0,
+  /** A Content-Length body: `fixed`. */
   LENGTH: 1,
+  /** A chunked body: `chunkSize`. */
   CHUNKED: 2,
+  /** A body that ends when the connection closes (a response without framing): `untilClose`. */
   CLOSE: 3,
+  /** No body: `complete` (then `head`, or `closed` when the connection does not stay open). */
   NONE: 4,
+  /** A protocol switch (an upgrade without a body, CONNECT, a 101): `upgraded`, with the message ended. */
   UPGRADE: 5,
+  /** The HTTP/2 preface (`PRI * HTTP/2.0`): `upgraded`, the message not ended (what follows is HTTP/2's). */
   UPGRADE_INCOMPLETE: 6,
-  /** No body, no upgrade, and the connection stays open (a head's read may end the message itself). */
+  /** No body, no upgrade, and the connection stays open: the head read's own transition ends the message, back to `head`. */
   NONE_KEEP: 10,
+  /** After a trailer line, more trailers follow: `trailers`. */
   LAST_CHUNK: 7,
+  /** A chunk of at most 8 KiB, with strict line endings: `chunkSmall` (its data and CRLF read as one). */
   SMALL_CHUNK: 8,
+  /** A larger chunk, or any with lenient line endings: `chunkData`, streamed. */
   CHUNK: 9,
 } as const;
 
