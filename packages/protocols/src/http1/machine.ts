@@ -23,7 +23,7 @@ import { emit, setup } from 'xstate';
 import { HEX, type Http1StateName, SMALL_CHUNK } from './constants.js';
 import type { Fields } from './fields.js';
 import type { MessageHead } from './head.js';
-import { type Http1Options, type Resolved, resolveOptions } from './options.js';
+import { type Http1Options, type ResolvedHttp1Options, resolveOptions } from './options.js';
 import { blankEof, type ChunkOutput, Next, ParserState } from './state.js';
 
 /** A piece of body, as it arrived (a zero-copy view: copy it to keep it past the handler). */
@@ -55,14 +55,14 @@ export type Http1Output = MessageHead | BodyOutput | ChunkOutput | TrailersOutpu
 
 /** The machines' context: one mutable parser state, owned by the running executor. */
 export interface Http1Context {
-  p: ParserState;
+  parser: ParserState;
 }
 
 const END: EndOutput = Object.freeze({ type: 'end' as const });
 const UPGRADE: UpgradeOutput = Object.freeze({ type: 'upgrade' as const });
 
 /** A line ending, as the lenient flags allow it, in a regex (for the ambiguous lone CR). */
-function eolPattern(o: Resolved): string {
+function eolPattern(o: ResolvedHttp1Options): string {
   return o.crBeforeLf ? '(?:\\r\\n|\\n|\\r(?=[^\\n]))' : '(?:\\r\\n|\\r(?=[^\\n]))';
 }
 
@@ -74,7 +74,7 @@ function eolPattern(o: Resolved): string {
  * in the first buffered chunk is found by the scanner itself (`measure`), in
  * the pass that checks it, with no separate search for its end.
  */
-function headRead(o: Resolved, p: ParserState): ReadRequest {
+function headRead(o: ResolvedHttp1Options, p: ParserState): ReadRequest {
   const maxBytes = o.maxHeadSize;
   if (o.lfAfterCr) return regex(new RegExp(eolPattern(o) + eolPattern(o)), { maxBytes });
   const validate = (pending: Uint8Array, offset: number) => p.validateHead(pending, offset);
@@ -106,7 +106,7 @@ function hexPrefix(buf: Uint8Array, start: number, end: number): number {
 }
 
 function lineRead(
-  o: Resolved,
+  o: ResolvedHttp1Options,
   maxBytes: number,
   map?: (buf: Uint8Array, start: number, end: number) => number,
 ): ReadRequest {
@@ -119,7 +119,7 @@ function lineRead(
 
 const data = (event: unknown) => (event as ReadDoneEvent | ChunkEvent).data;
 
-function build(o: Resolved, request: boolean) {
+function build(o: ResolvedHttp1Options, request: boolean) {
   const headLabel = describeRead(headRead(o, new ParserState(o, request)));
   const strictEnd = !o.crBeforeLf && !o.lfAfterCr && !o.crlfAfterChunk;
   // Strict line endings: the chunk-size line's read decodes the size, so its transition
@@ -131,54 +131,54 @@ function build(o: Resolved, request: boolean) {
   return setup({
     types: protocolTypes<Http1Context, Http1Output>(),
     actions: {
-      onHead: ({ context, event }) => context.p.onHead(data(event)),
+      onHead: ({ context, event }) => context.parser.onHead(data(event)),
       headEof: ({ context, event }) => {
-        if (event.type === 'eof') context.p.onHeadEof(event.unread);
+        if (event.type === 'eof') context.parser.onHeadEof(event.unread);
       },
       advance: ({ context, event }) => {
-        context.p.pos += data(event).length;
+        context.parser.pos += data(event).length;
       },
       onSizeLine: ({ context, event }) => {
         const e = event as ReadDoneEvent;
-        context.p.onSizeLine(e.buf, e.start, e.end, 'chunkSize');
+        context.parser.onSizeLine(e.buf, e.start, e.end, 'chunkSize');
       },
       onSmallChunk: ({ context, event }) => {
         const e = event as ReadDoneEvent;
-        context.p.onSmallChunk(e.buf, e.start, e.end);
+        context.parser.onSmallChunk(e.buf, e.start, e.end);
       },
-      onChunkEnd: ({ context, event }) => context.p.onChunkEnd(data(event)),
+      onChunkEnd: ({ context, event }) => context.parser.onChunkEnd(data(event)),
       onCrlf: ({ context, event }) => {
         const e = event as ReadDoneEvent;
-        context.p.onCrlf(e.buf, e.start);
+        context.parser.onCrlf(e.buf, e.start);
       },
       onTrailerLine: ({ context, event }) => {
-        context.p.next = context.p.onTrailerLine(data(event)) ? Next.NONE : Next.LAST_CHUNK;
+        context.parser.next = context.parser.onTrailerLine(data(event)) ? Next.NONE : Next.LAST_CHUNK;
       },
-      afterClose: ({ context, event }) => context.p.onAfterClose(data(event)),
-      incomplete: ({ context }, params: { state: Http1StateName }) => context.p.incomplete(params.state),
-      emitHead: emit(({ context }) => context.p.head as MessageHead),
+      afterClose: ({ context, event }) => context.parser.onAfterClose(data(event)),
+      incomplete: ({ context }, params: { state: Http1StateName }) => context.parser.incomplete(params.state),
+      emitHead: emit(({ context }) => context.parser.head as MessageHead),
       emitBody: emit(({ event }) => ({ type: 'body' as const, data: data(event) })),
-      emitSmall: emit(({ context }) => ({ type: 'body' as const, data: context.p.chunkData })),
-      emitChunk: emit(({ context }) => context.p.chunk as ChunkOutput),
-      emitTrailers: emit(({ context }) => ({ type: 'trailers' as const, trailers: context.p.trailers as Fields })),
+      emitSmall: emit(({ context }) => ({ type: 'body' as const, data: context.parser.chunkData })),
+      emitChunk: emit(({ context }) => context.parser.chunk as ChunkOutput),
+      emitTrailers: emit(({ context }) => ({ type: 'trailers' as const, trailers: context.parser.trailers as Fields })),
       emitEnd: emit(END),
-      release: ({ context }) => context.p.release(),
+      release: ({ context }) => context.parser.release(),
       emitUpgrade: emit(UPGRADE),
     },
     guards: {
       blankEof: ({ event }) => blankEof(event),
-      nextHead: ({ context }) => context.p.next === Next.HEAD,
-      nextNone: ({ context }) => context.p.next === Next.NONE,
-      nextLength: ({ context }) => context.p.next === Next.LENGTH,
-      nextChunked: ({ context }) => context.p.next === Next.CHUNKED,
-      nextClose: ({ context }) => context.p.next === Next.CLOSE,
-      nextUpgrade: ({ context }) => context.p.next === Next.UPGRADE,
-      nextSmall: ({ context }) => context.p.next === Next.SMALL_CHUNK,
-      nextChunk: ({ context }) => context.p.next === Next.CHUNK,
-      moreTrailers: ({ context }) => context.p.next === Next.LAST_CHUNK,
-      hasTrailers: ({ context }) => context.p.trailers !== null,
-      upgradeAfter: ({ context }) => (context.p.head as MessageHead).upgrade,
-      keepAlive: ({ context }) => (context.p.head as MessageHead).keepAlive,
+      nextHead: ({ context }) => context.parser.next === Next.HEAD,
+      nextNone: ({ context }) => context.parser.next === Next.NONE,
+      nextLength: ({ context }) => context.parser.next === Next.LENGTH,
+      nextChunked: ({ context }) => context.parser.next === Next.CHUNKED,
+      nextClose: ({ context }) => context.parser.next === Next.CLOSE,
+      nextUpgrade: ({ context }) => context.parser.next === Next.UPGRADE,
+      nextSmall: ({ context }) => context.parser.next === Next.SMALL_CHUNK,
+      nextChunk: ({ context }) => context.parser.next === Next.CHUNK,
+      moreTrailers: ({ context }) => context.parser.next === Next.LAST_CHUNK,
+      hasTrailers: ({ context }) => context.parser.trailers !== null,
+      upgradeAfter: ({ context }) => (context.parser.head as MessageHead).upgrade,
+      keepAlive: ({ context }) => (context.parser.head as MessageHead).keepAlive,
       headBlank: ({ event }) => (event as ReadDoneEvent<number>).value === Next.HEAD,
       headAlone: ({ event }) => (event as ReadDoneEvent<number>).value === Next.NONE_KEEP,
       sizeZero: ({ event }) => (event as ReadDoneEvent<number>).value === 0,
@@ -190,15 +190,15 @@ function build(o: Resolved, request: boolean) {
   }).createMachine({
     id: request ? 'http1Request' : 'http1Response',
     context: () => {
-      const p = new ParserState(o, request);
-      p.headRead = headRead(o, p);
-      return { p };
+      const parser = new ParserState(o, request);
+      parser.headRead = headRead(o, parser);
+      return { parser };
     },
     initial: 'head',
     states: {
       head: {
         // One read a parser (its measure and validate use the parser's scanner), alike in every parser.
-        meta: { read: ({ context }) => context.p.headRead, readLabel: headLabel },
+        meta: { read: ({ context }) => context.parser.headRead, readLabel: headLabel },
         on: {
           // A head parsed by its read (see headRead): a message without a body that keeps the
           // connection ends here, in one step; other heads are routed by their framing.
@@ -225,7 +225,7 @@ function build(o: Resolved, request: boolean) {
         ],
       },
       fixed: {
-        meta: { read: ({ context }) => context.p.bodyRead },
+        meta: { read: ({ context }) => context.parser.bodyRead },
         on: {
           chunk: { actions: ['advance', 'emitBody'] },
           done: { target: 'complete' },
@@ -252,7 +252,7 @@ function build(o: Resolved, request: boolean) {
       ...(strictEnd
         ? {
             chunkSmall: {
-              meta: { read: ({ context }: { context: Http1Context }) => context.p.bodyRead },
+              meta: { read: ({ context }: { context: Http1Context }) => context.parser.bodyRead },
               on: {
                 read: { target: 'chunkSize' as const, actions: ['onSmallChunk', 'emitSmall'] as const },
                 eof: { actions: { type: 'incomplete' as const, params: { state: 'chunkSmall' as const } } },
@@ -265,7 +265,7 @@ function build(o: Resolved, request: boolean) {
             },
           }),
       chunkData: {
-        meta: { read: ({ context }) => context.p.bodyRead },
+        meta: { read: ({ context }) => context.parser.bodyRead },
         on: {
           chunk: { actions: ['advance', 'emitBody'] },
           done: { target: 'chunkEnd' },

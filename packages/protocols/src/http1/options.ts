@@ -37,7 +37,7 @@ export interface Http1Options {
 }
 
 /** Options with every default applied and the lenient flags as booleans. */
-export interface Resolved {
+export interface ResolvedHttp1Options {
   readonly maxHeadSize: number;
   readonly maxHeaders: number;
   readonly maxUrlLength: number;
@@ -72,7 +72,7 @@ function flags(lenient: Http1Options['lenient']): Set<LenientFlag> {
 }
 
 /** Apply defaults and check the values. */
-export function resolveOptions(options: Http1Options = {}): Resolved {
+export function resolveOptions(options: Http1Options = {}): ResolvedHttp1Options {
   const f = flags(options.lenient);
   const limit = (name: keyof typeof DEFAULT_LIMITS): number => {
     const v = options[name] ?? DEFAULT_LIMITS[name];

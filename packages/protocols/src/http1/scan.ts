@@ -28,7 +28,7 @@ import {
 } from './constants.js';
 import { Http1ErrorCode as E, type Http1Error, http1Error } from './errors.js';
 import { equalsLower } from './fields.js';
-import type { Resolved } from './options.js';
+import type { ResolvedHttp1Options } from './options.js';
 
 /** The head ended before its end (partial scans only). */
 export const INCOMPLETE = -1;
@@ -77,7 +77,7 @@ function isSpace(c: number): boolean {
  * scan found. `offs` is handed to the head's fields and replaced on each scan.
  */
 export class Scanner {
-  readonly o: Resolved;
+  readonly options: ResolvedHttp1Options;
   /** Stream offset of `buf[0]`, for error offsets. */
   base = 0;
   /** The machine state, for errors. */
@@ -125,8 +125,8 @@ export class Scanner {
     this.state = state;
   }
 
-  constructor(o: Resolved) {
-    this.o = o;
+  constructor(o: ResolvedHttp1Options) {
+    this.options = o;
   }
 
   private reset(buf: Uint8Array, end: number, partial: boolean): void {
@@ -191,14 +191,14 @@ export class Scanner {
     if (buf[i] === CR) {
       if (i + 1 >= this.end) {
         if (this.partial) return INCOMPLETE;
-        if (this.o.lfAfterCr) return i + 1;
+        if (this.options.lfAfterCr) return i + 1;
         throw this.fail(E.BARE_CR, 'CR not followed by LF', i);
       }
       if (buf[i + 1] === LF) return i + 2;
-      if (this.o.lfAfterCr) return i + 1;
+      if (this.options.lfAfterCr) return i + 1;
       throw this.fail(E.BARE_CR, 'CR not followed by LF', i + 1);
     }
-    if (this.o.crBeforeLf) return i + 1;
+    if (this.options.crBeforeLf) return i + 1;
     throw this.fail(E.BARE_LF, 'LF without CR', i);
   }
 
@@ -237,7 +237,7 @@ export class Scanner {
     if (buf[i] !== SP || i === ms) throw this.fail(E.INVALID_METHOD, 'the method is not a token followed by SP', i);
     const method = constantOf(METHOD_NAMES[i - ms], buf, ms);
     if (method === undefined) {
-      if (!this.o.allowUnknownMethods) throw this.fail(E.UNKNOWN_METHOD, 'unknown method', ms);
+      if (!this.options.allowUnknownMethods) throw this.fail(E.UNKNOWN_METHOD, 'unknown method', ms);
       this.method = String.fromCharCode.apply(null, buf.subarray(ms, i) as unknown as number[]);
     } else {
       this.method = method;
@@ -257,8 +257,8 @@ export class Scanner {
     if (this.method !== 'CONNECT' && !this.targetForm(us, i)) {
       throw this.fail(E.INVALID_URL, 'the request target is not origin-, absolute- or asterisk-form', us);
     }
-    if (i - us > this.o.maxUrlLength) {
-      throw this.fail(E.URI_TOO_LONG, `request target longer than ${this.o.maxUrlLength}`, us);
+    if (i - us > this.options.maxUrlLength) {
+      throw this.fail(E.URI_TOO_LONG, `request target longer than ${this.options.maxUrlLength}`, us);
     }
     const c = buf[i];
     if (c === CR || c === LF) {
@@ -342,7 +342,7 @@ export class Scanner {
     this.major = major;
     this.minor = minor;
     const v = major * 10 + minor;
-    if (v !== 11 && v !== 10 && v !== 9 && !(v === 20 && this.method === 'PRI') && !this.o.version) {
+    if (v !== 11 && v !== 10 && v !== 9 && !(v === 20 && this.method === 'PRI') && !this.options.version) {
       throw this.fail(E.UNSUPPORTED_VERSION, `unsupported version ${major}.${minor}`, p);
     }
     return p + 3;
@@ -362,7 +362,7 @@ export class Scanner {
   private scan(i: number): number {
     const buf = this.buf;
     const end = this.end;
-    const o = this.o;
+    const o = this.options;
     const offs = this.scratch;
     let n = 0;
     this.count = 0;
@@ -515,7 +515,7 @@ export class Scanner {
         // applied once (§6.1): a second chunked is refused, as llhttp does.
         this.chunked = equalsLower(buf, t, e, 'chunked');
         if (this.chunked) {
-          if (this.chunkedSeen && !this.o.transferEncoding) {
+          if (this.chunkedSeen && !this.options.transferEncoding) {
             throw this.fail(E.INVALID_TRANSFER_ENCODING, 'chunked applied more than once', t);
           }
           this.chunkedSeen = true;

@@ -11,7 +11,7 @@ import { CR, type Http1StateName, LF, SMALL_CHUNK } from './constants.js';
 import { Http1ErrorCode as E, http1Error } from './errors.js';
 import { Fields } from './fields.js';
 import { type MessageHead, RequestHead, ResponseHead } from './head.js';
-import type { Resolved } from './options.js';
+import type { ResolvedHttp1Options } from './options.js';
 import { BLANK, INCOMPLETE, Scanner } from './scan.js';
 
 /**
@@ -58,7 +58,7 @@ export interface ChunkOutput {
 }
 
 export class ParserState {
-  readonly o: Resolved;
+  readonly options: ResolvedHttp1Options;
   readonly request: boolean;
   readonly scanner: Scanner;
   /** Stream offset of the next byte the machine has not seen. */
@@ -78,8 +78,8 @@ export class ParserState {
   trailers: Fields | null = null;
   private readonly sizeLine: SizeLine = { extStart: 0, extEnd: 0, errorAt: 0 };
 
-  constructor(o: Resolved, request: boolean) {
-    this.o = o;
+  constructor(o: ResolvedHttp1Options, request: boolean) {
+    this.options = o;
     this.request = request;
     this.scanner = new Scanner(o);
   }
@@ -126,7 +126,7 @@ export class ParserState {
     const sc = this.scanner;
     sc.begin(offset, 'head');
     // Only the bytes a head may span: a fault past the limit is not named before the limit is (as in pieces).
-    const r = sc.scanHead(bytes, Math.min(bytes.length, this.o.maxHeadSize), this.request, true);
+    const r = sc.scanHead(bytes, Math.min(bytes.length, this.options.maxHeadSize), this.request, true);
     if (r < 0) return -1;
     sc.endAt(r);
     this.measuredAt = offset;
@@ -190,7 +190,7 @@ export class ParserState {
   /** Framing, keep-alive and upgrade decisions (RFC 9112 §6.3, §9.3; llhttp's order). */
   private decide(data: Uint8Array): void {
     const sc = this.scanner;
-    const o = this.o;
+    const o = this.options;
     const fields = new Fields(data, sc.offs, sc.folded);
     let head: MessageHead;
     let upgrade: boolean;
@@ -292,7 +292,7 @@ export class ParserState {
   onSizeLine(buf: Uint8Array, start: number, stop: number, state: Http1StateName): void {
     const base = this.pos;
     const n = stop - start;
-    if (!this.o.crBeforeLf && n > 0 && buf[stop - 1] === LF && (n < 2 || buf[stop - 2] !== CR)) {
+    if (!this.options.crBeforeLf && n > 0 && buf[stop - 1] === LF && (n < 2 || buf[stop - 2] !== CR)) {
       throw this.fail(E.BARE_LF, 'LF without CR', buf.subarray(start, stop), n - 1, base, state);
     }
     this.pos += n;
@@ -303,7 +303,7 @@ export class ParserState {
           ? stop - 1
           : stop;
     const out = this.sizeLine;
-    const size = parseSizeLine(buf, start, end, this.o.spacesAfterChunkSize, out);
+    const size = parseSizeLine(buf, start, end, this.options.spacesAfterChunkSize, out);
     if (size < 0) {
       const code =
         size === SIZE_OVERFLOW
@@ -322,7 +322,7 @@ export class ParserState {
     const ext = out.extEnd - out.extStart;
     if (ext > 0) {
       this.extBytes += ext;
-      if (this.extBytes > this.o.maxChunkExtensionsSize) {
+      if (this.extBytes > this.options.maxChunkExtensionsSize) {
         throw this.fail(
           E.CHUNK_EXTENSIONS_OVERFLOW,
           'too many chunk-extension bytes',
@@ -334,11 +334,11 @@ export class ParserState {
       }
     }
     this.bodyBytes += size;
-    if (this.bodyBytes > this.o.maxBodySize) {
+    if (this.bodyBytes > this.options.maxBodySize) {
       const line = buf.subarray(start, stop);
-      throw this.fail(E.BODY_TOO_LARGE, `body over maxBodySize (${this.o.maxBodySize})`, line, 0, base, state);
+      throw this.fail(E.BODY_TOO_LARGE, `body over maxBodySize (${this.options.maxBodySize})`, line, 0, base, state);
     }
-    if (this.o.chunkHeaders) {
+    if (this.options.chunkHeaders) {
       this.chunk = { type: 'chunk', size, extensions: ext > 0 ? buf.subarray(out.extStart, out.extEnd) : EMPTY };
     }
     this.chunkSize = size;
@@ -348,7 +348,12 @@ export class ParserState {
       this.trailerBytes = 0;
       // The trailers of this message only: an earlier message's must not be emitted again.
       this.trailers = null;
-    } else if (size <= SMALL_CHUNK && !this.o.crBeforeLf && !this.o.lfAfterCr && !this.o.crlfAfterChunk) {
+    } else if (
+      size <= SMALL_CHUNK &&
+      !this.options.crBeforeLf &&
+      !this.options.lfAfterCr &&
+      !this.options.crlfAfterChunk
+    ) {
       this.next = Next.SMALL_CHUNK;
       this.bodyRead = bytes(size + 2);
     } else {
@@ -360,7 +365,7 @@ export class ParserState {
   /** A line read up to its LF must have CR before it, unless `OPTIONAL_CR_BEFORE_LF` (RFC 9112 §2.2). */
   private bareLf(line: Uint8Array, base: number, state: Http1StateName): void {
     const n = line.length;
-    if (!this.o.crBeforeLf && n > 0 && line[n - 1] === LF && (n < 2 || line[n - 2] !== CR)) {
+    if (!this.options.crBeforeLf && n > 0 && line[n - 1] === LF && (n < 2 || line[n - 2] !== CR)) {
       throw this.fail(E.BARE_LF, 'LF without CR', line, n - 1, base, state);
     }
   }
@@ -400,7 +405,7 @@ export class ParserState {
       this.next = Next.CHUNKED;
       return;
     }
-    if (!this.o.crlfAfterChunk) {
+    if (!this.options.crlfAfterChunk) {
       throw this.fail(E.INVALID_CHUNK_END, 'chunk data not followed by CRLF', line, 0, this.pos, 'chunkEnd');
     }
     this.onSizeLine(line, 0, line.length, 'chunkEnd');
@@ -417,7 +422,7 @@ export class ParserState {
       return true;
     }
     this.trailerBytes += line.length;
-    if (this.trailerBytes > this.o.maxHeadSize) {
+    if (this.trailerBytes > this.options.maxHeadSize) {
       throw this.fail(E.HEADERS_OVERFLOW, 'trailer section over maxHeadSize', line, 0, base, 'trailers');
     }
     this.trailerLines.push(line.subarray(0, line.length - eol));
@@ -450,7 +455,7 @@ export class ParserState {
   onAfterClose(data: Uint8Array): void {
     const base = this.pos;
     this.pos += data.length;
-    if (this.o.dataAfterClose) return;
+    if (this.options.dataAfterClose) return;
     for (let i = 0; i < data.length; i++) {
       if (data[i] !== CR && data[i] !== LF) {
         throw this.fail(
