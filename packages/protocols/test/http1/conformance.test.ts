@@ -127,7 +127,7 @@ describe.skipIf(!existsSync(FILE))('llhttp conformance cases, at every slicing',
 });
 
 describe.runIf(!existsSync(FILE))('llhttp conformance cases', () => {
-  it('skips: ../shared/conformance/llhttp-http1.json is absent', () => {
-    console.log(`skipped: ${FILE} not found`);
-  });
+  // Reported as skipped, with the reason, rather than as a test that passed: the cases are data read
+  // from ../shared (never copied into the project), so a clone without it cannot run them.
+  it.skip(`not run: ${FILE} is absent`, () => {});
 });
