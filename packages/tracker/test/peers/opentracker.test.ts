@@ -34,13 +34,22 @@ beforeAll(async () => {
   const whitelist = process.getuid?.() === 0 ? '/whitelist.txt' : join(dir.path, 'whitelist.txt');
   const args = ['-i', '127.0.0.1', '-p', String(port), '-P', String(port), '-w', whitelist, '-d', dir.path];
   tracker = run('opentracker', args);
-  const probe = await connectTracker(`udp://127.0.0.1:${port}`, { retransmitBase: 100, maxRetransmits: 5 });
-  try {
-    await within(probe.scrape([listed]), 10_000, `opentracker to answer (${tracker.output()})`);
-  } finally {
-    probe.close();
+  // Probe until it answers: on a loaded machine opentracker can take seconds to start listening.
+  const deadline = Date.now() + 30_000;
+  for (let attempt = 1; ; attempt++) {
+    const probe = await connectTracker(`udp://127.0.0.1:${port}`, { retransmitBase: 100, maxRetransmits: 3 });
+    try {
+      await within(probe.scrape([listed]), 5_000, 'opentracker to answer');
+      break;
+    } catch (e) {
+      if (Date.now() > deadline) {
+        throw new Error(`opentracker did not answer in 30 s (${attempt} probes): ${tracker.output()}`, { cause: e });
+      }
+    } finally {
+      probe.close();
+    }
   }
-});
+}, 40_000);
 
 afterAll(async () => {
   await tracker?.stop();
