@@ -50,12 +50,6 @@ export class Body implements AsyncIterable<Uint8Array> {
   private begun = false;
   /** Bytes held and not yet read. */
   buffered = 0;
-  /**
-   * @internal What the pieces held cost: their bytes and {@link PIECE_COST}
-   * each. Backpressure goes by it, so that a body sent in one-byte chunks
-   * cannot hold a view per byte up to the high-water mark.
-   */
-  cost = 0;
   /** Bytes received so far. */
   received = 0;
   /** @internal Most bytes a whole read ({@link Body.bytes}, `text`, `json`) gathers. */
@@ -65,6 +59,16 @@ export class Body implements AsyncIterable<Uint8Array> {
 
   /** @internal */
   constructor(private readonly owner: BodyOwner | null) {}
+
+  /**
+   * @internal What the pieces held cost: their bytes and {@link PIECE_COST}
+   * each. Backpressure goes by it, so that a body sent in one-byte chunks
+   * cannot hold a view per byte up to the high-water mark.
+   */
+  get cost(): number {
+    const chunks = this.chunks;
+    return this.buffered + (chunks === null ? 0 : (chunks.length - this.head) * PIECE_COST);
+  }
 
   /** `true` once every byte arrived (or the body failed). */
   get complete(): boolean {
@@ -84,7 +88,6 @@ export class Body implements AsyncIterable<Uint8Array> {
     if (this.chunks === null) this.chunks = [chunk];
     else this.chunks.push(chunk);
     this.buffered += chunk.length;
-    this.cost += chunk.length + PIECE_COST;
   }
 
   /** @internal No more bytes; with `error`, the body failed. */
@@ -105,7 +108,6 @@ export class Body implements AsyncIterable<Uint8Array> {
     this.chunks = null;
     this.head = 0;
     this.buffered = 0;
-    this.cost = 0;
   }
 
   /** The next chunk; `done` at the end. Rejects with the error that ended the body. */
@@ -122,7 +124,6 @@ export class Body implements AsyncIterable<Uint8Array> {
         this.head = 0;
       }
       this.buffered -= chunk.length;
-      this.cost -= chunk.length + PIECE_COST;
       this.owner?.drained();
       return Promise.resolve({ done: false, value: chunk });
     }
