@@ -24,6 +24,7 @@ import {
 import { compile } from './machine/compile.js';
 import { CompiledExecutor } from './machine/compiled-executor.js';
 import type { Executor, ExecutorKind } from './machine/executor.js';
+import type { FastLoop } from './machine/generate.js';
 import type { TransitionDef } from './machine/nodes.js';
 import { XstateExecutor } from './machine/xstate-executor.js';
 import { ReadResult } from './read-result.js';
@@ -157,6 +158,10 @@ export class Driver<TOutput = unknown> {
   /** The read event reused for every read, or `null` when each read gets its own (xstate, `poisonEvents`). */
   private readonly shared: ReadResult | null;
   private readonly poisonEvents: boolean;
+  /** The compiled executor with its generated read loop, where the loop may run (see machine/fast.ts). */
+  private readonly fast: CompiledExecutor | null;
+  /** The generated read loop is running (errors take their position from the executor). */
+  private inFast = false;
 
   private read: ReadRequest | null = null;
   private readKey: unknown = null;
@@ -191,6 +196,9 @@ export class Driver<TOutput = unknown> {
       options.executor === 'xstate'
         ? new XstateExecutor(machine, { ...common, inspect: options.inspect })
         : new CompiledExecutor(compile(machine), { ...common, generate: options.generate });
+    // The loop delivers no per-step trace: not with onStep.
+    const exec = this.exec;
+    this.fast = exec instanceof CompiledExecutor && exec.fast !== null && this.onStep === undefined ? exec : null;
   }
 
   /** Where the driver stands; see {@link DriverStatus}. */
@@ -302,6 +310,26 @@ export class Driver<TOutput = unknown> {
       for (;;) {
         let read = this.read;
         if (read === null) {
+          const fast = this.fast;
+          if (fast !== null) {
+            // Reads the first chunk completes, in the machine's generated loop.
+            this.inFast = true;
+            const n = (fast.fast as FastLoop)(
+              fast,
+              queue,
+              this.shared ?? new ReadResult(),
+              maxSteps - steps,
+              this.poisonEvents,
+            );
+            this.inFast = false;
+            if (n > 0) {
+              // Each of them consumed bytes.
+              this.idle = 0;
+              this.empty = 0;
+              steps += n;
+              if (steps >= maxSteps) return true;
+            }
+          }
           read = exec.currentRead();
           if (read === null) return this.finish(); // -> done
           this.read = read;
@@ -309,6 +337,11 @@ export class Driver<TOutput = unknown> {
           if (read.kind !== 'bytes') {
             if (read.kind === 'streamBytes' || read.kind === 'streamUntilClose') this.readKey = exec.stateKey();
             this.progress.reset();
+            if (fast !== null && fast.resumeScan >= 0) {
+              // The loop searched the first chunk for this read's delimiter up to there.
+              if (read.kind === 'until') this.progress.scan = fast.resumeScan;
+              fast.resumeScan = -1;
+            }
           }
         }
         // An `into` read consumes as the bytes arrive: it started where its first byte was.
@@ -375,6 +408,13 @@ export class Driver<TOutput = unknown> {
         if (++steps >= maxSteps) return true;
       }
     } catch (e) {
+      if (this.inFast) {
+        // Thrown in the generated loop: the step it was in.
+        this.inFast = false;
+        const fast = this.fast as CompiledExecutor;
+        start = fast.stepStart;
+        event = fast.stepEvent as ReadEvent | null;
+      }
       this.fail(this.toError(e, start, event));
       return false;
     }

@@ -123,10 +123,76 @@ describe('the generated executor', () => {
         },
       },
     });
-    expect(run(throwing, enc('x\n!\n'), 1, {}).error).toEqual({
-      code: 'WIREMACHINE_ERR_ACTION_FAILED',
-      offset: 2,
-      state: 'a',
+    // One byte at a time (the driver's loop) and all at once (the generated read loop).
+    for (const size of [1, 64]) {
+      expect(run(throwing, enc('x\n!\n'), size, {}).error).toEqual({
+        code: 'WIREMACHINE_ERR_ACTION_FAILED',
+        offset: 2,
+        state: 'a',
+      });
+    }
+  });
+
+  test('the read loop: reads the first chunk completes run inline, state by state', () => {
+    const text = source(createRespProtocol());
+    expect(text).toContain('function fast(x, q, ev, budget, poison) {');
+    // The static until and the state's read function, each in a case of its own.
+    expect(text).toMatch(
+      /case 0: \{ \/\/ "line"\n {4}if \(q\.length === 0\) return steps;\n {4}const j = q\.findInFirst\(/,
+    );
+    expect(text).toMatch(/case 1: \{ \/\/ "bulk"\n {4}const r = bulk_read_\d+\(args\);/);
+  });
+
+  test('the read loop and the driver give the same errors: no transition, a throwing action or listener', () => {
+    const lines = setup({ types: {} as { context: object; events: any; emitted: any } }).createMachine({
+      initial: 'a',
+      states: {
+        a: {
+          meta: { read: until('\n', { strip: true }) },
+          on: {
+            read: [
+              { guard: ({ event }) => event.data[0] === 0x3f, target: 'a' },
+              {
+                guard: ({ event }) => event.data[0] === 0x21,
+                actions: () => {
+                  throw new Error('bang');
+                },
+              },
+              { guard: ({ event }) => event.data[0] !== 0x23, actions: emit({ type: 'line' }), target: 'b' },
+            ],
+          },
+        },
+        b: { meta: { read: bytes(2) }, on: { read: { target: 'a', actions: emit({ type: 'pair' }) } } },
+      },
     });
+    for (const input of ['?\nab\ncd!\n', '?\nab\ncd#\n', '?\nx\nyz#\n']) {
+      for (const size of [1, 3, 64]) {
+        const generated = run(lines, enc(input), size, {});
+        expect(generated.error).not.toBeNull();
+        expect(run(lines, enc(input), size, { generate: false })).toEqual(generated);
+      }
+    }
+    // A listener that throws: the outputs of its step are delivered, then the error stops the driver.
+    for (const generate of [true, false]) {
+      const seen: unknown[] = [];
+      let error: any = null;
+      const d = createDriver(lines, {
+        generate,
+        onOutput: (o) => {
+          seen.push(o);
+          if (seen.length === 2) throw new Error('listener');
+        },
+        onError: (e) => {
+          error = e;
+        },
+      });
+      d.feed(enc('?\nab\ncdef\ngh'));
+      expect(seen).toEqual([{ type: 'line' }, { type: 'pair' }]);
+      expect({ code: error?.code, offset: error?.offset, state: error?.state }).toEqual({
+        code: 'WIREMACHINE_ERR_ACTION_FAILED',
+        offset: 5,
+        state: 'a',
+      });
+    }
   });
 });

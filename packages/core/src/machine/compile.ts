@@ -109,6 +109,8 @@ export interface Program {
   readonly initial: CompiledTransition;
   /** Builds the initial context from the input, as xstate does. */
   createContext(input: unknown): any;
+  /** The generated read loop (see generate.ts), once code generation has run. */
+  fast?: import('./generate.js').FastLoop;
 }
 
 const cache = new WeakMap<AnyStateMachine, Program>();
@@ -191,6 +193,7 @@ class Compiler {
         typeof ctx === 'function'
           ? (input) => ({ ...(ctx as (a: object) => object)({ input, self: undefined, spawn: undefined }) })
           : (_input) => ({ ...((ctx ?? {}) as object) }),
+      fast: undefined,
     };
   }
 

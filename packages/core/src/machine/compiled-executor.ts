@@ -12,12 +12,14 @@
  *
  * @module
  */
-import { ErrorCode, isWiremachineError, WiremachineError } from '../errors.js';
+import { ErrorCode, isWiremachineError, ProtocolError, WiremachineError } from '../errors.js';
 import { isNoOutput } from '../protocol.js';
+import { ReadResult } from '../read-result.js';
 import type { ReadEvent, ReadRequest } from '../reads.js';
 import type { ActionArgs, ActionHost, CompiledState, CompiledTransition, DoneEvent, Program } from './compile.js';
 import type { Executor, ExecutorOptions } from './executor.js';
-import { install } from './generate.js';
+import type { FastHost } from './fast.js';
+import { type FastLoop, install } from './generate.js';
 import type { TransitionDef } from './nodes.js';
 
 /** What `event` is between steps. */
@@ -39,23 +41,34 @@ function guardError(e: unknown, eventType: string, state: string): unknown {
 /** Eventless steps allowed in one macrostep before the machine is called stuck. */
 const MAX_MICROSTEPS = 10_000;
 
-export class CompiledExecutor implements Executor, ActionHost {
-  private current: CompiledState;
+export class CompiledExecutor implements Executor, ActionHost, FastHost {
+  /** The current atomic (or final) state. Written by the generated read loop too. */
+  current: CompiledState;
   /** Run the generated code (see generate.ts) where there is some; else the closures. */
   private readonly gen: boolean;
-  private done = false;
-  // One argument object, reused for every action and guard of this executor.
-  private readonly args: ActionArgs;
+  done = false;
+  /** One argument object, reused for every action and guard of this executor. */
+  readonly args: ActionArgs;
   private readonly emit: (output: unknown) => void;
   private readonly onTransition: ((transition: TransitionDef) => void) | undefined;
   /** Outputs of the macrostep under way: the first `npending` slots (the array is reused, never shrunk). */
   private readonly pending: unknown[] = [];
-  private npending = 0;
+  npending = 0;
+  /**
+   * The machine's generated read loop, which the driver runs where it may
+   * (see fast.ts); `null` without code generation or with `onTransition`.
+   */
+  readonly fast: FastLoop | null;
+  stepStart = 0;
+  stepEvent: unknown = null;
+  pendingRead: ReadRequest | null = null;
+  resumeScan = -1;
   /** Done events raised in the macrostep under way, not yet taken. */
   private readonly queue: DoneEvent[] = [];
   constructor(program: Program, options: ExecutorOptions & { generate?: boolean }) {
     this.gen = options.generate !== false;
     if (this.gen) install(program);
+    this.fast = this.gen && options.onTransition === undefined ? (program.fast ?? null) : null;
     this.emit = options.emit;
     this.onTransition = options.onTransition;
     const context = program.createContext(options.input);
@@ -75,7 +88,9 @@ export class CompiledExecutor implements Executor, ActionHost {
     const s = this.current;
     if (s.read !== null) return s.read;
     if (s.readFn !== null) {
-      const read = s.readFn(this.args);
+      // The generated read loop may have asked the read function already.
+      const read = this.pendingRead ?? s.readFn(this.args);
+      this.pendingRead = null;
       if (typeof read !== 'object' || read === null || typeof read.kind !== 'string') {
         throw new WiremachineError(
           ErrorCode.INVALID_ARGUMENT,
@@ -158,21 +173,32 @@ export class CompiledExecutor implements Executor, ActionHost {
 
   /** One macrostep: take `t`, settle, then deliver the outputs (none if anything threw). */
   private step(t: CompiledTransition): void {
-    const pending = this.pending;
     try {
       this.take(t);
       // Most steps land in a state that simply waits: no settling to do.
       const s = this.current;
       if (s.always.length > 0 || this.done || this.queue.length > 0) this.settle();
     } catch (e) {
-      this.clearPending();
-      this.queue.length = 0;
+      this.abort();
       throw e;
     }
-    if (this.npending === 0) return;
-    // Every output is delivered even if a listener throws, as in xstate (which reports such an
-    // error asynchronously); here the first one is rethrown once all are delivered. A listener
-    // that feeds the driver again does not re-enter this executor (the driver queues the bytes).
+    if (this.npending !== 0) this.deliver();
+  }
+
+  abort(): void {
+    this.clearPending();
+    this.queue.length = 0;
+  }
+
+  /**
+   * Deliver the macrostep's outputs. Every output is delivered even if a
+   * listener throws, as in xstate (which reports such an error
+   * asynchronously); here the first one is rethrown once all are delivered.
+   * A listener that feeds the driver again does not re-enter this executor
+   * (the driver queues the bytes).
+   */
+  deliver(): void {
+    const pending = this.pending;
     let failed: { error: unknown } | null = null;
     for (let i = 0; i < this.npending; i++) {
       try {
@@ -183,6 +209,28 @@ export class CompiledExecutor implements Executor, ActionHost {
     }
     this.clearPending();
     if (failed !== null) throw failed.error;
+  }
+
+  land(t: CompiledTransition): void {
+    this.enter(t);
+    const s = this.current;
+    if (s.always.length > 0 || this.done || this.queue.length > 0) this.settle();
+  }
+
+  guardFailed(e: unknown): unknown {
+    return guardError(e, 'read', this.current.name);
+  }
+
+  renew(event: ReadResult): ReadResult {
+    event.poison();
+    return new ReadResult();
+  }
+
+  unhandled(): unknown {
+    return new ProtocolError(
+      ErrorCode.UNHANDLED_READ,
+      `state "${this.current.name}" has no enabled transition for "read"`,
+    );
   }
 
   /** Drop the outputs of the macrostep (without shrinking the array, which costs a call). */
@@ -200,6 +248,11 @@ export class CompiledExecutor implements Executor, ActionHost {
       const actions = t.actions;
       for (let i = 0; i < actions.length; i++) actions[i](this.args, this);
     }
+    this.enter(t);
+  }
+
+  /** Enter the target of `t` (its actions have run): the end of the machine, or a done event queued. */
+  private enter(t: CompiledTransition): void {
     const target = t.target;
     if (target === null) return;
     this.current = target;
