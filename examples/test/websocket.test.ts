@@ -163,6 +163,33 @@ describe('WebSocket frames: the rules of RFC 6455', () => {
     expect(calls).toEqual([64, 1000, 70_000]);
   });
 
+  test('the input is never written: payloads are unmasked into buffers of their own', () => {
+    const payloads = [0, 3, 20, 125, 126, 1024, 1025, 65536, 70_000].map((n) =>
+      new Uint8Array(n).map((_, i) => i * 13),
+    );
+    const input = cat(...payloads.map((payload) => frame({ opcode: OPCODE.binary, payload })));
+    const before = Buffer.from(input);
+    for (const size of [input.length, 1460, 7]) {
+      const chunks: Uint8Array[] = [];
+      for (let at = 0; at < input.length; at += size) chunks.push(input.subarray(at, at + size));
+      const out = runChunks(createWsProtocol(), chunks);
+      expect(out.error).toBeNull();
+      expect(out.outputs.map((o) => Buffer.from((o as { data: Uint8Array }).data).toString('hex'))).toEqual(
+        payloads.map((p) => Buffer.from(p).toString('hex')),
+      );
+      expect(Buffer.compare(input, before)).toBe(0);
+      // No payload shares memory with the input.
+      for (const o of out.outputs) expect((o as { data: Uint8Array }).data.buffer).not.toBe(input.buffer);
+    }
+  });
+
+  test('a 64-bit length just under 2^63 is over the limit, not a length with its top bit', () => {
+    const head = Uint8Array.of(0x82, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
+    expect(codeOf(server, head)).toBe('WS_MESSAGE_TOO_BIG');
+    expect(codeOf(server, Uint8Array.of(0x82, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 0))).toBe('WS_BAD_LENGTH');
+    expect(codeOf(server, Uint8Array.of(0x82, 0xff, 0, 0, 0, 0, 0, 0, 0xff, 0xff))).toBe('WS_NON_MINIMAL_LENGTH');
+  });
+
   test('masking forbidden from a server, optional by choice; RSV allowed for an extension', () => {
     expect(codeOf(client, frame({ opcode: OPCODE.text }))).toBe('WS_MASK_FORBIDDEN');
     expect(codeOf(client, frame({ opcode: OPCODE.text, mask: null }))).toBeUndefined();

@@ -13,7 +13,17 @@
  * UTF-8 is checked with Node's `buffer.isUtf8`, as `ws` does.
  */
 import { isUtf8 } from 'node:buffer';
-import { bytes, fail, into, ProtocolFault, protocolTypes } from '@wiremachine/core';
+import {
+  type BytesRead,
+  bytes,
+  fail,
+  into,
+  ProtocolFault,
+  protocolTypes,
+  type ReadDoneEvent,
+  type ReadRequest,
+  readGuard,
+} from '@wiremachine/core';
 import { assign, emit, setup } from 'xstate';
 import { isValidCloseCode, TextMessage, type WsOutput } from './frames.js';
 
@@ -38,15 +48,21 @@ export interface WsOptions {
 }
 
 interface Context {
-  fin: boolean;
-  opcode: number;
-  rsv: number;
-  masked: boolean;
+  /**
+   * The frame's two-byte head, decoded once into one number and checked:
+   * FIN (0x8000), RSV (0x7000), the opcode (0x0f00), MASK (0x80) and the
+   * 7-bit length (0x7f).
+   */
+  head: number;
   /** The payload length of the frame being read. */
   length: number;
-  /** The masking key, as a native-endian 32-bit word (its bytes in order in memory). */
+  /**
+   * The masking key of a frame with an extended length, as a native-endian
+   * 32-bit word (its bytes in order in memory). A short frame's key is read
+   * with its payload.
+   */
   key: number;
-  /** The payload is read into this. */
+  /** The buffer a payload of {@link SMALL} to {@link PREALLOCATE} bytes is read into. */
   buffer: Uint8Array;
   /** The message in progress: its opcode (0: none), the RSV of its first frame, its fragments and size. */
   message: number;
@@ -54,6 +70,12 @@ interface Context {
   parts: Uint8Array[];
   size: number;
 }
+
+const FIN = 0x8000;
+const MASK = 0x80;
+const opcodeOf = (head: number) => (head >>> 8) & 0x0f;
+const rsvOf = (head: number) => (head >>> 8) & 0x70;
+const keyOf = (c: Context) => ((c.head & MASK) !== 0 ? c.key : 0);
 
 const fault = (code: string, message: string): never => {
   throw new ProtocolFault(code, message);
@@ -70,7 +92,8 @@ function keyBytes(key: number): Uint8Array {
 
 /**
  * Unmasks `data` in place with `key` (the masking key as a native-endian
- * 32-bit word); `native`, when given, takes payloads of 64 bytes and more.
+ * 32-bit word), four bytes at a time where `data` is aligned; `native`, when
+ * given, takes payloads of 64 bytes and more.
  */
 export function unmask(data: Uint8Array, key: number, native?: WsOptions['unmask']): Uint8Array {
   const n = data.length;
@@ -106,14 +129,29 @@ const keyAt = (d: Uint8Array, at: number) =>
   LITTLE_ENDIAN
     ? (d[at] | (d[at + 1] << 8) | (d[at + 2] << 16) | (d[at + 3] << 24)) >>> 0
     : ((d[at] << 24) | (d[at + 1] << 16) | (d[at + 2] << 8) | d[at + 3]) >>> 0;
-/** Payloads up to this size are read as views and copied while unmasked. */
+/** Payloads up to this size are copied out of the input while they are unmasked. */
 const SMALL = 1024;
-/** Whether the payload is read into a buffer of its own: from {@link SMALL} to {@link PREALLOCATE} bytes. */
-const readsInto = (c: { length: number }) => c.length > SMALL && c.length <= PREALLOCATE;
-/** A short masked frame: its key and payload are read together, key first. */
-const keyInline = (c: { masked: boolean; length: number }) => c.masked && c.length < 126;
-/** The buffer an extended-length payload is read into, or none (a view, copied while unmasked). */
-const readBuffer = (n: number): Uint8Array => (readsInto({ length: n }) ? payloadBuffer(n) : EMPTY);
+/** Whether a payload is read into a buffer of its own: from {@link SMALL} to {@link PREALLOCATE} bytes. */
+const readsInto = (n: number) => n > SMALL && n <= PREALLOCATE;
+/** The buffer a payload is read into, or none (it is copied while unmasked). */
+const readBuffer = (n: number): Uint8Array => (readsInto(n) ? payloadBuffer(n) : EMPTY);
+
+/** The head's two bytes as one number (the read's decoder). */
+const headValue = (b: Uint8Array, s: number): number => (b[s] << 8) | b[s + 1];
+/** A 16-bit length. */
+const length16 = (b: Uint8Array, s: number): number => (b[s] << 8) | b[s + 1];
+/**
+ * A 64-bit length, or -1 when its top bit is set. Past 2^53 it is not exact,
+ * but then it is far over any size limit.
+ */
+const length64 = (b: Uint8Array, s: number): number => {
+  if (b[s] >= 0x80) return -1;
+  const hi = (b[s] << 24) | (b[s + 1] << 16) | (b[s + 2] << 8) | b[s + 3];
+  const lo = ((b[s + 4] << 24) | (b[s + 5] << 16) | (b[s + 6] << 8) | b[s + 7]) >>> 0;
+  return hi * 2 ** 32 + lo;
+};
+/** A masking key. */
+const keyValue = (b: Uint8Array, s: number): number => keyAt(b, s);
 
 /** UTF-8 check: a byte loop for short ASCII, Node's native check otherwise. */
 function validUtf8(b: Uint8Array): boolean {
@@ -152,46 +190,90 @@ function close(data: Uint8Array): WsOutput {
   return { type: 'close', code, reason: Buffer.from(reason).toString('utf8') };
 }
 
+/** A payload read's event: its decoder's copy in `value`, or (`into`) none. */
+type PayloadEvent = ReadDoneEvent<Uint8Array | undefined>;
+
 /** A WebSocket frame parser. */
 export function createWsProtocol(options: WsOptions = {}) {
   const maxMessage = options.maxMessageBytes ?? 100 * 1024 * 1024;
   const allowedRsv = options.allowedRsv ?? 0;
   const masking = options.masking ?? 'required';
   const native = options.unmask;
-  /** The payload just read, unmasked: in the parser's own buffer (copied there when it was gathered). */
-  const open = (context: Context, data: Uint8Array) => {
-    if (readsInto(context)) return unmask(data, context.masked ? context.key : 0, native);
-    if (keyInline(context)) return copyUnmasked(data, 4, keyAt(data, 0));
-    return copyUnmasked(data, 0, context.masked ? context.key : 0);
-  };
-  /** The payload at `at` in `data` (the input's bytes, never written), unmasked into a new buffer. */
-  const copyUnmasked = (data: Uint8Array, at: number, key: number) => {
-    const n = data.length - at;
+
+  /**
+   * `b[s, e)` (the input's bytes, never written) unmasked with `key` into a
+   * new buffer: in one pass for short payloads, else copied and unmasked in
+   * place.
+   */
+  const copyUnmasked = (b: Uint8Array, s: number, e: number, key: number): Uint8Array => {
+    const n = e - s;
     const out = payloadBuffer(n);
     if (n >= 64) {
-      out.set(at === 0 ? data : data.subarray(at));
+      out.set(b.subarray(s, e));
       return unmask(out, key, native);
     }
-    for (let i = 0; i < n; i++)
-      out[i] = data[at + i] ^ ((key >>> (LITTLE_ENDIAN ? (i & 3) << 3 : 24 - ((i & 3) << 3))) & 0xff);
+    if (key === 0) {
+      for (let i = 0; i < n; i++) out[i] = b[s + i];
+      return out;
+    }
+    const k0 = LITTLE_ENDIAN ? key & 0xff : key >>> 24;
+    const k1 = LITTLE_ENDIAN ? (key >>> 8) & 0xff : (key >>> 16) & 0xff;
+    const k2 = LITTLE_ENDIAN ? (key >>> 16) & 0xff : (key >>> 8) & 0xff;
+    const k3 = LITTLE_ENDIAN ? key >>> 24 : key & 0xff;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      out[i] = b[s + i] ^ k0;
+      out[i + 1] = b[s + i + 1] ^ k1;
+      out[i + 2] = b[s + i + 2] ^ k2;
+      out[i + 3] = b[s + i + 3] ^ k3;
+    }
+    if (i < n) out[i] = b[s + i] ^ k0;
+    if (i + 1 < n) out[i + 1] = b[s + i + 1] ^ k1;
+    if (i + 2 < n) out[i + 2] = b[s + i + 2] ^ k2;
     return out;
   };
+  /** A short masked frame's key and payload, read together (key first): the payload unmasked. */
+  const shortMasked = (b: Uint8Array, s: number, e: number) => copyUnmasked(b, s + 4, e, keyAt(b, s));
+  /** A short unmasked frame's payload, copied. */
+  const shortPlain = (b: Uint8Array, s: number, e: number) => copyUnmasked(b, s, e, 0);
+  // The reads of short payloads (under 126 bytes), made once per length, as a read is an object.
+  const maskedReads: BytesRead<Uint8Array>[] = [];
+  const plainReads: BytesRead<Uint8Array>[] = [];
+  /** The payload's read: its decoder gives the payload unmasked, or (`into`) it lands in the context's buffer. */
+  const payloadRead = (c: Context): ReadRequest => {
+    const n = c.length;
+    if (n < 126) {
+      const masked = (c.head & MASK) !== 0;
+      const reads = masked ? maskedReads : plainReads;
+      let read = reads[n];
+      if (read === undefined) {
+        read = masked ? bytes(n + 4, { map: shortMasked }) : bytes(n, { map: shortPlain });
+        reads[n] = read;
+      }
+      return read;
+    }
+    if (readsInto(n)) return into(c.buffer);
+    const key = keyOf(c);
+    return bytes(n, { map: (b, s, e) => copyUnmasked(b, s, e, key) });
+  };
+  /** The payload just read, unmasked: its read's copy, or the context's buffer, unmasked now. */
+  const payloadOf = (context: Context, event: unknown): Uint8Array =>
+    (event as PayloadEvent).value ?? unmask(context.buffer, keyOf(context), native);
 
-  /** Checks a frame's length against control-frame and message limits. */
+  /** Checks a frame's length against the message limit. */
   const checkLength = (opcode: number, size: number, length: number) => {
     if (opcode < 8 && size + length > maxMessage)
       fault('WS_MESSAGE_TOO_BIG', `a message of more than ${maxMessage} bytes`);
+    return length;
   };
 
-  /** Reads and checks the two-byte head; the extended length and the key come after. */
-  const head = ({ context, event }: { context: Context; event: { data: Uint8Array } }): Partial<Context> => {
-    const b0 = event.data[0];
-    const b1 = event.data[1];
-    const fin = (b0 & 0x80) !== 0;
-    const rsv = b0 & 0x70;
-    const opcode = b0 & 0x0f;
-    const masked = (b1 & 0x80) !== 0;
-    const len7 = b1 & 0x7f;
+  /** Checks the two-byte head; the extended length and the key come after. */
+  const checkHead = (context: Context, h: number): number => {
+    const fin = (h & FIN) !== 0;
+    const rsv = rsvOf(h);
+    const opcode = opcodeOf(h);
+    const masked = (h & MASK) !== 0;
+    const len7 = h & 0x7f;
     if ((rsv & ~allowedRsv) !== 0) fault('WS_RSV', 'an RSV bit with no extension that defines it');
     if (opcode >= 8) {
       if (opcode > 10) fault('WS_BAD_OPCODE', `reserved opcode ${opcode}`);
@@ -205,60 +287,45 @@ export function createWsProtocol(options: WsOptions = {}) {
     if (masked ? masking === 'forbidden' : masking === 'required')
       fault(masked ? 'WS_MASK_FORBIDDEN' : 'WS_MASK_REQUIRED', masked ? 'a masked frame' : 'an unmasked frame');
     if (len7 < 126) checkLength(opcode, context.size, len7);
-    return { fin, rsv, opcode, masked, length: len7 };
-  };
-
-  const extended = (length: number, context: Context): Partial<Context> => {
-    checkLength(context.opcode, context.size, length);
-    return { length, buffer: readBuffer(length) };
+    return h;
   };
 
   return setup({
     types: protocolTypes<Context, WsOutput>(),
     guards: {
-      len16: ({ event }) => event.type === 'read' && (event.data[1] & 0x7f) === 126,
-      len64: ({ event }) => event.type === 'read' && (event.data[1] & 0x7f) === 127,
-      masked: ({ context }) => context.masked,
-      nonMinimal16: ({ event }) => event.type === 'read' && ((event.data[0] << 8) | event.data[1]) < 126,
-      topBit: ({ event }) => event.type === 'read' && (event.data[0] & 0x80) !== 0,
-      nonMinimal64: ({ event }) =>
-        event.type === 'read' &&
-        event.data[0] === 0 &&
-        event.data[1] === 0 &&
-        event.data[2] === 0 &&
-        event.data[3] === 0 &&
-        event.data[4] === 0 &&
-        event.data[5] === 0,
-      isClose: ({ context }) => context.opcode === 8,
-      isPing: ({ context }) => context.opcode === 9,
-      isPong: ({ context }) => context.opcode === 10,
-      whole: ({ context }) => context.fin && context.opcode !== 0,
-      fragment: ({ context }) => !context.fin,
+      short: readGuard<Context, number>(({ event }) => (event.value & 0x7f) < 126),
+      len16: readGuard<Context, number>(({ event }) => (event.value & 0x7f) === 126),
+      masked: ({ context }) => (context.head & MASK) !== 0,
+      nonMinimal16: readGuard<Context, number>(({ event }) => event.value < 126),
+      topBit: readGuard<Context, number>(({ event }) => event.value < 0),
+      nonMinimal64: readGuard<Context, number>(({ event }) => event.value < 65536),
+      isData: ({ context }) =>
+        (context.head & FIN) !== 0 && (opcodeOf(context.head) === 1 || opcodeOf(context.head) === 2),
+      isClose: ({ context }) => opcodeOf(context.head) === 8,
+      isPing: ({ context }) => opcodeOf(context.head) === 9,
+      isPong: ({ context }) => opcodeOf(context.head) === 10,
+      fragment: ({ context }) => (context.head & FIN) === 0,
       atBoundary: ({ context, event }) => event.type === 'eof' && event.unread.length === 0 && context.message === 0,
     },
     actions: {
-      head: assign(({ context, event }) => head({ context, event: event as { data: Uint8Array } })),
-      length16: assign(({ context, event }) => {
-        const d = (event as { data: Uint8Array }).data;
-        return extended((d[0] << 8) | d[1], context);
+      head: assign({
+        head: ({ context, event }) => checkHead(context, (event as ReadDoneEvent<number>).value),
+        length: ({ event }) => (event as ReadDoneEvent<number>).value & 0x7f,
       }),
-      length64: assign(({ context, event }) => {
-        const d = (event as { data: Uint8Array }).data;
-        // The top 32 bits are under 2^21 here (the top bit and 7 zero bytes were ruled out); exact in a double.
-        const hi = ((d[0] << 24) | (d[1] << 16) | (d[2] << 8) | d[3]) >>> 0;
-        const lo = ((d[4] << 24) | (d[5] << 16) | (d[6] << 8) | d[7]) >>> 0;
-        return extended(hi * 2 ** 32 + lo, context);
+      // An extended length, checked, with the buffer its payload is read into.
+      extended: assign({
+        length: ({ context, event }) =>
+          checkLength(opcodeOf(context.head), context.size, (event as ReadDoneEvent<number>).value),
+        buffer: ({ event }) => readBuffer((event as ReadDoneEvent<number>).value),
       }),
-      key: assign({
-        key: ({ event }) => keyAt((event as { data: Uint8Array }).data, 0),
-      }),
+      key: assign({ key: ({ event }) => (event as ReadDoneEvent<number>).value }),
       keepFragment: assign(({ context, event }) => {
-        const data = open(context, (event as { data: Uint8Array }).data);
+        const data = payloadOf(context, event);
         const first = context.message === 0;
         context.parts.push(data);
         return {
-          message: first ? context.opcode : context.message,
-          messageRsv: first ? context.rsv : context.messageRsv,
+          message: first ? opcodeOf(context.head) : context.message,
+          messageRsv: first ? rsvOf(context.head) : context.messageRsv,
           size: context.size + data.length,
         };
       }),
@@ -267,10 +334,7 @@ export function createWsProtocol(options: WsOptions = {}) {
   }).createMachine({
     id: 'websocket',
     context: () => ({
-      fin: true,
-      opcode: 0,
-      rsv: 0,
-      masked: false,
+      head: 0,
       length: 0,
       key: 0,
       buffer: EMPTY,
@@ -282,13 +346,13 @@ export function createWsProtocol(options: WsOptions = {}) {
     initial: 'head',
     states: {
       head: {
-        meta: { read: bytes(2) },
+        meta: { read: bytes(2, { map: headValue }) },
         on: {
           read: [
-            { guard: 'len16', target: 'length16', actions: 'head' },
-            { guard: 'len64', target: 'length64', actions: 'head' },
             // A short frame's key, if masked, is read with its payload.
-            { target: 'payload', actions: 'head' },
+            { guard: 'short', target: 'payload', actions: 'head' },
+            { guard: 'len16', target: 'length16', actions: 'head' },
+            { target: 'length64', actions: 'head' },
           ],
           eof: [
             { guard: 'atBoundary', target: 'ended' },
@@ -297,30 +361,30 @@ export function createWsProtocol(options: WsOptions = {}) {
         },
       },
       length16: {
-        meta: { read: bytes(2) },
+        meta: { read: bytes(2, { map: length16 }) },
         on: {
           read: [
             { guard: 'nonMinimal16', actions: fail('WS_NON_MINIMAL_LENGTH', 'a 16-bit length under 126') },
-            { guard: 'masked', target: 'key', actions: 'length16' },
-            { target: 'payload', actions: 'length16' },
+            { guard: 'masked', target: 'key', actions: 'extended' },
+            { target: 'payload', actions: 'extended' },
           ],
           eof: { actions: fail('WS_TRUNCATED', 'input ended inside a frame') },
         },
       },
       length64: {
-        meta: { read: bytes(8) },
+        meta: { read: bytes(8, { map: length64 }) },
         on: {
           read: [
             { guard: 'topBit', actions: fail('WS_BAD_LENGTH', 'a 64-bit length with its top bit set') },
             { guard: 'nonMinimal64', actions: fail('WS_NON_MINIMAL_LENGTH', 'a 64-bit length under 65536') },
-            { guard: 'masked', target: 'key', actions: 'length64' },
-            { target: 'payload', actions: 'length64' },
+            { guard: 'masked', target: 'key', actions: 'extended' },
+            { target: 'payload', actions: 'extended' },
           ],
           eof: { actions: fail('WS_TRUNCATED', 'input ended inside a frame') },
         },
       },
       key: {
-        meta: { read: bytes(4) },
+        meta: { read: bytes(4, { map: keyValue }) },
         on: {
           read: { target: 'payload', actions: 'key' },
           eof: { actions: fail('WS_TRUNCATED', 'input ended inside a frame') },
@@ -328,31 +392,33 @@ export function createWsProtocol(options: WsOptions = {}) {
       },
       payload: {
         meta: {
-          read: ({ context }) =>
-            readsInto(context) ? into(context.buffer) : bytes(keyInline(context) ? context.length + 4 : context.length),
+          read: ({ context }) => payloadRead(context),
           readLabel: 'the payload',
         },
         on: {
           read: [
             {
+              // A whole message in one frame: the common case, tried first.
+              guard: 'isData',
+              target: 'head',
+              actions: emit(({ context, event }) =>
+                message(opcodeOf(context.head), payloadOf(context, event), rsvOf(context.head)),
+              ),
+            },
+            {
               guard: 'isClose',
               target: 'closed',
-              actions: emit(({ context, event }) => close(open(context, event.data))),
+              actions: emit(({ context, event }) => close(payloadOf(context, event))),
             },
             {
               guard: 'isPing',
               target: 'head',
-              actions: emit(({ context, event }) => ({ type: 'ping' as const, data: open(context, event.data) })),
+              actions: emit(({ context, event }) => ({ type: 'ping' as const, data: payloadOf(context, event) })),
             },
             {
               guard: 'isPong',
               target: 'head',
-              actions: emit(({ context, event }) => ({ type: 'pong' as const, data: open(context, event.data) })),
-            },
-            {
-              guard: 'whole',
-              target: 'head',
-              actions: emit(({ context, event }) => message(context.opcode, open(context, event.data), context.rsv)),
+              actions: emit(({ context, event }) => ({ type: 'pong' as const, data: payloadOf(context, event) })),
             },
             { guard: 'fragment', target: 'head', actions: 'keepFragment' },
             {
