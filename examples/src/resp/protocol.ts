@@ -37,7 +37,8 @@ interface Context {
   /** Aggregates still open, innermost last. */
   stack: Frame[];
   /** The bulk value being read: its type byte and length. */
-  bulk: { type: number; length: number };
+  bulkType: number;
+  bulkLength: number;
   /** A complete top-level reply, once a value closed every open aggregate. */
   reply: RespOutput | null;
   keepBytes: boolean;
@@ -58,11 +59,27 @@ export interface RespOptions {
 const utf8 = new TextDecoder();
 const text = (b: Uint8Array, from = 0) => utf8.decode(b.subarray(from));
 
-/** What a line decodes to, once: a complete value, a bulk header, or an aggregate header. */
-type Line =
-  | { kind: 'value'; value: RespValue }
-  | { kind: 'bulk'; type: number; length: number }
-  | { kind: 'aggregate'; type: Frame['kind']; count: number };
+/**
+ * What a line's type byte makes of it: a complete value (`+ - : _ # , (`),
+ * the header of a bulk value (`$ ! =`: its length follows) or of an
+ * aggregate (`* % ~ > |`: its count follows). A header line decodes to its
+ * length or count, a number, unless it is a null or an empty aggregate,
+ * which are complete values; so a line is a header exactly when its type is
+ * one and it decoded to a number (integers and doubles are numbers too, but
+ * their type bytes are value types). No object is made per line.
+ */
+const VALUE = 0;
+const BULK = 1;
+const AGGREGATE = 2;
+const LINE_KIND = new Uint8Array(256);
+for (const c of '$!=') LINE_KIND[c.charCodeAt(0)] = BULK;
+for (const c of '*%~>|') LINE_KIND[c.charCodeAt(0)] = AGGREGATE;
+
+/** The kind of the line the event holds (see {@link LINE_KIND}). */
+function lineKind(event: ReadDoneEvent<RespValue | number>): number {
+  const kind = LINE_KIND[event.buf[event.start]];
+  return kind !== VALUE && typeof event.value === 'number' ? kind : VALUE;
+}
 
 const PLUS = 0x2b;
 const MINUS = 0x2d;
@@ -107,21 +124,23 @@ function count(buf: Uint8Array, start: number, end: number): number {
 
 /**
  * A line, decoded once: the type byte picks the decoding; bad input is
- * refused here with the protocol's code, at the line's offset.
+ * refused here with the protocol's code, at the line's offset. A value line
+ * decodes to its value; a header line to its length or count (see
+ * {@link LINE_KIND}).
  */
 function lineDecoder(maxBulk: number) {
-  return (buf: Uint8Array, start: number, end: number): Line => {
+  return (buf: Uint8Array, start: number, end: number): RespValue | number => {
     const type = start < end ? buf[start] : -1;
     const from = start + 1;
     switch (type) {
       case PLUS:
         for (let i = from; i < end; i++) if (buf[i] === 0x0d || buf[i] === 0x0a) badValue();
-        return { kind: 'value', value: status(buf, from, end) };
+        return status(buf, from, end);
       case MINUS:
         for (let i = from; i < end; i++) if (buf[i] === 0x0d || buf[i] === 0x0a) badValue();
-        return { kind: 'value', value: new RespError(decode.utf8(buf, from, end)) };
+        return new RespError(decode.utf8(buf, from, end));
       case COLON:
-        return { kind: 'value', value: integer(buf, from, end) };
+        return integer(buf, from, end);
       case DOLLAR:
       case STAR:
       case 0x21: // !
@@ -134,28 +153,25 @@ function lineDecoder(maxBulk: number) {
         const n = count(buf, from, end);
         if (!(n <= maxBulk) || (n === -1 && type !== DOLLAR && type !== STAR))
           return reject('RESP_BAD_LENGTH', 'a length or count that is not -1..limit');
-        if (n === -1) return { kind: 'value', value: null };
-        if (type === DOLLAR || type === 0x21 || type === 0x3d) return { kind: 'bulk', type, length: n };
-        const kind = String.fromCharCode(type) as Frame['kind'];
-        if (n === 0) return { kind: 'value', value: close({ kind, left: 0, items: [] }) };
-        return { kind: 'aggregate', type: kind, count: n };
+        if (n === -1) return null;
+        if (n === 0 && LINE_KIND[type] === AGGREGATE) {
+          return close({ kind: String.fromCharCode(type) as Frame['kind'], left: 0, items: [] });
+        }
+        return n;
       }
       case 0x5f: // _
         if (end !== from) badValue();
-        return { kind: 'value', value: null };
+        return null;
       case 0x23: // #
         if (end !== from + 1 || (buf[from] !== 0x74 && buf[from] !== 0x66)) badValue();
-        return { kind: 'value', value: buf[from] === 0x74 };
+        return buf[from] === 0x74;
       case 0x2c: // ,
       case 0x28: {
         // (
         const line = decode.latin1(buf, from, end);
         if (!SCALAR_FORMS[String.fromCharCode(type)].test(line)) badValue();
-        if (type === 0x28) return { kind: 'value', value: BigInt(line) };
-        return {
-          kind: 'value',
-          value: line === 'inf' ? Number.POSITIVE_INFINITY : line === '-inf' ? Number.NEGATIVE_INFINITY : Number(line),
-        };
+        if (type === 0x28) return BigInt(line);
+        return line === 'inf' ? Number.POSITIVE_INFINITY : line === '-inf' ? Number.NEGATIVE_INFINITY : Number(line);
       }
       default:
         return reject('RESP_BAD_TYPE', 'a reply must start with a RESP type byte');
@@ -240,8 +256,8 @@ export function createRespProtocol(options: RespOptions = {}) {
   return setup({
     types: protocolTypes<Context, RespOutput, { bytes?: boolean } | undefined>(),
     guards: {
-      isValue: readGuard<Context, Line>(({ event }) => event.value.kind === 'value'),
-      isBulk: readGuard<Context, Line>(({ event }) => event.value.kind === 'bulk'),
+      isValue: readGuard<Context, RespValue | number>(({ event }) => lineKind(event) === VALUE),
+      isBulk: readGuard<Context, RespValue | number>(({ event }) => lineKind(event) === BULK),
       tooDeep: ({ context }) => context.stack.length >= maxDepth,
       atBoundary: ({ context, event }) =>
         event.type === 'eof' && event.unread.length === 0 && context.stack.length === 0,
@@ -249,19 +265,24 @@ export function createRespProtocol(options: RespOptions = {}) {
     actions: {
       emitReply: emitIf(({ context }) => context.reply),
       placeLine: assign({
-        reply: ({ context, event }) =>
-          place(context.stack, (event as ReadDoneEvent<Line & { kind: 'value' }>).value.value),
+        reply: ({ context, event }) => place(context.stack, (event as ReadDoneEvent<RespValue>).value),
       }),
-      open: readAction<Context, Line & { kind: 'aggregate' }>(({ context, event }) => {
-        const { type, count: n } = event.value;
-        context.stack.push({ kind: type, left: type === '%' || type === '|' ? 2 * n : n, items: [] });
+      openBulk: readAction<Context, number>(({ context, event }) => {
+        context.bulkType = event.buf[event.start];
+        context.bulkLength = event.value;
+      }),
+      open: readAction<Context, number>(({ context, event }) => {
+        const kind = String.fromCharCode(event.buf[event.start]) as Frame['kind'];
+        const n = event.value;
+        context.stack.push({ kind, left: kind === '%' || kind === '|' ? 2 * n : n, items: [] });
       }),
     },
   }).createMachine({
     id: 'resp',
     context: ({ input }) => ({
       stack: [],
-      bulk: { type: DOLLAR, length: 0 },
+      bulkType: DOLLAR,
+      bulkLength: 0,
       reply: null,
       keepBytes: input?.bytes ?? options.bytes ?? false,
     }),
@@ -272,11 +293,7 @@ export function createRespProtocol(options: RespOptions = {}) {
         on: {
           read: [
             { guard: 'isValue', actions: ['placeLine', 'emitReply'] },
-            {
-              guard: 'isBulk',
-              target: 'bulk',
-              actions: assign({ bulk: ({ event }) => event.value as { type: number; length: number } }),
-            },
+            { guard: 'isBulk', target: 'bulk', actions: 'openBulk' },
             { guard: 'tooDeep', actions: fail('RESP_TOO_DEEP', `aggregates nested more than ${maxDepth} deep`) },
             { actions: 'open' },
           ],
@@ -289,7 +306,7 @@ export function createRespProtocol(options: RespOptions = {}) {
       bulk: {
         // The value and its CRLF, decoded (and the CRLF checked) by the read.
         meta: {
-          read: ({ context }) => (context.keepBytes ? byteReads : textReads)(context.bulk.length),
+          read: ({ context }) => (context.keepBytes ? byteReads : textReads)(context.bulkLength),
           readLabel: 'bytes(length + 2)',
         },
         on: {
@@ -297,7 +314,7 @@ export function createRespProtocol(options: RespOptions = {}) {
             target: 'line',
             actions: [
               assign({
-                reply: ({ context, event }) => place(context.stack, bulkValue(context.bulk.type, event.value)),
+                reply: ({ context, event }) => place(context.stack, bulkValue(context.bulkType, event.value)),
               }),
               'emitReply',
             ],

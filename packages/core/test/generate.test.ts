@@ -136,11 +136,47 @@ describe('the generated executor', () => {
   test('the read loop: reads the first chunk completes run inline, state by state', () => {
     const text = source(createRespProtocol());
     expect(text).toContain('function fast(x, q, ev, budget, poison) {');
-    // The static until and the state's read function, each in a case of its own.
+    // The static until and the state's read function, each in a step function of its own.
     expect(text).toMatch(
-      /case 0: \{ \/\/ "line"\n {4}if \(q\.length === 0\) return steps;\n {4}const j = q\.findInFirst\(/,
+      /function step_0\(x, q, ev, args\) \{\n {4}if \(q\.length === 0\) return false;\n {4}const c = q\.headChunk\(\);/,
     );
-    expect(text).toMatch(/case 1: \{ \/\/ "bulk"\n {4}const r = bulk_read_\d+\(args\);/);
+    expect(text).toMatch(/function step_1\(x, q, ev, args\) \{\n {4}const r = bulk_read_\d+\(args\);/);
+    expect(text).toContain('while (j <= short && !(c[j] === 13 && c[j + 1] === 10)) j++;');
+    expect(text).toContain('case 0: ok = step_0(x, q, ev, args); break;');
+  });
+
+  test('the read loop finds delimiters of one, two and three bytes, short and long lines, at the limit', () => {
+    const lines = setup({ types: {} as { context: object; events: any; emitted: any } }).createMachine({
+      initial: 'a',
+      states: {
+        a: {
+          meta: { read: until('\r\n', { maxBytes: 100, strip: true }) },
+          on: { read: { target: 'b', actions: emit(({ event }) => ({ type: 'crlf', n: event.data.length })) } },
+        },
+        b: {
+          meta: { read: until(';') },
+          on: { read: { target: 'c', actions: emit(({ event }) => ({ type: 'semi', n: event.data.length })) } },
+        },
+        c: {
+          meta: { read: until('END', { maxBytes: 90 }) },
+          on: { read: { target: 'a', actions: emit(({ event }) => ({ type: 'end', n: event.data.length })) } },
+        },
+      },
+    });
+    const line = (n: number) => 'x'.repeat(n);
+    const input = [
+      `ab\r\n${line(3)};\rEND`,
+      `${line(98)}\r\n${line(150)};${line(87)}END`,
+      `\r\n;END${line(10)}\r${line(60)}\r\n${line(1)};${line(86)}\rEND`,
+      // 99 bytes before the CRLF: over the limit of 100 (the delimiter counts).
+      `${line(99)}\r\n`,
+    ].join('');
+    for (const size of [1, 7, 64, 100, 1000]) {
+      const generated = run(lines, enc(input), size, {});
+      expect(generated.outputs.length).toBe(12);
+      expect((generated.error as any)?.code).toBe('WIREMACHINE_ERR_MAX_BYTES');
+      expect(run(lines, enc(input), size, { generate: false })).toEqual(generated);
+    }
   });
 
   test('the read loop and the driver give the same errors: no transition, a throwing action or listener', () => {

@@ -57,9 +57,9 @@ function staticRead(w: Writer, read: ReadRequest, name: string): string[] | null
     const n = read.n;
     const map = read.map == null ? null : w.ref(read.map, `${name}_map`);
     return [
-      `    if (q.length < ${n}) return steps;`,
+      `    if (q.length < ${n}) return false;`,
       '    const c = q.headChunk(); const h = q.headIndex();',
-      `    if (h + ${n} > c.length) return steps;`,
+      `    if (h + ${n} > c.length) return false;`,
       '    x.stepStart = q.consumed; x.stepEvent = null;',
       `    ev.setRange(c, h, h + ${n}, ${map === null ? 'undefined' : `${map}(c, h, h + ${n})`}, -1);`,
       `    q.skip(${n});`,
@@ -69,14 +69,11 @@ function staticRead(w: Writer, read: ReadRequest, name: string): string[] | null
     if (read.delimiters.length !== 1 || read.validate !== null || read.measure !== null) return null;
     const d = read.delimiters[0];
     if (d.length === 0) return null;
-    const delim = w.ref(d, `${name}_delimiter`);
     const map = read.map == null ? null : w.ref(read.map, `${name}_map`);
     const end = read.strip ? 'j' : `j + ${d.length}`;
     return [
-      '    if (q.length === 0) return steps;',
-      `    const j = q.findInFirst(${delim}, 0, ${String(read.maxBytes)});`,
-      '    if (j < 0) { x.resumeScan = q.resume; return steps; }',
-      '    const c = q.headChunk(); const h = q.headIndex();',
+      '    if (q.length === 0) return false;',
+      ...findDelimiter(w, d, read.maxBytes, name),
       '    x.stepStart = q.consumed; x.stepEvent = null;',
       `    ev.setRange(c, h, ${end}, ${map === null ? 'undefined' : `${map}(c, h, ${end})`}, 0);`,
       `    q.skip(j - h + ${d.length});`,
@@ -85,15 +82,53 @@ function staticRead(w: Writer, read: ReadRequest, name: string): string[] | null
   return null;
 }
 
+/** Bytes scanned in a plain loop before a search goes to the native `indexOf`. */
+const SHORT_SCAN = 64;
+
+/**
+ * Source that finds the delimiter `d` in the first chunk (`c`, head at `h`)
+ * with the whole match within `maxBytes` of the head, leaving its index in
+ * `j`, or returns `false` having set where a search may resume. A delimiter
+ * of one or two bytes is searched inline: short spans in a loop, long ones
+ * by the native search of its first byte; a longer one by the queue.
+ */
+function findDelimiter(w: Writer, d: Uint8Array, maxBytes: number, name: string): string[] {
+  if (d.length > 2) {
+    return [
+      `    const j = q.findInFirst(${w.ref(d, `${name}_delimiter`)}, 0, ${String(maxBytes)});`,
+      '    if (j < 0) { x.resumeScan = q.resume; return false; }',
+      '    const c = q.headChunk(); const h = q.headIndex();',
+    ];
+  }
+  const b0 = d[0];
+  const second = d.length === 2 ? ` && c[j + 1] === ${d[1]}` : '';
+  return [
+    '    const c = q.headChunk(); const h = q.headIndex();',
+    // The last index in `c` a whole match may start at.
+    `    const last = Math.min(c.length, h + ${String(maxBytes)}) - ${d.length};`,
+    '    let j = h;',
+    `    const short = Math.min(last, h + ${SHORT_SCAN});`,
+    `    while (j <= short && !(c[j] === ${b0}${second})) j++;`,
+    '    if (j > short) {',
+    '      for (;;) {',
+    `        j = j > last ? -1 : c.indexOf(${b0}, j);`,
+    `        if (j < 0 || j > last) { const k = Math.max(0, last - h + 1); q.countExamined(k); x.resumeScan = k; return false; }`,
+    ...(d.length === 2 ? [`        if (c[j + 1] === ${d[1]}) break;`, '        j++;'] : ['        break;']),
+    '      }',
+    '    }',
+    `    q.countExamined(j - h + ${d.length});`,
+  ];
+}
+
 /** A state's read function's result, completed inline when it is a `bytes(n)` in the first chunk. */
 function dynamicRead(w: Writer, state: CompiledState): string[] {
   const fn = w.ref(state.readFn, `${state.name}_read`);
   return [
     `    const r = ${fn}(args);`,
-    "    if (typeof r !== 'object' || r === null || r.kind !== 'bytes' || r.partial || r.n === 0) { x.pendingRead = r; return steps; }",
+    "    if (typeof r !== 'object' || r === null || r.kind !== 'bytes' || r.partial || r.n === 0) { x.pendingRead = r; return false; }",
     '    const n = r.n;',
     '    const c = q.headChunk(); const h = q.headIndex();',
-    '    if (q.length < n || h + n > c.length) { x.pendingRead = r; return steps; }',
+    '    if (q.length < n || h + n > c.length) { x.pendingRead = r; return false; }',
     '    x.stepStart = q.consumed; x.stepEvent = null;',
     '    const m = r.map;',
     '    ev.setRange(c, h, h + n, m === null || m === undefined ? undefined : m(c, h, h + n), -1);',
@@ -107,7 +142,12 @@ function needsLanding(t: CompiledTransition, from: CompiledState): boolean {
   return t.ends || t.raises !== null || to.always.length > 0 || to.final;
 }
 
-/** Append the source of `function fast(x, q, ev, budget, poison)` to `body`. */
+/**
+ * Append the source of the read loop to `body`: per state, `step_K(x, q, ev,
+ * args)`, which takes one step and returns `true`, or returns `false`
+ * having changed nothing when the read cannot be completed inline; then
+ * `fast(x, q, ev, budget, poison)`, which runs them.
+ */
 export function writeFastLoop(program: Program, w: Writer, body: string[]): void {
   const cases: string[] = [];
   for (const state of program.states) {
@@ -119,37 +159,42 @@ export function writeFastLoop(program: Program, w: Writer, body: string[]): void
           ? dynamicRead(w, state)
           : null;
     if (read === null) continue;
-    cases.push(`  case ${state.index}: { // "${state.name}"`, ...read);
-    cases.push('    args.event = ev; x.stepEvent = ev;');
-    cases.push('    let i;');
-    cases.push(`    try { i = select_${state.index}_onRead(args); } catch (e) { throw x.guardFailed(e); }`);
-    cases.push('    switch (i) {');
+    const k = state.index;
+    cases.push(`    case ${k}: ok = step_${k}(x, q, ev, args); break;`);
+    body.push(`// state "${state.name}": one step of the read loop`);
+    body.push(`function step_${k}(x, q, ev, args) {`, ...read);
+    body.push('    args.event = ev; x.stepEvent = ev;');
+    body.push('    let i;');
+    body.push(`    try { i = select_${k}_onRead(args); } catch (e) { throw x.guardFailed(e); }`);
+    body.push('    switch (i) {');
     state.onRead.forEach((t, i) => {
       const land = needsLanding(t, state)
         ? ` x.land(${w.ref(t, 'transition')});`
         : t.target !== null && t.target !== state
           ? ` x.current = ${w.ref(t.target, `state_${t.target.name}`)};`
           : '';
-      cases.push(
-        `      case ${i}: try { run_${state.index}_onRead_${i}(args, x);${land} } catch (e) { x.abort(); throw e; } break;`,
+      body.push(
+        `      case ${i}: try { run_${k}_onRead_${i}(args, x);${land} } catch (e) { x.abort(); throw e; } break;`,
       );
     });
-    cases.push('      default: throw x.unhandled();');
-    cases.push('    }');
-    cases.push('    if (x.npending !== 0) x.deliver();');
-    cases.push('    if (poison) ev = x.renew(ev);');
-    cases.push('    break;');
-    cases.push('  }');
+    body.push('      default: throw x.unhandled();');
+    body.push('    }');
+    body.push('    if (x.npending !== 0) x.deliver();');
+    body.push('    return true;');
+    body.push('}');
   }
-  body.push('// The read loop: reads completed in the first chunk, each state inline (see fast.ts).');
+  body.push('// The read loop: reads completed in the first chunk, each state by its step function (see fast.ts).');
   body.push('function fast(x, q, ev, budget, poison) {');
   body.push('  const args = x.args;');
   body.push('  let steps = 0;');
   body.push('  for (; steps < budget && !x.done; steps++) {');
-  body.push('  switch (x.current.index) {');
+  body.push('    let ok;');
+  body.push('    switch (x.current.index) {');
   body.push(...cases);
-  body.push('  default: return steps;');
-  body.push('  }');
+  body.push('    default: return steps;');
+  body.push('    }');
+  body.push('    if (!ok) return steps;');
+  body.push('    if (poison) ev = x.renew(ev);');
   body.push('  }');
   body.push('  return steps;');
   body.push('}');
