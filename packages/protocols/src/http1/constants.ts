@@ -160,6 +160,31 @@ const COMMON_FIELDS = [
   'Sec-Fetch-Site',
   'Upgrade-Insecure-Requests',
   'DNT',
+  'Proxy-Connection',
+  'Proxy-Authorization',
+  'WWW-Authenticate',
+  'Content-Disposition',
+  'Content-Range',
+  'Range',
+  'If-Range',
+  'If-Unmodified-Since',
+  'Forwarded',
+  'X-Forwarded-Proto',
+  'X-Forwarded-Host',
+  'Access-Control-Allow-Origin',
+  'Strict-Transport-Security',
+  'X-Content-Type-Options',
+  'X-Frame-Options',
+  'Retry-After',
+  'Allow',
+  'Link',
+  'TE',
+  'Trailer',
+  'Sec-WebSocket-Key',
+  'Sec-WebSocket-Version',
+  'Sec-WebSocket-Accept',
+  'Sec-WebSocket-Protocol',
+  'Sec-WebSocket-Extensions',
 ];
 
 export interface ConstString {
@@ -181,38 +206,80 @@ function byLength(words: readonly string[]): ConstString[][] {
   return out;
 }
 
+/** Numbers kept per field line: name start and end, value start and end, and the name's id (see {@link fieldNameId}) or -1. */
+export const LINE = 5;
+
+/** What a field name means to the parser's framing and connection decisions (see {@link FIELD_KIND}). */
+export const FieldKind = {
+  /** Any other field. */
+  OTHER: 0,
+  CONTENT_LENGTH: 1,
+  TRANSFER_ENCODING: 2,
+  /** `Connection`, or `Proxy-Connection` (read alike, as llhttp does). */
+  CONNECTION: 3,
+  UPGRADE: 4,
+  EXPECT: 5,
+} as const;
+
+const KIND_OF: Readonly<Record<string, number>> = {
+  'content-length': FieldKind.CONTENT_LENGTH,
+  'transfer-encoding': FieldKind.TRANSFER_ENCODING,
+  connection: FieldKind.CONNECTION,
+  'proxy-connection': FieldKind.CONNECTION,
+  upgrade: FieldKind.UPGRADE,
+  expect: FieldKind.EXPECT,
+};
+
 // Common field names (canonical and lower-case spellings) in a hash table keyed by length, first and last byte: one or two candidates to
 // compare (a list by length alone holds up to 16 for some lengths).
 const NAME_SLOTS = 512;
-const nameFirst = new Int16Array(NAME_SLOTS).fill(-1);
-const nameNext: number[] = [];
-const nameBytes: Uint8Array[] = [];
-const nameTexts: string[] = [];
+/** First name id of each slot, -1 for none. @internal */
+export const NAME_FIRST = new Int16Array(NAME_SLOTS).fill(-1);
+/** Next name id in the same slot, -1 for none. @internal */
+export const NAME_NEXT: number[] = [];
+/** The bytes of each name id. @internal */
+export const NAME_BYTES: Uint8Array[] = [];
+/** The bytes of each name id as little-endian 32-bit words (the whole words only), for comparing four at a time. @internal */
+export const NAME_WORDS: Int32Array[] = [];
+/** The text of each name id: a constant handed out for a name spelled exactly so. */
+export const FIELD_NAMES: string[] = [];
+/** The {@link FieldKind} of each name id. */
+export const FIELD_KIND: number[] = [];
 
-function nameSlot(length: number, first: number, last: number): number {
+/** The slot of a name of `length` bytes whose first and last bytes are `first` and `last`. @internal */
+export function nameSlot(length: number, first: number, last: number): number {
   return (length * 61 + first * 7 + last * 3) & (NAME_SLOTS - 1);
 }
 
 for (const w of [...COMMON_FIELDS, ...COMMON_FIELDS.map((n) => n.toLowerCase())]) {
   const slot = nameSlot(w.length, w.charCodeAt(0), w.charCodeAt(w.length - 1));
-  nameNext.push(nameFirst[slot]);
-  nameFirst[slot] = nameTexts.length;
-  nameBytes.push(bytesOf(w));
-  nameTexts.push(w);
+  NAME_NEXT.push(NAME_FIRST[slot]);
+  NAME_FIRST[slot] = FIELD_NAMES.length;
+  const b = bytesOf(w);
+  NAME_BYTES.push(b);
+  NAME_WORDS.push(new Int32Array(b.buffer, 0, b.length >> 2));
+  FIELD_NAMES.push(w);
+  FIELD_KIND.push(KIND_OF[w.toLowerCase()] ?? FieldKind.OTHER);
+}
+
+/** The id of the common field name spelled exactly as `buf[start, end)` (canonical or lower-case), or -1. */
+export function fieldNameId(buf: Uint8Array, start: number, end: number): number {
+  const length = end - start;
+  if (length <= 0) return -1;
+  for (let k = NAME_FIRST[nameSlot(length, buf[start], buf[end - 1])]; k >= 0; k = NAME_NEXT[k]) {
+    const b = NAME_BYTES[k];
+    if (b.length !== length) continue;
+    let i = 0;
+    while (i < length && buf[start + i] === b[i]) i++;
+    if (i === length) return k;
+  }
+  return -1;
 }
 
 /** The common field name spelled exactly as `buf[start, end)` (canonical or lower-case), or `undefined`. */
 export function fieldNameOf(buf: Uint8Array, start: number, end: number): string | undefined {
-  const length = end - start;
-  if (length <= 0) return undefined;
-  for (let k = nameFirst[nameSlot(length, buf[start], buf[end - 1])]; k >= 0; k = nameNext[k]) {
-    const b = nameBytes[k];
-    if (b.length !== length) continue;
-    let i = 0;
-    while (i < length && buf[start + i] === b[i]) i++;
-    if (i === length) return nameTexts[k];
-  }
-  return undefined;
+  const k = fieldNameId(buf, start, end);
+  return k < 0 ? undefined : FIELD_NAMES[k];
 }
 /** Method names, by length. */
 export const METHOD_NAMES = byLength(Object.keys(METHODS));

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CR, fieldNameOf, HTAB, LF, SP } from './constants.js';
+import { CR, FIELD_NAMES, HTAB, LF, LINE, SP } from './constants.js';
 
 type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
 const nodeLatin1 = (globalThis as { Buffer?: { prototype: { latin1Slice?: Latin1Slice } } }).Buffer?.prototype
@@ -52,65 +52,84 @@ function unfold(buf: Uint8Array, start: number, end: number): string {
  * ```
  */
 export class Fields implements Iterable<[string, string]> {
-  /** @internal */
+  /** @internal The bytes the section was read from: the section is `buf[start, start + size)`. */
   readonly buf: Uint8Array;
-  /** @internal Four offsets per line: name start and end, value start and end. */
+  /** @internal */
+  readonly start: number;
+  /** @internal */
+  readonly size: number;
+  /**
+   * @internal {@link LINE} numbers per line, offsets from `start`: name start and end,
+   * value start and end; then the id of a common name spelled exactly so (`FIELD_NAMES`), or -1.
+   */
   readonly offs: number[];
   /** @internal Some value holds an obs-fold (lenient `HEADERS` only). */
   readonly folded: boolean;
   private cache: [string, string][] | null = null;
-  /** The whole of `buf` as latin1 text, made once: every string is a slice of it (no native call each). */
+  /** The whole section as latin1 text, made once: every string is a slice of it (no native call each). */
   private whole: string | null = null;
 
   /** @internal */
-  constructor(buf: Uint8Array, offs: number[], folded: boolean) {
+  constructor(buf: Uint8Array, start: number, size: number, offs: number[], folded: boolean) {
     this.buf = buf;
+    this.start = start;
+    this.size = size;
     this.offs = offs;
     this.folded = folded;
   }
 
   /**
-   * @internal `buf[start, end)` as a string: a slice of the section's text, made in one native call
-   * the first time a string is asked for (a slice of a JavaScript string costs far less than decoding).
+   * @internal `[start, end)` of the section as a string: a slice of the section's text, made from the bytes it
+   * was read from in one native call the first time a string is asked for (a slice of a JavaScript string costs
+   * far less than decoding).
    */
   text(start: number, end: number): string {
     let w = this.whole;
     if (w === null) {
-      w = latin1(this.buf, 0, this.buf.length);
+      w = latin1(this.buf, this.start, this.start + this.size);
       this.whole = w;
     }
     return w.slice(start, end);
   }
 
+  /** @internal The section's bytes (a view). */
+  bytes(): Uint8Array {
+    const b = this.buf;
+    return new Uint8Array(b.buffer, b.byteOffset + this.start, this.size);
+  }
+
   /** Number of field lines. */
   get length(): number {
-    return this.offs.length >> 2;
+    return this.offs.length / LINE;
   }
 
   /** Name of line `i`, as received. */
   name(i: number): string {
     const o = this.offs;
-    const s = o[4 * i];
-    const e = o[4 * i + 1];
-    return fieldNameOf(this.buf, s, e) ?? this.text(s, e);
+    const id = o[LINE * i + 4];
+    return id >= 0 ? FIELD_NAMES[id] : this.text(o[LINE * i], o[LINE * i + 1]);
   }
 
   /** Value of line `i`. */
   value(i: number): string {
     const o = this.offs;
-    return this.folded ? unfold(this.buf, o[4 * i + 2], o[4 * i + 3]) : this.text(o[4 * i + 2], o[4 * i + 3]);
+    const s = o[LINE * i + 2];
+    const e = o[LINE * i + 3];
+    return this.folded ? unfold(this.buf, this.start + s, this.start + e) : this.text(s, e);
   }
 
   /** Raw bytes of the value of line `i` (a view; obs-folds included). */
   valueBytes(i: number): Uint8Array {
-    return this.buf.subarray(this.offs[4 * i + 2], this.offs[4 * i + 3]);
+    return this.buf.subarray(this.start + this.offs[LINE * i + 2], this.start + this.offs[LINE * i + 3]);
   }
 
   /** Index of the first line named `name` (any case) at or after `from`, or -1. */
   indexOf(name: string, from = 0): number {
     const lower = name.toLowerCase();
     const o = this.offs;
-    for (let i = from; 4 * i < o.length; i++) if (equalsLower(this.buf, o[4 * i], o[4 * i + 1], lower)) return i;
+    const b = this.start;
+    for (let i = from; LINE * i < o.length; i++)
+      if (equalsLower(this.buf, b + o[LINE * i], b + o[LINE * i + 1], lower)) return i;
     return -1;
   }
 
@@ -137,8 +156,9 @@ export class Fields implements Iterable<[string, string]> {
   /** Every line as `[name, value]`, in order (built once, then cached). */
   entries(): [string, string][] {
     if (this.cache !== null) return this.cache;
+    const n = this.length;
     const out: [string, string][] = [];
-    for (let i = 0; i < this.length; i++) out.push([this.name(i), this.value(i)]);
+    for (let i = 0; i < n; i++) out.push([this.name(i), this.value(i)]);
     this.cache = out;
     return out;
   }
@@ -153,4 +173,4 @@ export class Fields implements Iterable<[string, string]> {
 }
 
 /** An empty field section. */
-export const NO_FIELDS = new Fields(new Uint8Array(0), [], false);
+export const NO_FIELDS = new Fields(new Uint8Array(0), 0, 0, [], false);

@@ -33,11 +33,9 @@ abstract class HeadBase {
    * and the driver's `remaining()` holds the next protocol's bytes. (Read-only.)
    */
   upgrade = false;
-  /** @internal */
-  protected readonly buf: Uint8Array;
+  private rawView: Uint8Array | null = null;
 
-  constructor(buf: Uint8Array, protocol: string, major: number, minor: number, fields: Fields) {
-    this.buf = buf;
+  constructor(protocol: string, major: number, minor: number, fields: Fields) {
     this.protocol = protocol;
     this.versionMajor = major;
     this.versionMinor = minor;
@@ -54,9 +52,10 @@ abstract class HeadBase {
     return this.fields.entries();
   }
 
-  /** The raw bytes of the head (a view of what was read). */
+  /** The raw bytes of the head (a view of what was read, made when first asked for). */
   get raw(): Uint8Array {
-    return this.buf;
+    this.rawView ??= this.fields.bytes();
+    return this.rawView;
   }
 }
 
@@ -73,7 +72,6 @@ export class RequestHead extends HeadBase {
 
   /** @internal */
   constructor(
-    buf: Uint8Array,
     method: string,
     urlStart: number,
     urlEnd: number,
@@ -83,7 +81,7 @@ export class RequestHead extends HeadBase {
     fields: Fields,
     expectContinue: boolean,
   ) {
-    super(buf, protocol, major, minor, fields);
+    super(protocol, major, minor, fields);
     this.method = method;
     this.urlStart = urlStart;
     this.urlEnd = urlEnd;
@@ -111,7 +109,6 @@ export class ResponseHead extends HeadBase {
 
   /** @internal */
   constructor(
-    buf: Uint8Array,
     status: number,
     reasonStart: number,
     reasonEnd: number,
@@ -120,7 +117,7 @@ export class ResponseHead extends HeadBase {
     minor: number,
     fields: Fields,
   ) {
-    super(buf, protocol, major, minor, fields);
+    super(protocol, major, minor, fields);
     this.status = status;
     this.reasonStart = reasonStart;
     this.reasonEnd = reasonEnd;

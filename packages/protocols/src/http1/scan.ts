@@ -12,13 +12,21 @@ import {
   COLON,
   CR,
   constantOf,
+  FIELD_KIND,
+  FieldKind,
   HTAB,
   HTTP,
   type Http1StateName,
   ICE,
   LF,
+  LINE,
   METHOD_NAMES,
   METHODS,
+  NAME_BYTES,
+  NAME_FIRST,
+  NAME_NEXT,
+  NAME_WORDS,
+  nameSlot,
   RTSP,
   SP,
   TOKEN,
@@ -43,6 +51,9 @@ const TE = 0;
 const CONNECTION = 1;
 const EXPECT = 2;
 
+/** A name whose meaning is found by comparing its bytes (no id: an uncommon spelling, or lenient whitespace in it). */
+const UNKNOWN_KIND = -1;
+
 type Code = (typeof E)[keyof typeof E];
 
 /**
@@ -55,12 +66,29 @@ const NO_WORDS = new DataView(new ArrayBuffer(0));
 const NO_BYTES = new Uint8Array(0);
 
 /**
- * Whether any byte of the 32-bit word `x` is a control byte or DEL: not a
- * field-vchar, SP or HTAB (HTAB is a control byte too; the byte loop takes it).
+ * The bytes of the 32-bit word `x` (little-endian) that are control bytes or
+ * DEL (not a field-vchar or SP; HTAB is a control byte too: the byte loop
+ * takes it), as their high bits; 0 for none. Only the lowest bit set is exact
+ * (a borrow may set higher ones): see {@link firstByte}.
  */
-function specialValueWord(x: number): boolean {
+function specialValueBytes(x: number): number {
   const y = x ^ 0x7f7f7f7f;
-  return ((((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080) !== 0;
+  return (((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080;
+}
+
+/**
+ * The bytes of the 32-bit word `x` that may end a field name, as in
+ * {@link specialValueBytes}: a colon, or a byte outside 0x21-0x7e (control
+ * bytes, SP, DEL, obs-text).
+ */
+function specialNameBytes(x: number): number {
+  const y = x ^ 0x3a3a3a3a;
+  return (((x - 0x21212121) & ~x) | (x + 0x01010101) | x | ((y - 0x01010101) & ~y)) & 0x80808080;
+}
+
+/** The index (0-3) of the first byte flagged in `mask`, a nonzero result of the functions above. */
+function firstByte(mask: number): number {
+  return (31 - Math.clz32(mask & -mask)) >> 3;
 }
 
 /** Whether any byte of the 32-bit word `x` is not a request-target byte (0x21-0x7e). */
@@ -92,7 +120,7 @@ export class Scanner {
   private wordsBuffer: ArrayBufferLike | null = null;
   /** Offset of `buf[0]` in `words`, or -1 when `buf` is scanned byte by byte. */
   private wordBase = -1;
-  /** Offsets of the field lines being scanned (four a line), reused from head to head. */
+  /** Offsets of the field lines being scanned ({@link LINE} a line), reused from head to head. */
   private readonly scratch: number[] = [];
 
   method = '';
@@ -104,7 +132,7 @@ export class Scanner {
   status = 0;
   reasonStart = -1;
   reasonEnd = -1;
-  /** Offsets of the last scan's field lines, four a line (name start and end, value start and end). */
+  /** Offsets of the last scan's field lines, {@link LINE} a line (name start and end, value start and end, name id). */
   offs: number[] = [];
   folded = false;
   contentLength = -1;
@@ -356,7 +384,7 @@ export class Scanner {
     return r;
   }
 
-  /** Lines found by {@link Scanner.scan} (times four: offsets in `scratch`). */
+  /** Lines found by {@link Scanner.scan} (times {@link LINE}: offsets in `scratch`). */
   private count = 0;
 
   private scan(i: number): number {
@@ -371,19 +399,26 @@ export class Scanner {
     const values = o.valueRelaxed ? VALUE_RELAXED : VALUE_CHAR;
     const wb = o.valueRelaxed ? -1 : this.wordBase;
     const words = this.words;
-    const max = 4 * o.maxHeaders;
+    const max = LINE * o.maxHeaders;
+    const nameFirst = NAME_FIRST;
+    const nameNext = NAME_NEXT;
+    const nameBytes = NAME_BYTES;
+    const nameWords = NAME_WORDS;
+    const kinds = FIELD_KIND;
     let last = -1;
+    /** The FieldKind of line `last` (UNKNOWN_KIND: compare its bytes once it is complete). */
+    let lastKind: number = FieldKind.OTHER;
     for (;;) {
       if (i >= end) {
         // A partial head whose last line may go on with an obs-fold (a fault of its own, found first when
         // the whole head is scanned): its framing faults are named once more bytes show that it ended, or
         // at the end of input, so that the code does not depend on where the bytes were split.
-        if (last >= 0 && this.final) this.field(last);
+        if (lastKind !== FieldKind.OTHER && this.final) this.field(last, lastKind);
         return INCOMPLETE;
       }
       let c = buf[i];
       if (c === CR || c === LF) {
-        if (last >= 0) this.field(last);
+        if (lastKind !== FieldKind.OTHER) this.field(last, lastKind);
         i = this.eol(i);
         break;
       }
@@ -395,10 +430,49 @@ export class Scanner {
         this.folded = true;
         fold = true;
       } else {
-        if (last >= 0) this.field(last);
+        if (lastKind !== FieldKind.OTHER) this.field(last, lastKind);
         const ns = i;
-        while (i < end && token[buf[i]] === 1) i++;
+        let id = -1;
+        if (wb >= 0) {
+          // A common name, found four bytes at a time: up to the first byte that cannot be in a name
+          // but for other separators (a colon, a control byte, SP, DEL, obs-text), then its bytes
+          // compared with the constant's. Only a name equal to a constant is taken here (its bytes are
+          // a token); any other is scanned again below, byte by byte, which finds a separator it holds.
+          for (;;) {
+            if (i + 4 > end) {
+              while (i < end && buf[i] > SP && buf[i] < 0x7f && buf[i] !== COLON) i++;
+              break;
+            }
+            const m = specialNameBytes(words.getInt32(wb + i, true));
+            if (m !== 0) {
+              i += firstByte(m);
+              break;
+            }
+            i += 4;
+          }
+          const len = i - ns;
+          if (i < end && len > 0) {
+            id = nameFirst[nameSlot(len, buf[ns], buf[i - 1])];
+            while (id >= 0) {
+              const b = nameBytes[id];
+              if (b.length === len) {
+                const w = nameWords[id];
+                let k = 0;
+                while (k < w.length && words.getInt32(wb + ns + 4 * k, true) === w[k]) k++;
+                if (k === w.length) {
+                  k *= 4;
+                  while (k < len && buf[ns + k] === b[k]) k++;
+                  if (k === len) break;
+                }
+              }
+              id = nameNext[id];
+            }
+          }
+          if (id < 0) i = ns;
+        }
+        if (id < 0) while (i < end && token[buf[i]] === 1) i++;
         if (i >= end) return INCOMPLETE;
+        const nameLength = i - ns;
         let ne = i;
         if (buf[i] !== COLON) {
           // RFC 9112 §5.1: no whitespace between name and colon (lenient HEADERS keeps it in the name).
@@ -406,13 +480,31 @@ export class Scanner {
             while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
             if (i >= end) return INCOMPLETE;
             ne = i;
+            id = -1;
           }
           if (buf[i] !== COLON) throw this.fail(E.INVALID_HEADER_TOKEN, 'invalid byte in a field name', i);
         }
-        if (ne === ns) throw this.fail(E.INVALID_HEADER_TOKEN, 'empty field name', i);
+        const len = ne - ns;
+        if (len === 0) throw this.fail(E.INVALID_HEADER_TOKEN, 'empty field name', i);
         if (n >= max) {
           throw this.fail(E.HEADERS_TOO_MANY, `more than ${o.maxHeaders} field lines`, ns);
         }
+        if (wb < 0) {
+          // A common name, spelled exactly as a constant (see fieldNameId, inlined): its id, and its kind.
+          id = nameFirst[nameSlot(len, buf[ns], buf[ne - 1])];
+          while (id >= 0) {
+            const b = nameBytes[id];
+            if (b.length === len) {
+              let k = 0;
+              while (k < len && buf[ns + k] === b[k]) k++;
+              if (k === len) break;
+            }
+            id = nameNext[id];
+          }
+        }
+        // Other spellings of the framing and connection names (6 to 17 bytes before any
+        // lenient whitespace) are compared when the line is complete.
+        lastKind = id >= 0 ? kinds[id] : nameLength >= 6 && nameLength <= 17 ? UNKNOWN_KIND : FieldKind.OTHER;
         i++;
         while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
         last = n;
@@ -420,12 +512,21 @@ export class Scanner {
         offs[n + 1] = ne;
         offs[n + 2] = i;
         offs[n + 3] = i;
-        n += 4;
+        offs[n + 4] = id;
+        n += LINE;
         this.count = n;
       }
       if (wb >= 0) {
         // Four bytes at a time while none is a control byte or DEL...
-        while (i + 4 <= end && !specialValueWord(words.getInt32(wb + i, true))) i += 4;
+        for (;;) {
+          if (i + 4 > end) break;
+          const m = specialValueBytes(words.getInt32(wb + i, true));
+          if (m !== 0) {
+            i += firstByte(m);
+            break;
+          }
+          i += 4;
+        }
       }
       // ...then byte by byte (HTAB, the line's end, a fault).
       while (i < end && values[buf[i]] === 1) i++;
@@ -438,6 +539,8 @@ export class Scanner {
       if (!fold || ve > offs[last + 3]) offs[last + 3] = ve;
       if (c === CR && o.headers && i + 1 < end && buf[i + 1] !== LF) {
         i++; // llhttp's lenient HEADERS: a CR alone ends a field line
+      } else if (c === CR && i + 1 < end && buf[i + 1] === LF) {
+        i += 2;
       } else {
         i = this.eol(i);
         if (i === INCOMPLETE) return INCOMPLETE;
@@ -452,33 +555,45 @@ export class Scanner {
     return i;
   }
 
-  /** Framing and connection fields, once the line at `k` (with any folds) is complete. */
-  private field(k: number): void {
-    const buf = this.buf;
+  /**
+   * Framing and connection fields, once the line at `k` (with any folds) is
+   * complete: `kind` is its name's {@link FieldKind}, or UNKNOWN_KIND for a
+   * name to compare (an uncommon spelling, or one with lenient whitespace).
+   */
+  private field(k: number, kind: number): void {
     const offs = this.scratch;
     const ns = offs[k];
-    let ne = offs[k + 1];
-    while (buf[ne - 1] === SP || buf[ne - 1] === HTAB) ne--;
-    const len = ne - ns;
-    if (len < 6 || len > 17) return;
     const vs = offs[k + 2];
     const ve = offs[k + 3];
-    if (len === 14 && equalsLower(buf, ns, ne, 'content-length')) {
+    if (kind === UNKNOWN_KIND) {
+      const buf = this.buf;
+      let ne = offs[k + 1];
+      while (buf[ne - 1] === SP || buf[ne - 1] === HTAB) ne--;
+      const len = ne - ns;
+      if (len === 14 && equalsLower(buf, ns, ne, 'content-length')) kind = FieldKind.CONTENT_LENGTH;
+      else if (len === 17 && equalsLower(buf, ns, ne, 'transfer-encoding')) kind = FieldKind.TRANSFER_ENCODING;
+      else if (
+        (len === 10 && equalsLower(buf, ns, ne, 'connection')) ||
+        (len === 16 && equalsLower(buf, ns, ne, 'proxy-connection'))
+      )
+        kind = FieldKind.CONNECTION;
+      else if (len === 7 && equalsLower(buf, ns, ne, 'upgrade')) kind = FieldKind.UPGRADE;
+      else if (len === 6 && equalsLower(buf, ns, ne, 'expect')) kind = FieldKind.EXPECT;
+      else return;
+    }
+    if (kind === FieldKind.CONTENT_LENGTH) {
       // RFC 9112 §6.3 rule 5: several Content-Length fields are an error here, even when equal (as llhttp).
       if (this.hasContentLength) throw this.fail(E.DUPLICATE_CONTENT_LENGTH, 'more than one Content-Length', ns);
       this.hasContentLength = true;
       this.contentLength = this.number(vs, ve);
-    } else if (len === 17 && equalsLower(buf, ns, ne, 'transfer-encoding')) {
+    } else if (kind === FieldKind.TRANSFER_ENCODING) {
       this.hasTransferEncoding = true;
       this.tokens(vs, ve, TE);
-    } else if (
-      (len === 10 && equalsLower(buf, ns, ne, 'connection')) ||
-      (len === 16 && equalsLower(buf, ns, ne, 'proxy-connection'))
-    ) {
+    } else if (kind === FieldKind.CONNECTION) {
       this.tokens(vs, ve, CONNECTION);
-    } else if (len === 7 && equalsLower(buf, ns, ne, 'upgrade')) {
+    } else if (kind === FieldKind.UPGRADE) {
       this.hasUpgrade = true;
-    } else if (len === 6 && equalsLower(buf, ns, ne, 'expect')) {
+    } else if (kind === FieldKind.EXPECT) {
       this.tokens(vs, ve, EXPECT);
     }
   }

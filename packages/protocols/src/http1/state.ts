@@ -144,13 +144,6 @@ export class ParserState {
   /** A complete head arrived (`data` ends with its blank line). */
   onHead(data: Uint8Array): void {
     const sc = this.scanner;
-    if (this.measuredAt === this.pos && this.measuredLength === data.length) {
-      // Scanned already, by measureHead, in the bytes this view was taken from.
-      this.measuredAt = -1;
-      this.pos += data.length;
-      this.decide(data);
-      return;
-    }
     this.measuredAt = -1;
     sc.begin(this.pos, 'head');
     this.pos += data.length;
@@ -161,7 +154,7 @@ export class ParserState {
       return;
     }
     if (r === INCOMPLETE) throw sc.fail(E.BARE_CR, 'the head ended inside a line', data.length - 1);
-    this.decide(data);
+    this.decide(data, 0, data.length);
   }
 
   /**
@@ -170,7 +163,14 @@ export class ParserState {
    * {@link Next.NONE_KEEP} for a message that ends with its head and keeps the connection.
    */
   onHeadRange(buf: Uint8Array, start: number, end: number): number {
-    this.onHead(new Uint8Array(buf.buffer, buf.byteOffset + start, end - start));
+    if (this.measuredAt === this.pos && this.measuredLength === end - start) {
+      // Scanned already, by measureHead, from `buf[start]` on: the head is read from `buf` itself (no view).
+      this.measuredAt = -1;
+      this.pos += end - start;
+      this.decide(buf, start, end - start);
+    } else {
+      this.onHead(new Uint8Array(buf.buffer, buf.byteOffset + start, end - start));
+    }
     const next = this.next;
     if (next === Next.NONE) {
       const head = this.head as MessageHead;
@@ -187,11 +187,11 @@ export class ParserState {
     throw sc.fail(E.INCOMPLETE, 'the input ended inside a head', unread.length);
   }
 
-  /** Framing, keep-alive and upgrade decisions (RFC 9112 §6.3, §9.3; llhttp's order). */
-  private decide(data: Uint8Array): void {
+  /** Framing, keep-alive and upgrade decisions (RFC 9112 §6.3, §9.3; llhttp's order), for the head in `buf[start, start + size)`. */
+  private decide(buf: Uint8Array, start: number, size: number): void {
     const sc = this.scanner;
     const o = this.options;
-    const fields = new Fields(data, sc.offs, sc.folded);
+    const fields = new Fields(buf, start, size, sc.offs, sc.folded);
     let head: MessageHead;
     let upgrade: boolean;
     let skip = false;
@@ -199,7 +199,6 @@ export class ParserState {
     const pri = this.request && sc.method === 'PRI';
     if (this.request) {
       head = new RequestHead(
-        data,
         sc.method,
         sc.urlStart,
         sc.urlEnd,
@@ -212,16 +211,7 @@ export class ParserState {
       upgrade = (sc.hasUpgrade && sc.connectionUpgrade) || sc.method === 'CONNECT';
       skip = o.skipBody === true || (typeof o.skipBody === 'function' && o.skipBody(head));
     } else {
-      const r = new ResponseHead(
-        data,
-        sc.status,
-        sc.reasonStart,
-        sc.reasonEnd,
-        sc.protocol,
-        sc.major,
-        sc.minor,
-        fields,
-      );
+      const r = new ResponseHead(sc.status, sc.reasonStart, sc.reasonEnd, sc.protocol, sc.major, sc.minor, fields);
       head = r;
       upgrade = sc.status === 101;
       const s = sc.status;
@@ -229,7 +219,7 @@ export class ParserState {
       skip = o.skipBody === true || (typeof o.skipBody === 'function' && o.skipBody(r));
     }
     this.head = head;
-    const end = data.length;
+    const end = size;
     if (sc.hasTransferEncoding && sc.hasContentLength && !o.chunkedLength) {
       // RFC 9112 §6.3 rule 3: a smuggling shape; refused outright.
       throw sc.fail(E.INVALID_TRANSFER_ENCODING, 'Transfer-Encoding together with Content-Length', end);
@@ -448,7 +438,7 @@ export class ParserState {
     sc.begin(base - this.trailerBytes, 'trailers');
     sc.scanFields(buf, buf.length);
     this.trailerLines = [];
-    return new Fields(buf, sc.offs, sc.folded);
+    return new Fields(buf, 0, buf.length, sc.offs, sc.folded);
   }
 
   /** Bytes after a message that closed the connection: only CR and LF may follow (as llhttp). */

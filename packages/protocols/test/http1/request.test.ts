@@ -96,6 +96,58 @@ describe('request heads', () => {
   });
 });
 
+describe('long request heads (names and values scanned four bytes at a time)', () => {
+  // Heads from 128 bytes on are scanned by 32-bit words: common names are found and compared that way.
+  const PAD = `X-Pad: ${'p'.repeat(140)}\r\n`;
+  const head = (fields: string) => `POST /upload HTTP/1.1\r\n${PAD}${fields}\r\n`;
+
+  it('hands out common names as sent, in any spelling, and other names as text', () => {
+    const r = request(
+      head('Host: a\r\nhost: b\r\nHOST: c\r\nHostx: d\r\nAccept-Encoding: e\r\nAccept-Encodings: f\r\n'),
+    );
+    expect(r.error).toBeNull();
+    expect(r.messages[0].headers.slice(1)).toEqual([
+      ['Host', 'a'],
+      ['host', 'b'],
+      ['HOST', 'c'],
+      ['Hostx', 'd'],
+      ['Accept-Encoding', 'e'],
+      ['Accept-Encodings', 'f'],
+    ]);
+  });
+
+  it('frames the body by Content-Length and Transfer-Encoding in any spelling', () => {
+    expect(request(`${head('CONTENT-LENGTH: 3\r\n')}abc`).messages[0].body).toBe('abc');
+    expect(request(`${head('transfer-ENCODING: chunked\r\n')}3\r\nabc\r\n0\r\n\r\n`).messages[0].body).toBe('abc');
+    expect(codeOf(request(head('content-length: 1\r\nContent-Length: 1\r\n')))).toBe(E.DUPLICATE_CONTENT_LENGTH);
+  });
+
+  it('frames by a common name with whitespace before the colon under lenient HEADERS', () => {
+    const r = request(`${head('Content-Length  : 3\r\n')}abc`, { lenient: ['HEADERS'] });
+    expect(r.error).toBeNull();
+    expect(r.messages[0].body).toBe('abc');
+    expect(r.messages[0].headers[1]).toEqual(['Content-Length  ', '3']);
+  });
+
+  it.each([
+    ['a separator after a common name', 'Host(x): a\r\n', 4],
+    ['a separator inside a common name', 'Cont(nt-Length: 1\r\n', 4],
+    ['a NUL after a common name', 'Accept\x00: a\r\n', 6],
+    ['obs-text in a name', 'Acc\xe9pt: a\r\n', 3],
+    ['whitespace before the colon', 'Host : a\r\n', 4],
+  ])('rejects %s at its byte', (_name, line, at) => {
+    const r = request(head(line));
+    const e = r.error as unknown as { code: string; offset: number };
+    expect(e.code).toBe(E.INVALID_HEADER_TOKEN);
+    expect(e.offset).toBe(head('').length - 2 + at);
+  });
+
+  it('names the fault of a long head the input never finished', () => {
+    expect(codeOf(request(`POST / HTTP/1.1\r\n${PAD}Content-Le(gth`, {}, true))).toBe(E.INVALID_HEADER_TOKEN);
+    expect(codeOf(request(`POST / HTTP/1.1\r\n${PAD}Content-Length`, {}, true))).toBe(E.INCOMPLETE);
+  });
+});
+
 describe('request bodies (RFC 9112 §6)', () => {
   it('reads a Content-Length body as it arrives', () => {
     const r = request('POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhelloGET / HTTP/1.1\r\n\r\n');
