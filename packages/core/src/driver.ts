@@ -337,10 +337,14 @@ export class Driver<TOutput = unknown> {
           if (read.kind !== 'bytes') {
             if (read.kind === 'streamBytes' || read.kind === 'streamUntilClose') this.readKey = exec.stateKey();
             this.progress.reset();
-            if (fast !== null && fast.resumeScan >= 0) {
-              // The loop searched the first chunk for this read's delimiter up to there.
-              if (read.kind === 'until') this.progress.scan = fast.resumeScan;
+            if (fast !== null && (fast.resumeScan >= 0 || fast.measured)) {
+              // The loop searched the first chunk for this read's delimiter up to there, or measured it.
+              if (read.kind === 'until') {
+                if (fast.resumeScan >= 0) this.progress.scan = fast.resumeScan;
+                this.progress.measured = fast.measured;
+              }
               fast.resumeScan = -1;
+              fast.measured = false;
             }
           }
         }

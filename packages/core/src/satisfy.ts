@@ -27,6 +27,8 @@ export class ReadProgress {
   text = '';
   /** `until`: bytes buffered when the last search stopped (0 before the first one). */
   seen = 0;
+  /** `until` with `measure`: it was asked already (once a read). */
+  measured = false;
   /** `until` with `validate`: bytes the last call was given (0 before the first one). */
   validated = 0;
   /** `until` with `validate`: a copy of the waiting bytes, `[0, copied)`, appended to as they arrive. */
@@ -37,6 +39,7 @@ export class ReadProgress {
   reset(): void {
     this.scan = 0;
     this.seen = 0;
+    this.measured = false;
     this.validated = 0;
     // The copy is dropped, not kept for the next read: an idle connection holds no buffer.
     this.copy = NONE;
@@ -179,8 +182,9 @@ export function satisfyUntil(
   progress: ReadProgress,
   ev: ReadResult = new ReadResult(),
 ): ReadEvent | null {
-  if (read.measure !== null && progress.seen === 0 && queue.length > 0) {
+  if (read.measure !== null && !progress.measured && queue.length > 0) {
     // Once a read, before any search: the record may be found whole in the first chunk.
+    progress.measured = true;
     const first = queue.firstLength();
     const n = read.measure(queue.peekFirst(), queue.consumed);
     if (n >= 0) {

@@ -179,6 +179,46 @@ describe('the generated executor', () => {
     }
   });
 
+  test('the read loop runs an until with measure: the record found whole, measured once a read, errors alike', () => {
+    let calls = 0;
+    // A record is a length byte (as a digit) and that many bytes, then "\n\n"; a length of 9 lies.
+    const measure = (b: Uint8Array) => {
+      calls++;
+      if (b.length === 0) return -1;
+      const n = b[0] - 0x30;
+      return n === 9 ? b.length + 1 : 1 + n + 2 <= b.length ? 1 + n + 2 : -1;
+    };
+    const records = setup({ types: {} as { context: object; events: any; emitted: any } }).createMachine({
+      initial: 'a',
+      states: {
+        a: {
+          meta: { read: until('\n\n', { measure, maxBytes: 8 }) },
+          on: {
+            read: { target: 'a', reenter: true, actions: emit(({ event }) => ({ type: 'r', n: event.data.length })) },
+          },
+        },
+      },
+    });
+    for (const input of ['2ab\n\n0\n\n3abc\n\n', '1a\n\n6abcdef\n\n', '1a\n\n9\n\n']) {
+      for (const size of [1, 3, 64]) {
+        const generated = run(records, enc(input), size, {});
+        expect(run(records, enc(input), size, { generate: false })).toEqual(generated);
+        expect(generated.outputs.length).toBeGreaterThan(0);
+      }
+    }
+    expect(run(records, enc('1a\n\n6abcdef\n\n'), 64, {}).error).toMatchObject({
+      code: 'WIREMACHINE_ERR_MAX_BYTES',
+      offset: 4,
+    });
+    expect(run(records, enc('1a\n\n9\n\n'), 64, {}).error).toMatchObject({ code: 'WIREMACHINE_ERR_INVALID_STATE' });
+    // A record cut in two: measured when its first piece comes, then found by the search.
+    calls = 0;
+    const d = createDriver(records, { onOutput: () => {} });
+    d.feed(enc('2a'));
+    d.feed(enc('b\n\n'));
+    expect(calls).toBe(1);
+  });
+
   test('the read loop and the driver give the same errors: no transition, a throwing action or listener', () => {
     const lines = setup({ types: {} as { context: object; events: any; emitted: any } }).createMachine({
       initial: 'a',

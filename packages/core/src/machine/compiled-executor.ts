@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { ErrorCode, isWiremachineError, ProtocolError, WiremachineError } from '../errors.js';
+import { ErrorCode, isWiremachineError, MaxBytesError, ProtocolError, WiremachineError } from '../errors.js';
 import { isNoOutput } from '../protocol.js';
 import { ReadResult } from '../read-result.js';
 import type { ReadEvent, ReadRequest } from '../reads.js';
@@ -63,6 +63,7 @@ export class CompiledExecutor implements Executor, ActionHost, FastHost {
   stepEvent: unknown = null;
   pendingRead: ReadRequest | null = null;
   resumeScan = -1;
+  measured = false;
   /** Done events raised in the macrostep under way, not yet taken. */
   private readonly queue: DoneEvent[] = [];
   constructor(program: Program, options: ExecutorOptions & { generate?: boolean }) {
@@ -224,6 +225,13 @@ export class CompiledExecutor implements Executor, ActionHost, FastHost {
   renew(event: ReadResult): ReadResult {
     event.poison();
     return new ReadResult();
+  }
+
+  badMeasure(n: number, first: number, maxBytes: number): unknown {
+    if (n > first) {
+      return new WiremachineError(ErrorCode.INVALID_STATE, `until() measure returned ${n}, past the ${first} bytes given`);
+    }
+    return new MaxBytesError(maxBytes);
   }
 
   unhandled(): unknown {

@@ -5,7 +5,8 @@
  * with the next state's read, all in one function generated for the machine:
  *
  * - `bytes(n)` (static or returned by the state's read function), not partial, n > 0;
- * - `until` with one delimiter, no `validate` and no `measure`.
+ * - `until` with one delimiter and no `validate`, searched inline;
+ * - `until` with a `measure` that finds the record in the first chunk.
  *
  * Each read's decoder (`map`), guard chain and actions are then called from
  * a call site of their own, with no event dispatch, read-kind switch or
@@ -36,6 +37,8 @@ export interface FastHost {
   pendingRead: ReadRequest | null;
   /** Where an `until` the loop could not complete may resume its search, or -1. */
   resumeScan: number;
+  /** The loop asked an `until`'s `measure`, which did not find the record: the driver's loop does not ask again. */
+  measured: boolean;
   /** Deliver the outputs of the step (as the executor's macrostep does). */
   deliver(): void;
   /** A step failed: drop its outputs and queued done events. */
@@ -44,6 +47,8 @@ export interface FastHost {
   land(t: CompiledTransition): void;
   /** The error a throwing guard of a read transition becomes. */
   guardFailed(e: unknown): unknown;
+  /** The error for a record `measure` found longer than the bytes it was given or than `maxBytes`. */
+  badMeasure(n: number, first: number, maxBytes: number): unknown;
   /** The error for a read no transition takes. */
   unhandled(): unknown;
   /** With `poisonEvents`: poison the event of the step just taken and give a new one. */
@@ -65,8 +70,23 @@ function staticRead(w: Writer, read: ReadRequest, name: string): string[] | null
       `    q.skip(${n});`,
     ];
   }
+  if (read.kind === 'until' && read.measure !== null) {
+    // The measure finds the record whole in the first chunk, or the driver's loop searches (without measuring again).
+    const measure = w.ref(read.measure, `${name}_measure`);
+    const map = read.map == null ? null : w.ref(read.map, `${name}_map`);
+    return [
+      '    if (q.length === 0) return false;',
+      `    const n = ${measure}(q.peekFirst(), q.consumed);`,
+      '    if (n <= 0) { x.measured = n < 0; return false; }',
+      '    x.stepStart = q.consumed; x.stepEvent = null;',
+      `    if (n > q.firstLength() || n > ${String(read.maxBytes)}) throw x.badMeasure(n, q.firstLength(), ${String(read.maxBytes)});`,
+      '    const c = q.headChunk(); const h = q.headIndex();',
+      `    ev.setRange(c, h, h + n, ${map === null ? 'undefined' : `${map}(c, h, h + n)`}, 0);`,
+      '    q.skip(n);',
+    ];
+  }
   if (read.kind === 'until') {
-    if (read.delimiters.length !== 1 || read.validate !== null || read.measure !== null) return null;
+    if (read.delimiters.length !== 1 || read.validate !== null) return null;
     const d = read.delimiters[0];
     if (d.length === 0) return null;
     const map = read.map == null ? null : w.ref(read.map, `${name}_map`);
