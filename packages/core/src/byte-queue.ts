@@ -12,6 +12,8 @@
  */
 
 const EMPTY = new Uint8Array(0);
+/** Its ArrayBuffer, read once: reading `.buffer` costs about as much as making a view. */
+const EMPTY_BUFFER = EMPTY.buffer;
 
 /**
  * A native search for a multi-byte needle, where the platform has one (Node's
@@ -102,7 +104,7 @@ export class ByteQueue {
   // Reading `.buffer` and `.byteOffset` costs about as much as making a view,
   // so they are read once per chunk, not once per read.
   private viewChunk: Uint8Array = EMPTY;
-  private viewBuffer: ArrayBufferLike = EMPTY.buffer;
+  private viewBuffer: ArrayBufferLike = EMPTY_BUFFER;
   private viewBase = 0;
 
   /** Append a chunk. The queue keeps a reference: do not reuse the memory. */
@@ -518,7 +520,7 @@ export class ByteQueue {
       // Everything read: drop references to the chunks.
       this.chunks.length = 0;
       this.viewChunk = EMPTY;
-      this.viewBuffer = EMPTY.buffer;
+      this.viewBuffer = EMPTY_BUFFER;
       this.first = 0;
       this.headOffset = 0;
       return;

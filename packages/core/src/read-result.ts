@@ -16,6 +16,8 @@ import { ErrorCode, WiremachineError } from './errors.js';
 import type { ReadDoneEvent } from './reads.js';
 
 const EMPTY = new Uint8Array(0);
+/** Its ArrayBuffer, read once: reading `.buffer` costs about as much as making a view. */
+const EMPTY_BUFFER = EMPTY.buffer;
 
 function kept(): never {
   throw new WiremachineError(
@@ -53,7 +55,7 @@ export class ReadResult<T = any> implements ReadDoneEvent<T> {
   // `.buffer` and `.byteOffset` costs about as much as making the view, and
   // consecutive reads mostly lie in one chunk (as in ByteQueue).
   private viewChunk: Uint8Array = EMPTY;
-  private viewBuffer: ArrayBufferLike = EMPTY.buffer;
+  private viewBuffer: ArrayBufferLike = EMPTY_BUFFER;
   private viewBase = 0;
 
   /** The read's bytes as a view (made once, when first asked for). */
@@ -96,9 +98,11 @@ export class ReadResult<T = any> implements ReadDoneEvent<T> {
 
   /** Let go of the bytes and the value (the driver waits for input: an idle connection holds no chunk). */
   clear(): void {
+    // Nothing held (the last wait cleared it): a feed of a byte at a time pays no stores.
+    if (this.buf === EMPTY && this.value === undefined && this.match === null && this.viewChunk === EMPTY) return;
     this.buf = EMPTY;
     this.viewChunk = EMPTY;
-    this.viewBuffer = EMPTY.buffer;
+    this.viewBuffer = EMPTY_BUFFER;
     this.view = null;
     this.value = undefined as T;
     this.match = null;
@@ -110,7 +114,7 @@ export class ReadResult<T = any> implements ReadDoneEvent<T> {
     this.view = null;
     this.buf = EMPTY;
     this.viewChunk = EMPTY;
-    this.viewBuffer = EMPTY.buffer;
+    this.viewBuffer = EMPTY_BUFFER;
     this.value = POISONED_VALUE as T;
     this.delimiter = Number.NaN;
     this.match = null;
