@@ -229,7 +229,10 @@ export class CompiledExecutor implements Executor, ActionHost, FastHost {
 
   badMeasure(n: number, first: number, maxBytes: number): unknown {
     if (n > first) {
-      return new WiremachineError(ErrorCode.INVALID_STATE, `until() measure returned ${n}, past the ${first} bytes given`);
+      return new WiremachineError(
+        ErrorCode.INVALID_STATE,
+        `until() measure returned ${n}, past the ${first} bytes given`,
+      );
     }
     return new MaxBytesError(maxBytes);
   }
