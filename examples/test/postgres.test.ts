@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ReadRequest } from '@wiremachine/core';
 import {
   checkLaw,
   chunkInvariance,
@@ -144,7 +145,17 @@ describe('the PostgreSQL backend message parser', () => {
   });
 
   test('model-based inputs take every declared transition', () => {
-    const steps = ({ read }: { read: { kind: string; n?: number } | null }): ModelStep[] => {
+    // A step's event carries what the read's decoder makes of its bytes, as the driver's does;
+    // bytes the decoder refuses (an unknown type, a bad length) take no transition.
+    const decoded = (read: { map?: ((b: Uint8Array, s: number, e: number) => unknown) | null }, step: ModelStep) => {
+      if (step.event.type !== 'read' || !read.map) return [step];
+      try {
+        return [{ ...step, event: { ...step.event, value: read.map(step.bytes, 0, step.bytes.length) } }];
+      } catch {
+        return [];
+      }
+    };
+    const steps = ({ read }: { read: ReadRequest | null }): ModelStep[] => {
       if (read?.kind !== 'bytes') return [];
       if (read.n === 5) {
         const z = encodeBackend({ type: 'readyForQuery', status: 'I' });
@@ -155,7 +166,7 @@ describe('the PostgreSQL backend message parser', () => {
           readStep(Uint8Array.of(0x44, 0, 1, 0, 0)),
           eofStep(),
           { ...eofStep(), bytes: Uint8Array.of(0x5a) },
-        ];
+        ].flatMap((step) => decoded(read, step));
       }
       return [readStep(Uint8Array.of(0x49)), eofStep()];
     };

@@ -1,21 +1,30 @@
 /**
  * PostgreSQL backend messages (protocol 3.0), declared as a wiremachine
  * machine. Every message is a type byte, a 32-bit length that counts itself,
- * and a body: the machine reads the five-byte header, checks the type and
- * the length against a limit, reads the body, and decodes it once into a
- * typed message.
+ * and a body: the machine reads the five-byte header, whose decoder checks
+ * the type and the length against a limit once, reads the body, and decodes
+ * it once, by offset into the input's bytes, into a typed message.
  *
- * The decoding uses Node's Buffer to read UTF-8 text (as `pg-protocol` does);
- * the protocol itself is plain.
+ * Text is decoded with `decode.utf8` (Node's native UTF-8 slicer, as
+ * `pg-protocol` uses through `Buffer#toString`).
  */
-import { bytes, fail, ProtocolFault, protocolTypes } from '@wiremachine/core';
+import {
+  type BytesRead,
+  bytes,
+  decode,
+  fail,
+  ProtocolFault,
+  protocolTypes,
+  type ReadDoneEvent,
+  reject,
+} from '@wiremachine/core';
 import { assign, emit, setup } from 'xstate';
 import { NOTICE_FIELDS, type PgField, type PgMessage, type PgNoticeFields, type PgValue } from './messages.js';
 
 interface Context {
   /** The type byte of the message being read. */
   type: number;
-  /** Its length field: the body's length plus 4. */
+  /** The body's length (the length field less the 4 bytes it counts of itself). */
   length: number;
   keepBytes: boolean;
 }
@@ -36,18 +45,19 @@ export interface PgOptions {
 const KNOWN = new Uint8Array(256);
 for (const c of 'RSKZTDCIEN123nstGHWdcAvV') KNOWN[c.charCodeAt(0)] = 1;
 
-/** Reads a message body, failing with `PG_BAD_MESSAGE` instead of reading past it. */
+/** Reads a message body, `buf[pos, end)`, failing with `PG_BAD_MESSAGE` instead of reading past it. */
 class Reader {
-  pos = 0;
   constructor(
-    readonly buf: Buffer,
-    readonly what: string,
+    readonly buf: Uint8Array,
+    public pos: number,
+    readonly end: number,
+    readonly type: number,
   ) {}
   bad(why: string): never {
-    throw new ProtocolFault('PG_BAD_MESSAGE', `${this.what}: ${why}`);
+    throw new ProtocolFault('PG_BAD_MESSAGE', `message '${String.fromCharCode(this.type)}': ${why}`);
   }
   need(n: number): void {
-    if (this.pos + n > this.buf.length) this.bad('the body ends inside a field');
+    if (this.pos + n > this.end) this.bad('the body ends inside a field');
   }
   byte(): number {
     this.need(1);
@@ -55,13 +65,13 @@ class Reader {
   }
   int16(): number {
     this.need(2);
-    const v = this.buf.readInt16BE(this.pos);
+    const v = decode.i16be(this.buf, this.pos);
     this.pos += 2;
     return v;
   }
   int32(): number {
     this.need(4);
-    const v = this.buf.readInt32BE(this.pos);
+    const v = decode.i32be(this.buf, this.pos);
     this.pos += 4;
     return v;
   }
@@ -72,30 +82,37 @@ class Reader {
     return n;
   }
   cstring(): string {
-    const end = this.buf.indexOf(0, this.pos);
-    if (end < 0) this.bad('a string with no terminating NUL');
-    const s = this.buf.toString('utf8', this.pos, end);
+    const buf = this.buf;
+    let end = this.pos;
+    while (end < this.end && buf[end] !== 0) end++;
+    if (end === this.end) this.bad('a string with no terminating NUL');
+    const s = decode.utf8(buf, this.pos, end);
     this.pos = end + 1;
     return s;
   }
+  /** The next `n` bytes, copied. */
   take(n: number): Uint8Array {
     this.need(n);
-    const v = this.buf.subarray(this.pos, this.pos + n);
+    const v = copy(this.buf, this.pos, this.pos + n);
     this.pos += n;
     return v;
   }
   rest(): Uint8Array {
-    return this.take(this.buf.length - this.pos);
+    return this.take(this.end - this.pos);
   }
   done<T>(message: T): T {
-    if (this.pos !== this.buf.length) this.bad(`${this.buf.length - this.pos} bytes left over`);
+    if (this.pos !== this.end) this.bad(`${this.end - this.pos} bytes left over`);
     return message;
   }
 }
 
-/** A plain Uint8Array copy (never a Buffer), so outputs do not pin the input's memory. */
-const copy = (b: Uint8Array) => new Uint8Array(b);
-const asBuffer = (b: Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+/** `buf[start, end)` as a plain Uint8Array copy (never a Buffer), so outputs do not pin the input's memory. */
+function copy(buf: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start);
+  if (end - start <= 64) for (let i = start; i < end; i++) out[i - start] = buf[i];
+  else out.set(buf.subarray(start, end));
+  return out;
+}
 
 function notice(r: Reader): PgNoticeFields {
   const fields: PgNoticeFields = {};
@@ -121,22 +138,22 @@ function authentication(r: Reader): PgMessage {
     case 3:
       return { type: 'authenticationCleartextPassword' };
     case 5:
-      return { type: 'authenticationMD5Password', salt: copy(r.take(4)) };
+      return { type: 'authenticationMD5Password', salt: r.take(4) };
     case 10: {
       const mechanisms: string[] = [];
       for (let m = r.cstring(); m !== ''; m = r.cstring()) mechanisms.push(m);
       return { type: 'authenticationSASL', mechanisms };
     }
     case 11:
-      return { type: 'authenticationSASLContinue', data: copy(r.rest()) };
+      return { type: 'authenticationSASLContinue', data: r.rest() };
     case 12:
-      return { type: 'authenticationSASLFinal', data: copy(r.rest()) };
+      return { type: 'authenticationSASLFinal', data: r.rest() };
     case 2:
     case 6:
     case 7:
     case 8:
     case 9:
-      return { type: 'authenticationOther', code, data: copy(r.rest()) };
+      return { type: 'authenticationOther', code, data: r.rest() };
     default:
       return r.bad(`unknown authentication request ${code}`);
   }
@@ -161,15 +178,15 @@ function rowDescription(r: Reader): PgMessage {
 
 /**
  * DataRow, the message a result is mostly made of: read without the
- * {@link Reader}'s calls, one bounds check a field.
+ * {@link Reader}'s calls, one bounds check a field, each value decoded
+ * straight from the input's bytes.
  */
-function dataRow(buf: Buffer, keepBytes: boolean): PgMessage {
-  const end = buf.length;
-  if (end < 2) return badRow('the body ends inside a field');
-  const n = (buf[0] << 8) | buf[1];
+function dataRow(buf: Uint8Array, start: number, end: number, keepBytes: boolean): PgMessage {
+  if (end - start < 2) return badRow('the body ends inside a field');
+  const n = (buf[start] << 8) | buf[start + 1];
   if (n > 0x7fff) return badRow('a negative count');
   const values: PgValue[] = new Array(n);
-  let pos = 2;
+  let pos = start + 2;
   for (let i = 0; i < n; i++) {
     if (pos + 4 > end) return badRow('the body ends inside a field');
     const len = (buf[pos] << 24) | (buf[pos + 1] << 16) | (buf[pos + 2] << 8) | buf[pos + 3];
@@ -179,7 +196,7 @@ function dataRow(buf: Buffer, keepBytes: boolean): PgMessage {
       values[i] = null;
     } else {
       if (pos + len > end) return badRow('the body ends inside a field');
-      values[i] = keepBytes ? copy(buf.subarray(pos, pos + len)) : buf.toString('utf8', pos, pos + len);
+      values[i] = keepBytes ? copy(buf, pos, pos + len) : decode.utf8(buf, pos, pos + len);
       pos += len;
     }
   }
@@ -201,10 +218,14 @@ function copyResponse(r: Reader, type: 'copyInResponse' | 'copyOutResponse' | 'c
 
 /** Decodes one message body; `type` is its type byte. Throws `PG_BAD_MESSAGE` for a malformed body. */
 export function decodeMessage(type: number, body: Uint8Array, keepBytes = false): PgMessage {
-  if (type === 0x44) return dataRow(asBuffer(body), keepBytes);
-  const c = String.fromCharCode(type);
-  const r = new Reader(asBuffer(body), `message '${c}'`);
-  switch (c) {
+  return decodeBody(type, body, 0, body.length, keepBytes);
+}
+
+/** Decodes the message body `buf[start, end)`, by offset (no view of it is made). */
+function decodeBody(type: number, buf: Uint8Array, start: number, end: number, keepBytes: boolean): PgMessage {
+  if (type === 0x44) return dataRow(buf, start, end, keepBytes);
+  const r = new Reader(buf, start, end, type);
+  switch (String.fromCharCode(type)) {
     case 'R':
       return r.done(authentication(r));
     case 'S':
@@ -249,7 +270,7 @@ export function decodeMessage(type: number, body: Uint8Array, keepBytes = false)
     case 'W':
       return r.done(copyResponse(r, 'copyBothResponse'));
     case 'd':
-      return r.done({ type: 'copyData', data: copy(r.rest()) });
+      return r.done({ type: 'copyData', data: r.rest() });
     case 'c':
       return r.done({ type: 'copyDone' });
     case 'A':
@@ -265,51 +286,70 @@ export function decodeMessage(type: number, body: Uint8Array, keepBytes = false)
     case 'V': {
       const len = r.int32();
       if (len < -1) r.bad('a negative value length');
-      return r.done({ type: 'functionCallResponse', value: len === -1 ? null : copy(r.take(len)) });
+      return r.done({ type: 'functionCallResponse', value: len === -1 ? null : r.take(len) });
     }
     default:
       return r.bad('unknown message type');
   }
 }
 
-/** The length field of a header (its bytes 1..4), big-endian. */
-const lengthOf = (h: Uint8Array) => ((h[1] << 24) | (h[2] << 16) | (h[3] << 8) | h[4]) >>> 0;
+/**
+ * Reads of message bodies up to this length are made once per length and
+ * shared (a read is an object, and most messages are short).
+ */
+const CACHED_READS = 4096;
+const bodyReads: BytesRead[] = [];
+function bodyRead(n: number): BytesRead {
+  if (n >= CACHED_READS) return bytes(n);
+  let read = bodyReads[n];
+  if (read === undefined) {
+    read = bytes(n);
+    bodyReads[n] = read;
+  }
+  return read;
+}
+
+/**
+ * A header's decoder: the type byte and the length, checked, decoded once
+ * into one number, the body's length times 256 plus the type byte.
+ */
+function headerDecoder(maxBody: number) {
+  return (buf: Uint8Array, start: number): number => {
+    const type = buf[start];
+    if (KNOWN[type] === 0) reject('PG_UNKNOWN_MESSAGE', 'a type byte the backend never sends');
+    const length = decode.u32be(buf, start + 1);
+    if (length < 4) reject('PG_BAD_LENGTH', 'a message length under 4');
+    if (length - 4 > maxBody)
+      reject('PG_MESSAGE_TOO_LONG', `a message of ${length - 4} bytes, over the limit of ${maxBody}`);
+    return (length - 4) * 256 + type;
+  };
+}
 
 /** A parser of PostgreSQL backend messages. */
 export function createPgProtocol(options: PgOptions = {}) {
   const maxBody = options.maxMessageBytes ?? 1024 * 1024 * 1024;
-  const header = bytes(5);
+  const header = bytes(5, { map: headerDecoder(maxBody) });
   return setup({
     types: protocolTypes<Context, PgMessage, { bytes?: boolean } | undefined>(),
     guards: {
-      unknownType: ({ event }) => event.type === 'read' && KNOWN[event.data[0]] === 0,
-      badLength: ({ event }) => event.type === 'read' && lengthOf(event.data) < 4,
-      tooLong: ({ event }) => event.type === 'read' && lengthOf(event.data) - 4 > maxBody,
       atBoundary: ({ event }) => event.type === 'eof' && event.unread.length === 0,
     },
   }).createMachine({
     id: 'postgres',
-    context: ({ input }) => ({ type: 0, length: 4, keepBytes: input?.bytes ?? options.bytes ?? false }),
+    context: ({ input }) => ({ type: 0, length: 0, keepBytes: input?.bytes ?? options.bytes ?? false }),
     initial: 'header',
     states: {
       header: {
+        // Unknown types, lengths under 4 and over the limit are refused by the read's decoder.
         meta: { read: header },
         on: {
-          read: [
-            { guard: 'unknownType', actions: fail('PG_UNKNOWN_MESSAGE', 'a type byte the backend never sends') },
-            { guard: 'badLength', actions: fail('PG_BAD_LENGTH', 'a message length under 4') },
-            {
-              guard: 'tooLong',
-              actions: fail(
-                'PG_MESSAGE_TOO_LONG',
-                ({ event }) => `a message of ${lengthOf(event.data) - 4} bytes, over the limit of ${maxBody}`,
-              ),
-            },
-            {
-              target: 'body',
-              actions: assign({ type: ({ event }) => event.data[0], length: ({ event }) => lengthOf(event.data) }),
-            },
-          ],
+          read: {
+            target: 'body',
+            actions: assign({
+              type: ({ event }) => (event as ReadDoneEvent<number>).value % 256,
+              length: ({ event }) => Math.floor((event as ReadDoneEvent<number>).value / 256),
+            }),
+          },
           eof: [
             { guard: 'atBoundary', target: 'closed' },
             { actions: fail('PG_TRUNCATED', 'input ended inside a message header') },
@@ -317,11 +357,14 @@ export function createPgProtocol(options: PgOptions = {}) {
         },
       },
       body: {
-        meta: { read: ({ context }) => bytes(context.length - 4), readLabel: 'the body (length - 4 bytes)' },
+        meta: { read: ({ context }) => bodyRead(context.length), readLabel: 'the body (length - 4 bytes)' },
         on: {
           read: {
             target: 'header',
-            actions: emit(({ context, event }) => decodeMessage(context.type, event.data, context.keepBytes)),
+            actions: emit(({ context, event }) => {
+              const { buf, start, end } = event as ReadDoneEvent;
+              return decodeBody(context.type, buf, start, end, context.keepBytes);
+            }),
           },
           eof: { actions: fail('PG_TRUNCATED', 'input ended inside a message body') },
         },
