@@ -12,6 +12,7 @@ import {
   bytes,
   type ChunkEvent,
   describeRead,
+  emitIf,
   protocolTypes,
   type ReadDoneEvent,
   type ReadRequest,
@@ -20,11 +21,11 @@ import {
   until,
 } from '@wiremachine/core';
 import { emit, setup } from 'xstate';
-import { HEX, type Http1StateName, SMALL_CHUNK } from './constants.js';
+import { CR, HEX, type Http1StateName, LF } from './constants.js';
 import type { Fields } from './fields.js';
 import type { MessageHead } from './head.js';
 import { type Http1Options, type ResolvedHttp1Options, resolveOptions } from './options.js';
-import { blankEof, type ChunkOutput, Next, ParserState } from './state.js';
+import { blankEof, type ChunkOutput, Next, ParserState, readWhole } from './state.js';
 
 /** A piece of body, as it arrived (a zero-copy view: copy it to keep it past the handler). */
 export interface BodyOutput {
@@ -126,7 +127,6 @@ function build(o: ResolvedHttp1Options, request: boolean) {
   // picks the next state itself (no routing step per chunk).
   const sizeMapped = !o.lfAfterCr;
   const sizeLine = lineRead(o, o.maxChunkExtensionsSize + 64, sizeMapped ? hexPrefix : undefined);
-  const chunkEnd = strictEnd ? bytes(2) : sizeLine;
   const chunkActions = o.chunkHeaders ? (['onSizeLine', 'emitChunk'] as const) : (['onSizeLine'] as const);
   return setup({
     types: protocolTypes<Http1Context, Http1Output>(),
@@ -147,10 +147,8 @@ function build(o: ResolvedHttp1Options, request: boolean) {
         context.parser.onSmallChunk(e.buf, e.start, e.end);
       },
       onChunkEnd: ({ context, event }) => context.parser.onChunkEnd(data(event)),
-      onCrlf: ({ context, event }) => {
-        const e = event as ReadDoneEvent;
-        context.parser.onCrlf(e.buf, e.start);
-      },
+      onChunkPiece: ({ context, event }) => context.parser.onChunkPiece(data(event)),
+      chunkEndFault: ({ context }) => context.parser.chunkEndFault(),
       onTrailerLine: ({ context, event }) => {
         context.parser.next = context.parser.onTrailerLine(data(event)) ? Next.NONE : Next.LAST_CHUNK;
       },
@@ -159,6 +157,10 @@ function build(o: ResolvedHttp1Options, request: boolean) {
       emitHead: emit(({ context }) => context.parser.head as MessageHead),
       emitBody: emit(({ event }) => ({ type: 'body' as const, data: data(event) })),
       emitSmall: emit(({ context }) => ({ type: 'body' as const, data: context.parser.chunkData })),
+      emitPiece: emitIf(({ context, event }) => {
+        const piece = context.parser.chunkPart(data(event));
+        return piece === null ? null : { type: 'body' as const, data: piece };
+      }),
       emitChunk: emit(({ context }) => context.parser.chunk as ChunkOutput),
       emitTrailers: emit(({ context }) => ({ type: 'trailers' as const, trailers: context.parser.trailers as Fields })),
       emitEnd: emit(END),
@@ -175,6 +177,7 @@ function build(o: ResolvedHttp1Options, request: boolean) {
       nextUpgrade: ({ context }) => context.parser.next === Next.UPGRADE,
       nextSmall: ({ context }) => context.parser.next === Next.SMALL_CHUNK,
       nextChunk: ({ context }) => context.parser.next === Next.CHUNK,
+      chunkEndBad: ({ context, event }) => context.parser.chunkEndBad(data(event)),
       moreTrailers: ({ context }) => context.parser.next === Next.LAST_CHUNK,
       hasTrailers: ({ context }) => context.parser.trailers !== null,
       upgradeAfter: ({ context }) => (context.parser.head as MessageHead).upgrade,
@@ -183,8 +186,12 @@ function build(o: ResolvedHttp1Options, request: boolean) {
       headAlone: ({ event }) => (event as ReadDoneEvent<number>).value === Next.NONE_KEEP,
       sizeZero: ({ event }) => (event as ReadDoneEvent<number>).value === 0,
       sizeSmall: ({ event }) => {
-        const n = (event as ReadDoneEvent<number>).value;
-        return n > 0 && n <= SMALL_CHUNK;
+        const e = event as ReadDoneEvent<number>;
+        return e.value > 0 && readWhole(e.value, e.buf, e.end);
+      },
+      smallEndBad: ({ event }) => {
+        const e = event as ReadDoneEvent;
+        return e.buf[e.end - 2] !== CR || e.buf[e.end - 1] !== LF;
       },
     },
   }).createMachine({
@@ -254,7 +261,15 @@ function build(o: ResolvedHttp1Options, request: boolean) {
             chunkSmall: {
               meta: { read: ({ context }: { context: Http1Context }) => context.parser.bodyRead },
               on: {
-                read: { target: 'chunkSize' as const, actions: ['onSmallChunk', 'emitSmall'] as const },
+                read: [
+                  // Data followed by something else than CRLF: the data goes out, chunkEnd reports the fault.
+                  {
+                    guard: 'smallEndBad' as const,
+                    target: 'chunkEnd' as const,
+                    actions: ['onSmallChunk', 'emitSmall'] as const,
+                  },
+                  { target: 'chunkSize' as const, actions: ['onSmallChunk', 'emitSmall'] as const },
+                ],
                 eof: { actions: { type: 'incomplete' as const, params: { state: 'chunkSmall' as const } } },
               },
             },
@@ -264,21 +279,31 @@ function build(o: ResolvedHttp1Options, request: boolean) {
               always: [{ guard: 'nextChunk' as const, target: 'chunkData' as const }, { target: 'trailers' as const }],
             },
           }),
+      // A chunk streamed. Strict: its CRLF comes in the same read, checked piece by piece (chunkEndBad), and a
+      // fault there is reported by chunkEnd, in a step of its own once the data before it is out. Lenient:
+      // chunkEnd reads the line after the data.
       chunkData: {
         meta: { read: ({ context }) => context.parser.bodyRead },
         on: {
-          chunk: { actions: ['advance', 'emitBody'] },
-          done: { target: 'chunkEnd' },
+          chunk: strictEnd
+            ? [
+                { guard: 'chunkEndBad', target: 'chunkEnd', actions: ['emitPiece', 'onChunkPiece'] },
+                { actions: ['emitPiece', 'onChunkPiece'] },
+              ]
+            : { actions: ['advance', 'emitBody'] },
+          done: { target: strictEnd ? 'chunkSize' : 'chunkEnd' },
           eof: { actions: { type: 'incomplete', params: { state: 'chunkData' } } },
         },
       },
-      chunkEnd: {
-        meta: { read: chunkEnd },
-        on: {
-          read: strictEnd ? { target: 'chunkSize', actions: 'onCrlf' } : { target: 'routeEnd', actions: 'onChunkEnd' },
-          eof: { actions: { type: 'incomplete', params: { state: 'chunkEnd' } } },
-        },
-      },
+      chunkEnd: strictEnd
+        ? { meta: { read: bytes(0) }, on: { read: { actions: 'chunkEndFault' } } }
+        : {
+            meta: { read: sizeLine },
+            on: {
+              read: { target: 'routeEnd', actions: 'onChunkEnd' },
+              eof: { actions: { type: 'incomplete', params: { state: 'chunkEnd' } } },
+            },
+          },
       ...(strictEnd
         ? {}
         : {

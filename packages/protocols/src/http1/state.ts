@@ -70,6 +70,13 @@ export class ParserState {
   chunkSize = 0;
   /** The last small chunk's data (without its CRLF). */
   chunkData: Uint8Array = EMPTY;
+  /** Strict mode, a streamed chunk: its data bytes still to come (its CRLF follows them in the same read). */
+  chunkLeft = 0;
+  /** Strict mode, a streamed chunk: the bytes of its CRLF seen so far. */
+  private crlfSeen = 0;
+  /** Strict mode: the bytes in place of a streamed chunk's CRLF, and the stream offset of the first. */
+  private crlfFault: Uint8Array = EMPTY;
+  private crlfFaultAt = 0;
   chunk: ChunkOutput | null = null;
   bodyBytes = 0;
   extBytes = 0;
@@ -339,17 +346,29 @@ export class ParserState {
       // The trailers of this message only: an earlier message's must not be emitted again.
       this.trailers = null;
     } else if (
-      size <= SMALL_CHUNK &&
+      readWhole(size, buf, stop) &&
       !this.options.crBeforeLf &&
       !this.options.lfAfterCr &&
       !this.options.crlfAfterChunk
     ) {
       this.next = Next.SMALL_CHUNK;
       this.bodyRead = bytes(size + 2);
+    } else if (!this.options.crBeforeLf && !this.options.lfAfterCr && !this.options.crlfAfterChunk) {
+      // Strict line endings: the chunk's CRLF is streamed with its data, in the same read (see onChunkPiece).
+      this.next = Next.CHUNK;
+      this.chunkLeft = size;
+      this.crlfSeen = 0;
+      this.bodyRead = streamBytes(size + 2);
     } else {
       this.next = Next.CHUNK;
       this.bodyRead = streamBytes(size);
     }
+  }
+
+  /** Strict mode: the data part of `data`, the next piece of a streamed chunk (null when it holds only CRLF bytes). */
+  chunkPart(data: Uint8Array): Uint8Array | null {
+    const left = this.chunkLeft;
+    return data.length <= left ? data : left === 0 ? null : data.subarray(0, left);
   }
 
   /** A line read up to its LF must have CR before it, unless `OPTIONAL_CR_BEFORE_LF` (RFC 9112 §2.2). */
@@ -360,32 +379,68 @@ export class ParserState {
     }
   }
 
-  /** Chunk data with its CRLF, `buf[start, end)`, in one read (strict mode, small chunks). */
+  /**
+   * Chunk data with its CRLF, `buf[start, end)`, in one read (strict mode, see
+   * {@link readWhole}). Bytes in place of the CRLF that are not CRLF are kept
+   * for {@link ParserState.chunkEndFault}, reported once the data is emitted.
+   */
   onSmallChunk(buf: Uint8Array, start: number, end: number): void {
     const base = this.pos;
     this.pos += end - start;
     const n = end - 2;
     if (buf[n] !== CR || buf[n + 1] !== LF) {
-      const data = buf.subarray(start, end);
-      throw this.fail(E.INVALID_CHUNK_END, 'chunk data not followed by CRLF', data, n - start, base, 'chunkSmall');
+      this.crlfFault = buf.slice(n, end);
+      this.crlfFaultAt = base + n - start;
     }
     // One view of the data, made from the buffer (no view of the whole read first).
     this.chunkData = new Uint8Array(buf.buffer, buf.byteOffset + start, n - start);
   }
 
-  /** The two bytes after chunk data, `buf[at, at + 2)`, in strict mode: CRLF. */
-  onCrlf(buf: Uint8Array, at: number): void {
-    if (buf[at] !== CR || buf[at + 1] !== LF) {
-      throw this.fail(
-        E.INVALID_CHUNK_END,
-        'chunk data not followed by CRLF',
-        buf.subarray(at, at + 2),
-        0,
-        this.pos,
-        'chunkEnd',
-      );
+  /** Strict mode: whether `data`, the next piece of a streamed chunk, holds bytes in place of its CRLF that are not CRLF. */
+  chunkEndBad(data: Uint8Array): boolean {
+    const left = this.chunkLeft;
+    if (data.length <= left) return false;
+    let seen = this.crlfSeen;
+    for (let i = left; i < data.length; i++, seen++) if (data[i] !== (seen === 0 ? CR : LF)) return true;
+    return false;
+  }
+
+  /**
+   * Strict mode, after its data part is emitted: the next piece of a streamed
+   * chunk, whose last bytes may be (part of) the CRLF after its data. Bytes
+   * there that are not CRLF are kept for {@link ParserState.chunkEndFault}
+   * (a step of its own, so that the data before them is emitted, as when the two bytes are read apart).
+   */
+  onChunkPiece(data: Uint8Array): void {
+    const base = this.pos;
+    this.pos += data.length;
+    const left = this.chunkLeft;
+    if (data.length <= left) {
+      this.chunkLeft = left - data.length;
+      return;
     }
-    this.pos += 2;
+    this.chunkLeft = 0;
+    for (let i = left; i < data.length; i++) {
+      if (data[i] !== (this.crlfSeen === 0 ? CR : LF)) {
+        // Named at the CR's place (with the CR, if it came in an earlier piece).
+        this.crlfFault = this.crlfSeen === 0 ? data.slice(i, i + 2) : Uint8Array.of(CR, data[i]);
+        this.crlfFaultAt = base + i - this.crlfSeen;
+        return;
+      }
+      this.crlfSeen++;
+    }
+  }
+
+  /** Strict mode: the bytes after a streamed chunk's data were not CRLF (see onChunkPiece). */
+  chunkEndFault(): never {
+    throw this.fail(
+      E.INVALID_CHUNK_END,
+      'chunk data not followed by CRLF',
+      this.crlfFault,
+      0,
+      this.crlfFaultAt,
+      'chunkEnd',
+    );
   }
 
   /** The line after chunk data: empty, or (lenient OPTIONAL_CRLF_AFTER_CHUNK) the next size line. */
@@ -464,6 +519,16 @@ export class ParserState {
   incomplete(state: Http1StateName): never {
     throw this.fail(E.INCOMPLETE, 'the input ended inside a body', EMPTY, 0, this.pos, state);
   }
+}
+
+/**
+ * Strict mode: whether a chunk of `size` bytes, whose size line ends at
+ * `buf[stop]`, is read whole with its CRLF (state `chunkSmall`, one step)
+ * rather than streamed: when it is small, or when it already lies whole in
+ * the buffer the size line was read from (taken from there with no copy).
+ */
+export function readWhole(size: number, buf: Uint8Array, stop: number): boolean {
+  return size <= SMALL_CHUNK || buf.length - stop >= size + 2;
 }
 
 /** `true` for an `eof` with nothing but CR and LF unread. */

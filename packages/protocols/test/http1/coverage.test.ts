@@ -36,6 +36,7 @@ const requests = [
   `POST / HTTP/1.1\r\n${H}${CHUNKED}\r\n2328\r\n${big}\r\n2328\r\n${big}\r\n0\r\nT: 1\r\n\r\n`,
   `POST / HTTP/1.1\r\n${H}${CHUNKED}\r\n2328\r\n${big.slice(0, 100)}`,
   `POST / HTTP/1.1\r\n${H}${CHUNKED}\r\n2328\r\n${big}\r`,
+  `POST / HTTP/1.1\r\n${H}${CHUNKED}\r\n2328\r\n${big}\rx`,
   `POST / HTTP/1.1\r\n${H}${CHUNKED}\r\n3\r\nabc\r\n0\r\nT: 1\r\n`,
   `POST / HTTP/1.1\r\n${H}${CHUNKED}\r\n3\r\nab`,
   `POST / HTTP/1.1\r\n${H}${CHUNKED}\r\n3`,
@@ -80,6 +81,8 @@ describe('transition coverage of the HTTP/1 machines', () => {
           [
             `HTTP/1.1 200 OK\r\n${CHUNKED}\r\n2328\r\n${big}0\r\n\r\n`,
             `HTTP/1.1 200 OK\r\n${CHUNKED}\r\n2328\r\n${big}3\r\nabc\r\n0\r\n\r\n`,
+            // Cut short after the data: only lenient machines read a chunk's end apart from its data.
+            `HTTP/1.1 200 OK\r\n${CHUNKED}\r\n2328\r\n${big}`,
           ],
           'response',
         ],

@@ -204,6 +204,41 @@ describe('request bodies (RFC 9112 §6)', () => {
     expect(r.messages[0].body).toBe(data);
   });
 
+  it('streams a large chunk and its CRLF in one read: body pieces hold only data, none empty', () => {
+    const size = 9000; // over the 8 KiB under which a chunk is read whole
+    const input = bytes(
+      `POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2328\r\n${'x'.repeat(size)}\r\n0\r\n\r\n`,
+    );
+    for (const piece of [1, 2, 3, 4096, input.length]) {
+      const lengths: number[] = [];
+      let ends = 0;
+      const driver = createDriver(createRequestMachine(), {
+        onOutput: (o: Http1Output) => {
+          if (o.type === 'body') lengths.push(o.data.length);
+          else if (o.type === 'end') ends++;
+        },
+      });
+      for (let i = 0; i < input.length; i += piece) driver.feed(input.subarray(i, i + piece));
+      expect(driver.status, `pieces of ${piece}`).toBe('running');
+      expect(ends).toBe(1);
+      expect(lengths.every((n) => n > 0)).toBe(true);
+      expect(lengths.reduce((a, b) => a + b, 0)).toBe(size);
+    }
+  });
+
+  it.each([
+    ['a bad byte in place of the CR', 'y\r\n', 0],
+    ['a bad byte in place of the LF', '\ry\n', 0],
+    ['no CRLF at all', '0\r\n\r\n', 0],
+  ])('rejects a large chunk followed by %s, at the CR, in any slicing', (_name, after, at) => {
+    const head = 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2328\r\n';
+    const r = request(`${head}${'x'.repeat(9000)}${after}`);
+    const e = r.error as unknown as { code: string; offset: number; state: string };
+    expect(e.code).toBe(E.INVALID_CHUNK_END);
+    expect(e.offset).toBe(head.length + 9000 + at);
+    expect(e.state).toBe('chunkEnd');
+  });
+
   it.each([
     ['a chunk size that is not hex', '2g\r\naa\r\n0\r\n\r\n', E.INVALID_CHUNK_SIZE],
     ['an empty chunk size', '\r\naa\r\n0\r\n\r\n', E.INVALID_CHUNK_SIZE],
