@@ -7,7 +7,16 @@ import { describe, expect, test } from 'vitest';
 import { type AnyStateMachine, and, assign, emit, not, setup } from 'xstate';
 import { createFrameProtocol, encodeFrame } from '../../../examples/src/protocols/frame.js';
 import { createRespProtocol } from '../../../examples/src/resp/protocol.js';
-import { bytes, compile, createDriver, type ExecutorKind, fail, source, until } from '../src/index.js';
+import {
+  bytes,
+  compile,
+  createDriver,
+  type ExecutorKind,
+  fail,
+  type ReadRequest,
+  source,
+  until,
+} from '../src/index.js';
 import { enc } from './helpers.js';
 
 const m = setup({
@@ -145,79 +154,88 @@ describe('the generated executor', () => {
     expect(text).toContain('case 0: ok = step_0(x, q, ev, args); break;');
   });
 
-  test('the read loop finds delimiters of one, two and three bytes, short and long lines, at the limit', () => {
-    const lines = setup({ types: {} as { context: object; events: any; emitted: any } }).createMachine({
-      initial: 'a',
-      states: {
-        a: {
-          meta: { read: until('\r\n', { maxBytes: 100, strip: true }) },
-          on: { read: { target: 'b', actions: emit(({ event }) => ({ type: 'crlf', n: event.data.length })) } },
-        },
-        b: {
-          meta: { read: until(';') },
-          on: { read: { target: 'c', actions: emit(({ event }) => ({ type: 'semi', n: event.data.length })) } },
-        },
-        c: {
-          meta: { read: until('END', { maxBytes: 90 }) },
-          on: { read: { target: 'a', actions: emit(({ event }) => ({ type: 'end', n: event.data.length })) } },
-        },
-      },
-    });
-    const line = (n: number) => 'x'.repeat(n);
-    const input = [
-      `ab\r\n${line(3)};\rEND`,
-      `${line(98)}\r\n${line(150)};${line(87)}END`,
-      `\r\n;END${line(10)}\r${line(60)}\r\n${line(1)};${line(86)}\rEND`,
-      // 99 bytes before the CRLF: over the limit of 100 (the delimiter counts).
-      `${line(99)}\r\n`,
-    ].join('');
-    for (const size of [1, 7, 64, 100, 1000]) {
-      const generated = run(lines, enc(input), size, {});
-      expect(generated.outputs.length).toBe(12);
-      expect((generated.error as any)?.code).toBe('WIREMACHINE_ERR_MAX_BYTES');
-      expect(run(lines, enc(input), size, { generate: false })).toEqual(generated);
-    }
-  });
+  // Each read as the state's own, and as what the state's read function returns.
+  const asRead = (read: ReadRequest, dynamic: boolean) => (dynamic ? () => read : read);
 
-  test('the read loop runs an until with measure: the record found whole, measured once a read, errors alike', () => {
-    let calls = 0;
-    // A record is a length byte (as a digit) and that many bytes, then "\n\n"; a length of 9 lies.
-    const measure = (b: Uint8Array) => {
-      calls++;
-      if (b.length === 0) return -1;
-      const n = b[0] - 0x30;
-      return n === 9 ? b.length + 1 : 1 + n + 2 <= b.length ? 1 + n + 2 : -1;
-    };
-    const records = setup({ types: {} as { context: object; events: any; emitted: any } }).createMachine({
-      initial: 'a',
-      states: {
-        a: {
-          meta: { read: until('\n\n', { measure, maxBytes: 8 }) },
-          on: {
-            read: { target: 'a', reenter: true, actions: emit(({ event }) => ({ type: 'r', n: event.data.length })) },
+  test.each([false, true])(
+    'the read loop finds delimiters of one, two and three bytes, short and long lines, at the limit (read function: %s)',
+    (dynamic) => {
+      const lines = setup({ types: {} as { context: object; events: any; emitted: any } }).createMachine({
+        initial: 'a',
+        states: {
+          a: {
+            meta: { read: asRead(until('\r\n', { maxBytes: 100, strip: true }), dynamic) },
+            on: { read: { target: 'b', actions: emit(({ event }) => ({ type: 'crlf', n: event.data.length })) } },
+          },
+          b: {
+            meta: { read: asRead(until(';'), dynamic) },
+            on: { read: { target: 'c', actions: emit(({ event }) => ({ type: 'semi', n: event.data.length })) } },
+          },
+          c: {
+            meta: { read: asRead(until('END', { maxBytes: 90 }), dynamic) },
+            on: { read: { target: 'a', actions: emit(({ event }) => ({ type: 'end', n: event.data.length })) } },
           },
         },
-      },
-    });
-    for (const input of ['2ab\n\n0\n\n3abc\n\n', '1a\n\n6abcdef\n\n', '1a\n\n9\n\n']) {
-      for (const size of [1, 3, 64]) {
-        const generated = run(records, enc(input), size, {});
-        expect(run(records, enc(input), size, { generate: false })).toEqual(generated);
-        expect(generated.outputs.length).toBeGreaterThan(0);
+      });
+      const line = (n: number) => 'x'.repeat(n);
+      const input = [
+        `ab\r\n${line(3)};\rEND`,
+        `${line(98)}\r\n${line(150)};${line(87)}END`,
+        `\r\n;END${line(10)}\r${line(60)}\r\n${line(1)};${line(86)}\rEND`,
+        // 99 bytes before the CRLF: over the limit of 100 (the delimiter counts).
+        `${line(99)}\r\n`,
+      ].join('');
+      for (const size of [1, 7, 64, 100, 1000]) {
+        const generated = run(lines, enc(input), size, {});
+        expect(generated.outputs.length).toBe(12);
+        expect((generated.error as any)?.code).toBe('WIREMACHINE_ERR_MAX_BYTES');
+        expect(run(lines, enc(input), size, { generate: false })).toEqual(generated);
       }
-    }
-    expect(run(records, enc('1a\n\n6abcdef\n\n'), 64, {}).error).toMatchObject({
-      code: 'WIREMACHINE_ERR_MAX_BYTES',
-      offset: 4,
-    });
-    expect(run(records, enc('1a\n\n9\n\n'), 64, {}).error).toMatchObject({ code: 'WIREMACHINE_ERR_INVALID_STATE' });
-    // A record cut in two: measured when its first piece comes, then found by the search.
-    calls = 0;
-    const d = createDriver(records, { onOutput: () => {} });
-    d.feed(enc('2a'));
-    d.feed(enc('b\n\n'));
-    expect(calls).toBe(1);
-  });
+    },
+  );
+
+  test.each([false, true])(
+    'the read loop runs an until with measure: the record found whole, measured once a read, errors alike (read function: %s)',
+    (dynamic) => {
+      let calls = 0;
+      // A record is a length byte (as a digit) and that many bytes, then "\n\n"; a length of 9 lies.
+      const measure = (b: Uint8Array) => {
+        calls++;
+        if (b.length === 0) return -1;
+        const n = b[0] - 0x30;
+        return n === 9 ? b.length + 1 : 1 + n + 2 <= b.length ? 1 + n + 2 : -1;
+      };
+      const records = setup({ types: {} as { context: object; events: any; emitted: any } }).createMachine({
+        initial: 'a',
+        states: {
+          a: {
+            meta: { read: asRead(until('\n\n', { measure, maxBytes: 8 }), dynamic) },
+            on: {
+              read: { target: 'a', reenter: true, actions: emit(({ event }) => ({ type: 'r', n: event.data.length })) },
+            },
+          },
+        },
+      });
+      for (const input of ['2ab\n\n0\n\n3abc\n\n', '1a\n\n6abcdef\n\n', '1a\n\n9\n\n']) {
+        for (const size of [1, 3, 64]) {
+          const generated = run(records, enc(input), size, {});
+          expect(run(records, enc(input), size, { generate: false })).toEqual(generated);
+          expect(generated.outputs.length).toBeGreaterThan(0);
+        }
+      }
+      expect(run(records, enc('1a\n\n6abcdef\n\n'), 64, {}).error).toMatchObject({
+        code: 'WIREMACHINE_ERR_MAX_BYTES',
+        offset: 4,
+      });
+      expect(run(records, enc('1a\n\n9\n\n'), 64, {}).error).toMatchObject({ code: 'WIREMACHINE_ERR_INVALID_STATE' });
+      // A record cut in two: measured when its first piece comes, then found by the search.
+      calls = 0;
+      const d = createDriver(records, { onOutput: () => {} });
+      d.feed(enc('2a'));
+      d.feed(enc('b\n\n'));
+      expect(calls).toBe(1);
+    },
+  );
 
   test('the read loop and the driver give the same errors: no transition, a throwing action or listener', () => {
     const lines = setup({ types: {} as { context: object; events: any; emitted: any } }).createMachine({

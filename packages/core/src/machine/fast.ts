@@ -4,9 +4,11 @@
  * completes it inline, then selects and takes the transition, and goes on
  * with the next state's read, all in one function generated for the machine:
  *
- * - `bytes(n)` (static or returned by the state's read function), not partial, n > 0;
- * - `until` with one delimiter and no `validate`, searched inline;
- * - `until` with a `measure` that finds the record in the first chunk.
+ * - `bytes(n)`, not partial, n > 0;
+ * - `until` with one delimiter and no `validate` (a static one of one or two bytes searched inline);
+ * - `until` with a `measure` that finds the record in the first chunk;
+ *
+ * whether the state's read is static or returned by its read function.
  *
  * Each read's decoder (`map`), guard chain and actions are then called from
  * a call site of their own, with no event dispatch, read-kind switch or
@@ -140,19 +142,40 @@ function findDelimiter(w: Writer, d: Uint8Array, maxBytes: number, name: string)
   ];
 }
 
-/** A state's read function's result, completed inline when it is a `bytes(n)` in the first chunk. */
+/**
+ * A state's read function's result, completed inline when it is one of the
+ * kinds the loop runs (see the module comment), looked at when it comes;
+ * otherwise handed to the driver's loop as it is (the function is not asked
+ * again).
+ */
 function dynamicRead(w: Writer, state: CompiledState): string[] {
   const fn = w.ref(state.readFn, `${state.name}_read`);
   return [
     `    const r = ${fn}(args);`,
-    "    if (typeof r !== 'object' || r === null || r.kind !== 'bytes' || r.partial || r.n === 0) { x.pendingRead = r; return false; }",
-    '    const n = r.n;',
+    "    if (typeof r !== 'object' || r === null || q.length === 0) { x.pendingRead = r; return false; }",
     '    const c = q.headChunk(); const h = q.headIndex();',
-    '    if (q.length < n || h + n > c.length) { x.pendingRead = r; return false; }',
+    // The read's bytes are c[h, e); it consumes k bytes.
+    '    let e; let k; let d = -1;',
+    "    if (r.kind === 'bytes') {",
+    '      k = r.n;',
+    '      if (r.partial || k === 0 || h + k > c.length) { x.pendingRead = r; return false; }',
+    '      e = h + k;',
+    "    } else if (r.kind === 'until' && r.measure !== null) {",
+    '      k = r.measure(q.peekFirst(), q.consumed);',
+    '      if (k <= 0) { x.pendingRead = r; x.measured = k < 0; return false; }',
+    '      x.stepStart = q.consumed; x.stepEvent = null;',
+    '      if (k > q.firstLength() || k > r.maxBytes) throw x.badMeasure(k, q.firstLength(), r.maxBytes);',
+    '      e = h + k; d = 0;',
+    "    } else if (r.kind === 'until' && r.validate === null && r.delimiters.length === 1) {",
+    '      const delimiter = r.delimiters[0];',
+    '      const j = q.findInFirst(delimiter, 0, r.maxBytes);',
+    '      if (j < 0) { x.pendingRead = r; x.resumeScan = q.resume; return false; }',
+    '      e = r.strip ? j : j + delimiter.length; k = j - h + delimiter.length; d = 0;',
+    '    } else { x.pendingRead = r; return false; }',
     '    x.stepStart = q.consumed; x.stepEvent = null;',
     '    const m = r.map;',
-    '    ev.setRange(c, h, h + n, m === null || m === undefined ? undefined : m(c, h, h + n), -1);',
-    '    q.skip(n);',
+    '    ev.setRange(c, h, e, m === null || m === undefined ? undefined : m(c, h, e), d);',
+    '    q.skip(k);',
   ];
 }
 
