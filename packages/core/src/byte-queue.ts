@@ -517,8 +517,10 @@ export class ByteQueue {
     this._length -= n;
     this._consumed += n;
     if (this._length === 0) {
-      // Everything read: drop references to the chunks.
-      this.chunks.length = 0;
+      // Everything read: drop references to the chunks. Most often there was one, and
+      // `pop` keeps the array's room, where setting `length` calls into the engine.
+      if (this.chunks.length === 1) this.chunks.pop();
+      else this.chunks.length = 0;
       this.viewChunk = EMPTY;
       this.viewBuffer = EMPTY_BUFFER;
       this.first = 0;
