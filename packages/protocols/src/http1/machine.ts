@@ -169,12 +169,12 @@ function build(o: ResolvedHttp1Options, request: boolean) {
     },
     guards: {
       blankEof: ({ event }) => blankEof(event),
-      nextHead: ({ context }) => context.parser.next === Next.HEAD,
       nextNone: ({ context }) => context.parser.next === Next.NONE,
       nextLength: ({ context }) => context.parser.next === Next.LENGTH,
       nextChunked: ({ context }) => context.parser.next === Next.CHUNKED,
       nextClose: ({ context }) => context.parser.next === Next.CLOSE,
       nextUpgrade: ({ context }) => context.parser.next === Next.UPGRADE,
+      nextUpgradeIncomplete: ({ context }) => context.parser.next === Next.UPGRADE_INCOMPLETE,
       nextSmall: ({ context }) => context.parser.next === Next.SMALL_CHUNK,
       nextChunk: ({ context }) => context.parser.next === Next.CHUNK,
       chunkEndBad: ({ context, event }) => context.parser.chunkEndBad(data(event)),
@@ -221,14 +221,15 @@ function build(o: ResolvedHttp1Options, request: boolean) {
       },
       route: {
         always: [
-          // Blank lines only: with a mapped head read, its own transition goes back to the head.
-          ...(o.lfAfterCr ? [{ guard: 'nextHead' as const, target: 'head' as const }] : []),
           { guard: 'nextNone', target: 'complete', actions: 'emitHead' },
           { guard: 'nextLength', target: 'fixed', actions: 'emitHead' },
           { guard: 'nextChunked', target: 'chunkSize', actions: 'emitHead' },
           { guard: 'nextClose', target: 'untilClose', actions: 'emitHead' },
           { guard: 'nextUpgrade', target: 'upgraded', actions: ['emitHead', 'emitEnd', 'emitUpgrade'] },
-          { target: 'upgraded', actions: ['emitHead', 'emitUpgrade'] },
+          { guard: 'nextUpgradeIncomplete', target: 'upgraded', actions: ['emitHead', 'emitUpgrade'] },
+          // Next.HEAD, blank lines only: back to the head. Only a head read without a map (lenient
+          // OPTIONAL_LF_AFTER_CR) comes here with it; a mapped one goes back by its own transition.
+          { target: 'head' },
         ],
       },
       fixed: {

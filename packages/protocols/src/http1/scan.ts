@@ -101,8 +101,77 @@ function isSpace(c: number): boolean {
 }
 
 /**
- * Scans heads (and trailer sections) for one parser, and holds what the last
- * scan found. `offs` is handed to the head's fields and replaced on each scan.
+ * What a scan found: the start line's parts, where the field lines lie, and
+ * the fields that decide the framing and the connection. The {@link Scanner}
+ * (scan.ts) writes it during `scanHead` and `scanFields` (`reset` first); the
+ * parser (state.ts: `buildHead`, `chooseFraming`, trailers) reads it once the
+ * scan has returned, before the next scan overwrites it.
+ */
+export interface ScannedHead {
+  /** The request's method (a constant for the known ones). */
+  readonly method: string;
+  /** The request target, `[urlStart, urlEnd)` in the scanned bytes. */
+  readonly urlStart: number;
+  readonly urlEnd: number;
+  /** The response's status code. */
+  readonly status: number;
+  /** The reason phrase, `[reasonStart, reasonEnd)`; -1 when the status line has none. */
+  readonly reasonStart: number;
+  readonly reasonEnd: number;
+  /** `HTTP`, `RTSP` or `ICE`. */
+  readonly protocol: string;
+  readonly major: number;
+  readonly minor: number;
+  /** The field lines, {@link LINE} numbers a line (see Fields): a new array each scan, which the head keeps. */
+  readonly lines: number[];
+  /** Some value holds an obs-fold (lenient `HEADERS` only). */
+  readonly folded: boolean;
+  /** Content-Length's value, or -1 without one. */
+  readonly contentLength: number;
+  readonly hasContentLength: boolean;
+  readonly hasTransferEncoding: boolean;
+  /** The last Transfer-Encoding coding is chunked. */
+  readonly chunked: boolean;
+  /** `chunked` was seen in some Transfer-Encoding (applying it twice is refused). */
+  readonly chunkedSeen: boolean;
+  /** Connection (or Proxy-Connection) lists `close`, `keep-alive`, `upgrade`. */
+  readonly connectionClose: boolean;
+  readonly connectionKeepAlive: boolean;
+  readonly connectionUpgrade: boolean;
+  /** An Upgrade field is present. */
+  readonly hasUpgrade: boolean;
+  /** Expect lists `100-continue`. */
+  readonly expectContinue: boolean;
+}
+
+/** The {@link ScannedHead} a Scanner writes. */
+class HeadScan implements ScannedHead {
+  method = '';
+  urlStart = 0;
+  urlEnd = 0;
+  status = 0;
+  reasonStart = -1;
+  reasonEnd = -1;
+  protocol = 'HTTP';
+  major = 1;
+  minor = 1;
+  lines: number[] = [];
+  folded = false;
+  contentLength = -1;
+  hasContentLength = false;
+  hasTransferEncoding = false;
+  chunked = false;
+  chunkedSeen = false;
+  connectionClose = false;
+  connectionKeepAlive = false;
+  connectionUpgrade = false;
+  hasUpgrade = false;
+  expectContinue = false;
+}
+
+/**
+ * Scans heads (and trailer sections) for one parser. What the last scan found
+ * is {@link Scanner.scanned}; its field lines' offsets are a new array each scan.
  */
 export class Scanner {
   readonly options: ResolvedHttp1Options;
@@ -123,29 +192,10 @@ export class Scanner {
   /** Offsets of the field lines being scanned ({@link LINE} a line), reused from head to head. */
   private readonly scratch: number[] = [];
 
-  method = '';
-  urlStart = 0;
-  urlEnd = 0;
-  protocol = 'HTTP';
-  major = 1;
-  minor = 1;
-  status = 0;
-  reasonStart = -1;
-  reasonEnd = -1;
-  /** Offsets of the last scan's field lines, {@link LINE} a line (name start and end, value start and end, name id). */
-  offs: number[] = [];
-  folded = false;
-  contentLength = -1;
-  hasContentLength = false;
-  hasTransferEncoding = false;
-  chunked = false;
-  /** `chunked` has been seen in some Transfer-Encoding (applying it twice is refused). */
-  chunkedSeen = false;
-  connectionClose = false;
-  connectionKeepAlive = false;
-  connectionUpgrade = false;
-  hasUpgrade = false;
-  expectContinue = false;
+  /** What the last scan found: written here, during a scan; read through {@link Scanner.scanned}. */
+  private readonly found = new HeadScan();
+  /** What the last scan found (see {@link ScannedHead}). */
+  readonly scanned: ScannedHead = this.found;
 
   /** Start a scan of bytes whose first is at stream offset `base`, in machine state `state` (for errors). */
   begin(base: number, state: Http1StateName): void {
@@ -161,9 +211,9 @@ export class Scanner {
     this.buf = buf;
     this.end = end;
     this.partial = partial;
-    this.reasonStart = -1;
-    this.reasonEnd = -1;
-    this.folded = false;
+    this.found.reasonStart = -1;
+    this.found.reasonEnd = -1;
+    this.found.folded = false;
     if (end >= WORDS_FROM) {
       const ab = buf.buffer;
       if (ab !== this.wordsBuffer) {
@@ -175,16 +225,16 @@ export class Scanner {
     } else {
       this.wordBase = -1;
     }
-    this.contentLength = -1;
-    this.hasContentLength = false;
-    this.hasTransferEncoding = false;
-    this.chunked = false;
-    this.chunkedSeen = false;
-    this.connectionClose = false;
-    this.connectionKeepAlive = false;
-    this.connectionUpgrade = false;
-    this.hasUpgrade = false;
-    this.expectContinue = false;
+    this.found.contentLength = -1;
+    this.found.hasContentLength = false;
+    this.found.hasTransferEncoding = false;
+    this.found.chunked = false;
+    this.found.chunkedSeen = false;
+    this.found.connectionClose = false;
+    this.found.connectionKeepAlive = false;
+    this.found.connectionUpgrade = false;
+    this.found.hasUpgrade = false;
+    this.found.expectContinue = false;
   }
 
   /**
@@ -266,9 +316,9 @@ export class Scanner {
     const method = constantOf(METHOD_NAMES[i - ms], buf, ms);
     if (method === undefined) {
       if (!this.options.allowUnknownMethods) throw this.fail(E.UNKNOWN_METHOD, 'unknown method', ms);
-      this.method = String.fromCharCode.apply(null, buf.subarray(ms, i) as unknown as number[]);
+      this.found.method = String.fromCharCode.apply(null, buf.subarray(ms, i) as unknown as number[]);
     } else {
-      this.method = method;
+      this.found.method = method;
     }
     const us = ++i;
     const wb = this.wordBase;
@@ -279,10 +329,10 @@ export class Scanner {
     const url = URL_CHAR;
     while (i < end && url[buf[i]] === 1) i++;
     if (i >= end) return INCOMPLETE;
-    this.urlStart = us;
-    this.urlEnd = i;
+    this.found.urlStart = us;
+    this.found.urlEnd = i;
     if (i === us) throw this.fail(E.INVALID_URL, 'empty request target', i);
-    if (this.method !== 'CONNECT' && !this.targetForm(us, i)) {
+    if (this.found.method !== 'CONNECT' && !this.targetForm(us, i)) {
       throw this.fail(E.INVALID_URL, 'the request target is not origin-, absolute- or asterisk-form', us);
     }
     if (i - us > this.options.maxUrlLength) {
@@ -291,17 +341,18 @@ export class Scanner {
     const c = buf[i];
     if (c === CR || c === LF) {
       // HTTP/0.9 simple request: no protocol (llhttp reads it).
-      this.protocol = 'HTTP';
-      this.major = 0;
-      this.minor = 9;
+      this.found.protocol = 'HTTP';
+      this.found.major = 0;
+      this.found.minor = 9;
       return i;
     }
     if (c !== SP) throw this.fail(E.INVALID_URL, 'invalid byte in request target', i);
     i = this.protocolVersion(i + 1);
     if (i === INCOMPLETE) return INCOMPLETE;
-    const cls = METHODS[this.method] ?? HTTP;
-    const want = this.protocol === 'HTTP' ? HTTP : this.protocol === 'RTSP' ? RTSP : ICE;
-    if ((cls & want) === 0) throw this.fail(E.INVALID_CONSTANT, `${this.method} is not a ${this.protocol} method`, i);
+    const cls = METHODS[this.found.method] ?? HTTP;
+    const want = this.found.protocol === 'HTTP' ? HTTP : this.found.protocol === 'RTSP' ? RTSP : ICE;
+    if ((cls & want) === 0)
+      throw this.fail(E.INVALID_CONSTANT, `${this.found.method} is not a ${this.found.protocol} method`, i);
     if (i >= end) return INCOMPLETE;
     if (buf[i] !== CR && buf[i] !== LF) throw this.fail(E.INVALID_CONSTANT, 'expected the end of the request line', i);
     return i;
@@ -335,7 +386,7 @@ export class Scanner {
     if (d0 < 0 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) {
       throw this.fail(E.INVALID_STATUS, 'the status code is not three digits', i);
     }
-    this.status = d0 * 100 + d1 * 10 + d2;
+    this.found.status = d0 * 100 + d1 * 10 + d2;
     i += 3;
     if (i >= end) return INCOMPLETE;
     if (buf[i] === SP) {
@@ -343,8 +394,8 @@ export class Scanner {
       while (i < end && VALUE_CHAR[buf[i]] === 1) i++;
       if (i >= end) return INCOMPLETE;
       if (buf[i] !== CR && buf[i] !== LF) throw this.fail(E.INVALID_STATUS, 'invalid byte in the reason phrase', i);
-      this.reasonStart = rs;
-      this.reasonEnd = i;
+      this.found.reasonStart = rs;
+      this.found.reasonEnd = i;
     } else if (buf[i] !== CR && buf[i] !== LF) {
       throw this.fail(E.INVALID_STATUS, 'the status code is not three digits', i);
     }
@@ -360,17 +411,17 @@ export class Scanner {
       if (p >= end) return INCOMPLETE;
       if (buf[p] !== proto[k]) throw this.fail(E.INVALID_CONSTANT, 'expected HTTP/', p);
     }
-    this.protocol = proto === PROTO_HTTP ? 'HTTP' : proto === PROTO_RTSP ? 'RTSP' : 'ICE';
+    this.found.protocol = proto === PROTO_HTTP ? 'HTTP' : proto === PROTO_RTSP ? 'RTSP' : 'ICE';
     if (p + 3 > end) return INCOMPLETE;
     const major = buf[p] - 0x30;
     if (major < 0 || major > 9) throw this.fail(E.INVALID_VERSION, 'invalid major version', p);
     if (buf[p + 1] !== 0x2e) throw this.fail(E.INVALID_VERSION, 'expected "." in the version', p + 1);
     const minor = buf[p + 2] - 0x30;
     if (minor < 0 || minor > 9) throw this.fail(E.INVALID_VERSION, 'invalid minor version', p + 2);
-    this.major = major;
-    this.minor = minor;
+    this.found.major = major;
+    this.found.minor = minor;
     const v = major * 10 + minor;
-    if (v !== 11 && v !== 10 && v !== 9 && !(v === 20 && this.method === 'PRI') && !this.options.version) {
+    if (v !== 11 && v !== 10 && v !== 9 && !(v === 20 && this.found.method === 'PRI') && !this.options.version) {
       throw this.fail(E.UNSUPPORTED_VERSION, `unsupported version ${major}.${minor}`, p);
     }
     return p + 3;
@@ -380,7 +431,7 @@ export class Scanner {
   private fields(i: number, offsets: boolean): number {
     const r = this.scan(i);
     // The head keeps its own copy, of exactly its lines (a scan that only checks needs none).
-    if (offsets) this.offs = this.scratch.slice(0, this.count);
+    if (offsets) this.found.lines = this.scratch.slice(0, this.count);
     return r;
   }
 
@@ -427,7 +478,7 @@ export class Scanner {
         // obs-fold (RFC 9112 §5.2): rejected unless lenient; never before the first field.
         if (last < 0) throw this.fail(E.OBS_FOLD, 'whitespace before the first field line', i);
         if (!o.headers) throw this.fail(E.OBS_FOLD, 'obs-fold in a field line', i);
-        this.folded = true;
+        this.found.folded = true;
         fold = true;
       } else {
         if (lastKind !== FieldKind.OTHER) this.field(last, lastKind);
@@ -583,16 +634,16 @@ export class Scanner {
     }
     if (kind === FieldKind.CONTENT_LENGTH) {
       // RFC 9112 §6.3 rule 5: several Content-Length fields are an error here, even when equal (as llhttp).
-      if (this.hasContentLength) throw this.fail(E.DUPLICATE_CONTENT_LENGTH, 'more than one Content-Length', ns);
-      this.hasContentLength = true;
-      this.contentLength = this.number(vs, ve);
+      if (this.found.hasContentLength) throw this.fail(E.DUPLICATE_CONTENT_LENGTH, 'more than one Content-Length', ns);
+      this.found.hasContentLength = true;
+      this.found.contentLength = this.number(vs, ve);
     } else if (kind === FieldKind.TRANSFER_ENCODING) {
-      this.hasTransferEncoding = true;
+      this.found.hasTransferEncoding = true;
       this.tokens(vs, ve, TE);
     } else if (kind === FieldKind.CONNECTION) {
       this.tokens(vs, ve, CONNECTION);
     } else if (kind === FieldKind.UPGRADE) {
-      this.hasUpgrade = true;
+      this.found.hasUpgrade = true;
     } else if (kind === FieldKind.EXPECT) {
       this.tokens(vs, ve, EXPECT);
     }
@@ -628,19 +679,19 @@ export class Scanner {
       if (kind === TE) {
         // The last coding decides: chunked must be final (RFC 9112 §6.3 rule 4), and
         // applied once (§6.1): a second chunked is refused, as llhttp does.
-        this.chunked = equalsLower(buf, t, e, 'chunked');
-        if (this.chunked) {
-          if (this.chunkedSeen && !this.options.transferEncoding) {
+        this.found.chunked = equalsLower(buf, t, e, 'chunked');
+        if (this.found.chunked) {
+          if (this.found.chunkedSeen && !this.options.transferEncoding) {
             throw this.fail(E.INVALID_TRANSFER_ENCODING, 'chunked applied more than once', t);
           }
-          this.chunkedSeen = true;
+          this.found.chunkedSeen = true;
         }
       } else if (kind === CONNECTION) {
-        if (equalsLower(buf, t, e, 'close')) this.connectionClose = true;
-        else if (equalsLower(buf, t, e, 'keep-alive')) this.connectionKeepAlive = true;
-        else if (equalsLower(buf, t, e, 'upgrade')) this.connectionUpgrade = true;
+        if (equalsLower(buf, t, e, 'close')) this.found.connectionClose = true;
+        else if (equalsLower(buf, t, e, 'keep-alive')) this.found.connectionKeepAlive = true;
+        else if (equalsLower(buf, t, e, 'upgrade')) this.found.connectionUpgrade = true;
       } else if (equalsLower(buf, t, e, '100-continue')) {
-        this.expectContinue = true;
+        this.found.expectContinue = true;
       }
     }
   }

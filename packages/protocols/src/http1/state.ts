@@ -18,11 +18,11 @@ import { BLANK, INCOMPLETE, Scanner } from './scan.js';
  * Where the machine goes after a head, a chunk-size line or a trailer line,
  * as llhttp documents the return codes of `after_headers_complete`. Each is
  * routed by a guard of its own (machine.ts: `route`, `routeChunk`,
- * `routeTrailers`, or the head read's and size line's own transitions), but
- * for `UPGRADE_INCOMPLETE`, which is `route`'s last, unguarded transition.
+ * `routeTrailers`, or the head read's and size line's own transitions); `route`'s
+ * last, unguarded transition is `HEAD`'s.
  */
 export const Next = {
-  /** Blank lines only, no head yet: `head` again. */
+  /** Blank lines only, no head yet: `head` again (by the head read's own transition, or `route`'s last). */
   HEAD: 0,
   /** A Content-Length body: `fixed`. */
   LENGTH: 1,
@@ -57,16 +57,27 @@ export interface ChunkOutput {
   extensions: Uint8Array;
 }
 
+/**
+ * One parser's state. Its fields are written by its own methods (this file),
+ * which the machine's actions call (machine.ts), with two exceptions there:
+ * the `advance` action moves `pos`, and `onTrailerLine`'s result sets `next`.
+ * machine.ts reads `next` (route guards), `head`, `chunkData`, `chunk` and
+ * `trailers` (what its actions emit), and the reads `headRead` and `bodyRead`.
+ * What a scan found is the scanner's ({@link Scanner.scanned}, scan.ts).
+ */
 export class ParserState {
   readonly options: ResolvedHttp1Options;
   readonly request: boolean;
   readonly scanner: Scanner;
   /** Stream offset of the next byte the machine has not seen. */
   pos = 0;
+  /** Where the machine goes next (a {@link Next} value), read by machine.ts's route guards. */
   next: number = Next.HEAD;
+  /** The message's head, from its scan until the message is complete (see release). */
   head: MessageHead | null = null;
   /** The read of the body state that comes next. */
   bodyRead: ReadRequest = bytes(0);
+  /** The size of the last chunk-size line. */
   chunkSize = 0;
   /** The last small chunk's data (without its CRLF). */
   chunkData: Uint8Array = EMPTY;
@@ -77,11 +88,15 @@ export class ParserState {
   /** Strict mode: the bytes in place of a streamed chunk's CRLF, and the stream offset of the first. */
   private crlfFault: Uint8Array = EMPTY;
   private crlfFaultAt = 0;
+  /** The last chunk-size line, as the `chunkHeaders` option emits it. */
   chunk: ChunkOutput | null = null;
+  /** Body bytes of this message so far (for maxBodySize), and its chunk-extension bytes (for maxChunkExtensionsSize). */
   bodyBytes = 0;
   extBytes = 0;
+  /** The trailer lines read so far, and their bytes (for maxHeadSize). */
   trailerLines: Uint8Array[] = [];
   trailerBytes = 0;
+  /** The message's trailer section, once read (null without one). */
   trailers: Fields | null = null;
   private readonly sizeLine: SizeLine = { extStart: 0, extEnd: 0, errorAt: 0 };
 
@@ -161,7 +176,7 @@ export class ParserState {
       return;
     }
     if (r === INCOMPLETE) throw sc.fail(E.BARE_CR, 'the head ended inside a line', data.length - 1);
-    this.decide(data, 0, data.length);
+    this.onScannedHead(data, 0, data.length);
   }
 
   /**
@@ -174,7 +189,7 @@ export class ParserState {
       // Scanned already, by measureHead, from `buf[start]` on: the head is read from `buf` itself (no view).
       this.measuredAt = -1;
       this.pos += end - start;
-      this.decide(buf, start, end - start);
+      this.onScannedHead(buf, start, end - start);
     } else {
       this.onHead(new Uint8Array(buf.buffer, buf.byteOffset + start, end - start));
     }
@@ -194,55 +209,58 @@ export class ParserState {
     throw sc.fail(E.INCOMPLETE, 'the input ended inside a head', unread.length);
   }
 
-  /** Framing, keep-alive and upgrade decisions (RFC 9112 §6.3, §9.3; llhttp's order), for the head in `buf[start, start + size)`. */
-  private decide(buf: Uint8Array, start: number, size: number): void {
-    const sc = this.scanner;
-    const o = this.options;
-    const fields = new Fields(buf, start, size, sc.offs, sc.folded);
-    let head: MessageHead;
-    let upgrade: boolean;
-    let skip = false;
-    let noBody = false;
-    const pri = this.request && sc.method === 'PRI';
-    if (this.request) {
-      head = new RequestHead(
-        sc.method,
-        sc.urlStart,
-        sc.urlEnd,
-        sc.protocol,
-        sc.major,
-        sc.minor,
-        fields,
-        sc.expectContinue,
-      );
-      upgrade = (sc.hasUpgrade && sc.connectionUpgrade) || sc.method === 'CONNECT';
-      skip = o.skipBody === true || (typeof o.skipBody === 'function' && o.skipBody(head));
-    } else {
-      const r = new ResponseHead(sc.status, sc.reasonStart, sc.reasonEnd, sc.protocol, sc.major, sc.minor, fields);
-      head = r;
-      upgrade = sc.status === 101;
-      const s = sc.status;
-      noBody = (s >= 100 && s < 200) || s === 204 || s === 304;
-      skip = o.skipBody === true || (typeof o.skipBody === 'function' && o.skipBody(r));
-    }
+  /** The head just scanned, in `buf[start, start + size)`: built, then its framing chosen. */
+  private onScannedHead(buf: Uint8Array, start: number, size: number): void {
+    const head = this.buildHead(buf, start, size);
     this.head = head;
-    const end = size;
-    if (sc.hasTransferEncoding && sc.hasContentLength && !o.chunkedLength) {
+    this.chooseFraming(head, size);
+    this.bodyBytes = 0;
+    this.extBytes = 0;
+  }
+
+  /** The head of the scan that just returned ({@link Scanner.scanned}), its bytes `buf[start, start + size)`. */
+  private buildHead(buf: Uint8Array, start: number, size: number): MessageHead {
+    const h = this.scanner.scanned;
+    const fields = new Fields(buf, start, size, h.lines, h.folded);
+    if (this.request) {
+      return new RequestHead(h.method, h.urlStart, h.urlEnd, h.protocol, h.major, h.minor, fields, h.expectContinue);
+    }
+    return new ResponseHead(h.status, h.reasonStart, h.reasonEnd, h.protocol, h.major, h.minor, fields);
+  }
+
+  /**
+   * The framing of `head`'s body, and whether the connection stays open or
+   * changes protocol (RFC 9112 §6.3, §9.3; llhttp's order): sets `next` (see
+   * {@link Next}), the body read, and the head's `bodyKind`, `contentLength`,
+   * `keepAlive` and `upgrade`. `end` is where the head ends, for errors.
+   */
+  private chooseFraming(head: MessageHead, end: number): void {
+    const sc = this.scanner;
+    const h = sc.scanned;
+    const o = this.options;
+    const request = head.kind === 'request';
+    const method = request ? head.method : '';
+    const skip = o.skipBody === true || (typeof o.skipBody === 'function' && o.skipBody(head));
+    const s = h.status;
+    const noBody = !request && ((s >= 100 && s < 200) || s === 204 || s === 304);
+    const pri = method === 'PRI';
+    let upgrade = request ? (h.hasUpgrade && h.connectionUpgrade) || method === 'CONNECT' : s === 101;
+    if (h.hasTransferEncoding && h.hasContentLength && !o.chunkedLength) {
       // RFC 9112 §6.3 rule 3: a smuggling shape; refused outright.
       throw sc.fail(E.INVALID_TRANSFER_ENCODING, 'Transfer-Encoding together with Content-Length', end);
     }
-    if (this.request && sc.chunkedSeen && !sc.chunked && !o.transferEncoding && !o.chunkedLength) {
+    if (request && h.chunkedSeen && !h.chunked && !o.transferEncoding && !o.chunkedLength) {
       // RFC 9112 §6.3 rule 4: a coding after chunked. Refused before the upgrade decision below
       // (llhttp refuses it while reading the field), so an upgrade cannot carry it past us.
       throw sc.fail(E.INVALID_TRANSFER_ENCODING, 'request Transfer-Encoding does not end in chunked', end);
     }
-    const chunked = sc.hasTransferEncoding && sc.chunked;
-    const hasBody = chunked || (!sc.hasTransferEncoding && sc.contentLength > 0);
+    const chunked = h.hasTransferEncoding && h.chunked;
+    const hasBody = chunked || (!h.hasTransferEncoding && h.contentLength > 0);
     let next: number;
     let kind: MessageHead['bodyKind'] = 'none';
     if (pri) {
       next = Next.UPGRADE_INCOMPLETE;
-    } else if ((upgrade && (sc.method === 'CONNECT' || skip || !hasBody)) || (!this.request && sc.status === 101)) {
+    } else if ((upgrade && (method === 'CONNECT' || skip || !hasBody)) || (!request && s === 101)) {
       next = Next.UPGRADE;
       upgrade = true;
     } else if (skip || noBody) {
@@ -250,24 +268,24 @@ export class ParserState {
     } else if (chunked) {
       next = Next.CHUNKED;
       kind = 'chunked';
-    } else if (sc.hasTransferEncoding) {
+    } else if (h.hasTransferEncoding) {
       // RFC 9112 §6.3 rule 4: a request coding that is not chunked is an error; a response reads to close.
-      if (this.request && !o.transferEncoding && !o.chunkedLength) {
+      if (request && !o.transferEncoding && !o.chunkedLength) {
         throw sc.fail(E.INVALID_TRANSFER_ENCODING, 'request Transfer-Encoding does not end in chunked', end);
       }
       next = Next.CLOSE;
       kind = 'close';
-    } else if (sc.contentLength > 0) {
-      if (sc.contentLength > o.maxBodySize) {
+    } else if (h.contentLength > 0) {
+      if (h.contentLength > o.maxBodySize) {
         throw sc.fail(E.BODY_TOO_LARGE, `Content-Length over maxBodySize (${o.maxBodySize})`, end);
       }
       next = Next.LENGTH;
       kind = 'length';
-      head.contentLength = sc.contentLength;
-      this.bodyRead = streamBytes(sc.contentLength);
-    } else if (sc.hasContentLength || this.request) {
+      head.contentLength = h.contentLength;
+      this.bodyRead = streamBytes(h.contentLength);
+    } else if (h.hasContentLength || request) {
       next = Next.NONE;
-      if (sc.hasContentLength) head.contentLength = 0;
+      if (h.hasContentLength) head.contentLength = 0;
     } else {
       next = Next.CLOSE;
       kind = 'close';
@@ -275,14 +293,12 @@ export class ParserState {
     head.bodyKind = kind;
     head.upgrade = upgrade || pri;
     // llhttp_should_keep_alive: 1.1 and later unless "close"; earlier only with "keep-alive".
-    let keep = sc.major > 0 && sc.minor > 0 ? !sc.connectionClose : sc.connectionKeepAlive;
+    let keep = h.major > 0 && h.minor > 0 ? !h.connectionClose : h.connectionKeepAlive;
     // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means faulty framing; close after the message.
-    if (sc.hasTransferEncoding && sc.major === 1 && sc.minor === 0) keep = false;
+    if (h.hasTransferEncoding && h.major === 1 && h.minor === 0) keep = false;
     if (kind === 'close') keep = false;
     head.keepAlive = keep || (o.keepAlive && kind !== 'close');
     this.next = next;
-    this.bodyBytes = 0;
-    this.extBytes = 0;
   }
 
   /** A chunk-size line arrived (with its line ending): `buf[start, stop)`. */
@@ -493,7 +509,7 @@ export class ParserState {
     sc.begin(base - this.trailerBytes, 'trailers');
     sc.scanFields(buf, buf.length);
     this.trailerLines = [];
-    return new Fields(buf, 0, buf.length, sc.offs, sc.folded);
+    return new Fields(buf, 0, buf.length, sc.scanned.lines, sc.scanned.folded);
   }
 
   /** Bytes after a message that closed the connection: only CR and LF may follow (as llhttp). */

@@ -87,6 +87,12 @@ describe('transition coverage of the HTTP/1 machines', () => {
           'response',
         ],
         [{ chunkHeaders: true }, [`HTTP/1.1 200 OK\r\n${CHUNKED}\r\n2328;e=1\r\n${big}\r\n0\r\n\r\n`], 'response'],
+        // Blank lines before a head read without a map (lenient LF after CR): route's last transition, back to head.
+        [
+          { lenient: ['OPTIONAL_LF_AFTER_CR'] },
+          [`\r\n\r\nGET / HTTP/1.1\r\n${H}\r\n`, `POST / HTTP/1.1\r\n${H}${CHUNKED}\r\n3\r\nabc\r\n0\r\n\r\n`],
+          'request',
+        ],
       ]),
     ).toEqual([]);
   });
