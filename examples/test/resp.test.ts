@@ -1,3 +1,4 @@
+import { createDriver } from '@wiremachine/core';
 import {
   checkLaw,
   chunkInvariance,
@@ -65,6 +66,42 @@ describe('the RESP parser', () => {
       numRuns: 60,
     });
     checkLaw(typedRejection(resp, fc.oneof(mutated(stream), fc.uint8Array({ maxLength: 100 }))), params);
+  });
+});
+
+describe('a bulk value read with its line or after it', () => {
+  // Found whole in one chunk, a bulk line and its value are one read; cut, they are two: alike either way.
+  function run(input: string, size: number) {
+    const outputs: unknown[] = [];
+    let error: unknown = null;
+    const d = createDriver(createRespProtocol({ maxLineBytes: 16 }), {
+      onOutput: (o) => outputs.push(plain(o)),
+      onError: (e: any) => {
+        error = { code: e.code, offset: e.offset, state: e.state };
+      },
+    });
+    const b = bytes(input);
+    for (let i = 0; i < b.length; i += size) d.feed(b.subarray(i, i + size));
+    d.end();
+    return { outputs, error };
+  }
+  test.each([
+    ['values', '$3\r\nabc\r\n*2\r\n$0\r\n\r\n!5\r\nERR x\r\n=7\r\ntxt:abc\r\n$-1\r\n'],
+    ['a value longer than a line may be', '$20\r\n01234567890123456789\r\n'],
+    ['a value without its CRLF', '$3\r\nabc\r\n$3\r\nabcX\r\n'],
+    ['a CR without LF in a bulk line', '$3\r\nabc\r\n$3\rX\r\nabc\r\n'],
+    ['a length over the limit', '$3\r\nabc\r\n$99999999999\r\n'],
+  ])('%s: the same outputs and errors at every slicing', (_, input) => {
+    const whole = run(input, input.length);
+    for (let size = 1; size < input.length; size++) expect(run(input, size)).toEqual(whole);
+  });
+  test("the errors are the value's own, at its offset", () => {
+    expect(run('$3\r\nabc\r\n$3\r\nabcX\r\n', 64).error).toEqual({
+      code: 'RESP_BAD_TRAILER',
+      offset: 13,
+      state: 'bulk',
+    });
+    expect(run('$3\r\nabc\r\n$3\rX\r\n', 64).error).toMatchObject({ code: 'RESP_BAD_LENGTH', offset: 9 });
   });
 });
 

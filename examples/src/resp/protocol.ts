@@ -219,6 +219,56 @@ function place(stack: Frame[], value: RespValue): RespOutput | null {
   }
 }
 
+/** Longest line {@link recordMeasure} looks for the end of; past it, the read's search finds it. */
+const MEASURED_LINE = 128;
+
+/**
+ * The line's read's `measure`: the length of the line at the start of the
+ * first buffered chunk, CRLF included, and when it announces a bulk value
+ * that the chunk holds whole (with its CRLF), of the line and the value
+ * together, so that a value of either kind is one read; -1 (the read's
+ * search then finds the line) when the line does not end within
+ * {@link MEASURED_LINE} bytes. Anything the value's own read would refuse
+ * (a bad length, a missing CRLF after the value) is left to it: the
+ * measure then gives the line alone.
+ */
+function recordMeasure(maxRecord: number, maxBulk: number) {
+  return (b: Uint8Array): number => {
+    const stop = Math.min(b.length - 1, MEASURED_LINE);
+    let i = 1;
+    while (i < stop && b[i] !== 0x0d) i++;
+    if (i >= stop || b[i + 1] !== 0x0a) return -1;
+    const line = i + 2;
+    if (line > maxRecord) return -1;
+    if (LINE_KIND[b[0]] !== BULK) return line;
+    const n = count(b, 1, i);
+    const whole = line + n + 2;
+    if (!(n >= 0 && n <= maxBulk) || whole > b.length || whole > maxRecord) return line;
+    return b[whole - 2] === 0x0d && b[whole - 1] === 0x0a ? whole : line;
+  };
+}
+
+/**
+ * The line's read's decoder: `[start, end)` is a line with its CRLF, or a
+ * bulk line and its whole value (see {@link recordMeasure}), which decodes
+ * to the value; a line decodes as {@link lineDecoder} says.
+ */
+function recordDecoder(maxBulk: number, keepBytes: boolean) {
+  const lineOf = lineDecoder(maxBulk);
+  return (buf: Uint8Array, start: number, end: number): RespValue | number => {
+    const type = buf[start];
+    if (LINE_KIND[type] === BULK) {
+      // A CRLF before the last one: the measure found the line and its value.
+      let i = start + 1;
+      while (i < end - 2 && buf[i] !== 0x0d) i++;
+      if (i < end - 2 && buf[i + 1] === 0x0a) {
+        return bulkValue(type, keepBytes ? bulkBytes(buf, i + 2, end) : bulkText(buf, i + 2, end));
+      }
+    }
+    return lineOf(buf, start, end - 2);
+  };
+}
+
 /** A bulk value of the given type byte, from what its read decoded. */
 function bulkValue(type: number, raw: string | Uint8Array): RespValue {
   if (type === DOLLAR) return raw;
@@ -252,7 +302,10 @@ const byteReads = bulkReads(bulkBytes);
 export function createRespProtocol(options: RespOptions = {}) {
   const maxBulk = options.maxBulkBytes ?? 512 * 1024 * 1024;
   const maxDepth = options.maxDepth ?? 64;
-  const line = until('\r\n', { maxBytes: options.maxLineBytes ?? 64 * 1024, strip: true, map: lineDecoder(maxBulk) });
+  const maxLine = options.maxLineBytes ?? 64 * 1024;
+  const measure = recordMeasure(maxLine, maxBulk);
+  const lineText = until('\r\n', { maxBytes: maxLine, measure, map: recordDecoder(maxBulk, false) });
+  const lineBytes = until('\r\n', { maxBytes: maxLine, measure, map: recordDecoder(maxBulk, true) });
   return setup({
     types: protocolTypes<Context, RespOutput, { bytes?: boolean } | undefined>(),
     guards: {
@@ -289,7 +342,11 @@ export function createRespProtocol(options: RespOptions = {}) {
     initial: 'line',
     states: {
       line: {
-        meta: { read: line },
+        // A line, or a bulk line and its value when the first chunk holds them whole.
+        meta: {
+          read: ({ context }) => (context.keepBytes ? lineBytes : lineText),
+          readLabel: 'until("\\r\\n")',
+        },
         on: {
           read: [
             { guard: 'isValue', actions: ['placeLine', 'emitReply'] },

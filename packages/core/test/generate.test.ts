@@ -143,13 +143,22 @@ describe('the generated executor', () => {
   });
 
   test('the read loop: reads the first chunk completes run inline, state by state', () => {
-    const text = source(createRespProtocol());
+    const twoStates = setup({ types: {} as { context: { n: number }; events: any; emitted: any } }).createMachine({
+      context: { n: 1 },
+      initial: 'line',
+      states: {
+        line: { meta: { read: until('\r\n', { strip: true }) }, on: { read: { target: 'bulk' } } },
+        bulk: { meta: { read: ({ context }) => bytes(context.n) }, on: { read: { target: 'line' } } },
+      },
+    });
+    const text = source(twoStates);
     expect(text).toContain('function fast(x, q, ev, budget, poison) {');
     // The static until and the state's read function, each in a step function of its own.
     expect(text).toMatch(
       /function step_0\(x, q, ev, args\) \{\n {4}if \(q\.length === 0\) return false;\n {4}const c = q\.headChunk\(\);/,
     );
     expect(text).toMatch(/function step_1\(x, q, ev, args\) \{\n {4}const r = bulk_read_\d+\(args\);/);
+    expect(text).toContain("if (r.kind === 'bytes') {");
     expect(text).toContain('while (j <= short && !(c[j] === 13 && c[j + 1] === 10)) j++;');
     expect(text).toContain('case 0: ok = step_0(x, q, ev, args); break;');
   });
