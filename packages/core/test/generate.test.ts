@@ -148,7 +148,10 @@ describe('the generated executor', () => {
       initial: 'line',
       states: {
         line: { meta: { read: until('\r\n', { strip: true }) }, on: { read: { target: 'bulk' } } },
-        bulk: { meta: { read: ({ context }) => bytes(context.n) }, on: { read: { target: 'line' } } },
+        bulk: {
+          meta: { read: ({ context }: { context: { n: number } }) => bytes(context.n) },
+          on: { read: { target: 'line' } },
+        },
       },
     });
     const text = source(twoStates);
