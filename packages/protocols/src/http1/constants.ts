@@ -262,6 +262,44 @@ for (const w of [...COMMON_FIELDS, ...COMMON_FIELDS.map((n) => n.toLowerCase())]
   FIELD_KIND.push(KIND_OF[w.toLowerCase()] ?? FieldKind.OTHER);
 }
 
+// The common names of up to 15 bytes (most) again, as four little-endian 32-bit words each, zero past the name,
+// in a hash table keyed by the first two words and the length: the scanner finds such a name from the words it
+// read to find the name's end, with one or two entries to compare.
+const SHORT_SLOTS = 1024;
+/** Names up to this long are in the short table. @internal */
+export const SHORT_NAME = 15;
+/** First name id of each short slot, -1 for none. @internal */
+export const SHORT_FIRST = new Int16Array(SHORT_SLOTS).fill(-1);
+/** Next name id in the same short slot, -1 for none (by name id). @internal */
+export const SHORT_NEXT = new Int16Array(FIELD_NAMES.length).fill(-1);
+/** A short name's length (0 for longer names), and its four words (by name id). @internal */
+export const SHORT_LEN = new Uint8Array(FIELD_NAMES.length);
+export const SHORT_W0 = new Int32Array(FIELD_NAMES.length);
+export const SHORT_W1 = new Int32Array(FIELD_NAMES.length);
+export const SHORT_W2 = new Int32Array(FIELD_NAMES.length);
+export const SHORT_W3 = new Int32Array(FIELD_NAMES.length);
+
+/** The short slot of a name of `length` bytes whose first two words (zero past the name) are `w0` and `w1`. @internal */
+export function shortSlot(w0: number, w1: number, length: number): number {
+  return Math.imul(w0 ^ Math.imul(w1, 0x27d4eb2d) ^ length, 0x9e3779b1) >>> 22;
+}
+
+for (let k = 0; k < FIELD_NAMES.length; k++) {
+  const b = NAME_BYTES[k];
+  if (b.length > SHORT_NAME) continue;
+  const padded = new Uint8Array(16);
+  padded.set(b);
+  const w = new Int32Array(padded.buffer);
+  SHORT_LEN[k] = b.length;
+  SHORT_W0[k] = w[0];
+  SHORT_W1[k] = w[1];
+  SHORT_W2[k] = w[2];
+  SHORT_W3[k] = w[3];
+  const slot = shortSlot(w[0], w[1], b.length);
+  SHORT_NEXT[k] = SHORT_FIRST[slot];
+  SHORT_FIRST[slot] = k;
+}
+
 /** The id of the common field name spelled exactly as `buf[start, end)` (canonical or lower-case), or -1. */
 export function fieldNameId(buf: Uint8Array, start: number, end: number): number {
   const length = end - start;

@@ -28,7 +28,15 @@ import {
   NAME_WORDS,
   nameSlot,
   RTSP,
+  SHORT_FIRST,
+  SHORT_LEN,
+  SHORT_NEXT,
+  SHORT_W0,
+  SHORT_W1,
+  SHORT_W2,
+  SHORT_W3,
   SP,
+  shortSlot,
   TOKEN,
   URL_CHAR,
   VALUE_CHAR,
@@ -85,6 +93,9 @@ function specialNameBytes(x: number): number {
   const y = x ^ 0x3a3a3a3a;
   return (((x - 0x21212121) & ~x) | (x + 0x01010101) | x | ((y - 0x01010101) & ~y)) & 0x80808080;
 }
+
+/** The low `n` bytes of a word (n = 0-3), as a mask. */
+const LOW_BYTES = [0, 0xff, 0xffff, 0xffffff];
 
 /** The index (0-3) of the first byte flagged in `mask`, a nonzero result of the functions above. */
 function firstByte(mask: number): number {
@@ -455,6 +466,13 @@ export class Scanner {
     const nameNext = NAME_NEXT;
     const nameBytes = NAME_BYTES;
     const nameWords = NAME_WORDS;
+    const shortFirst = SHORT_FIRST;
+    const shortNext = SHORT_NEXT;
+    const shortLen = SHORT_LEN;
+    const shortW0 = SHORT_W0;
+    const shortW1 = SHORT_W1;
+    const shortW2 = SHORT_W2;
+    const shortW3 = SHORT_W3;
     const kinds = FIELD_KIND;
     let last = -1;
     /** The FieldKind of line `last` (UNKNOWN_KIND: compare its bytes once it is complete). */
@@ -484,7 +502,68 @@ export class Scanner {
         if (lastKind !== FieldKind.OTHER) this.field(last, lastKind);
         const ns = i;
         let id = -1;
-        if (wb >= 0) {
+        /** The name is not a common one of up to SHORT_NAME bytes: go on to the token loop. */
+        let notShort = false;
+        if (wb >= 0 && i + 16 <= end) {
+          // A name of up to 15 bytes (most): its end found in up to four words, kept (zero past the
+          // name) and looked up in the short table, with no second read of its bytes.
+          const x0 = words.getInt32(wb + i, true);
+          let m = specialNameBytes(x0);
+          let y0 = x0;
+          let y1 = 0;
+          let y2 = 0;
+          let y3 = 0;
+          let len = -1;
+          if (m !== 0) {
+            len = firstByte(m);
+            y0 = x0 & LOW_BYTES[len];
+          } else {
+            y1 = words.getInt32(wb + i + 4, true);
+            m = specialNameBytes(y1);
+            if (m !== 0) {
+              len = firstByte(m);
+              y1 &= LOW_BYTES[len];
+              len += 4;
+            } else {
+              y2 = words.getInt32(wb + i + 8, true);
+              m = specialNameBytes(y2);
+              if (m !== 0) {
+                len = firstByte(m);
+                y2 &= LOW_BYTES[len];
+                len += 8;
+              } else {
+                y3 = words.getInt32(wb + i + 12, true);
+                m = specialNameBytes(y3);
+                if (m !== 0) {
+                  len = firstByte(m);
+                  y3 &= LOW_BYTES[len];
+                  len += 12;
+                }
+              }
+            }
+          }
+          if (len >= 0) {
+            if (len > 0) {
+              let k = shortFirst[shortSlot(y0, y1, len)];
+              while (
+                k >= 0 &&
+                !(
+                  shortLen[k] === len &&
+                  shortW0[k] === y0 &&
+                  shortW1[k] === y1 &&
+                  shortW2[k] === y2 &&
+                  shortW3[k] === y3
+                )
+              ) {
+                k = shortNext[k];
+              }
+              id = k;
+            }
+            if (id >= 0) i = ns + len;
+            else notShort = true;
+          }
+        }
+        if (id < 0 && !notShort && wb >= 0) {
           // A common name, found four bytes at a time: up to the first byte that cannot be in a name
           // but for other separators (a colon, a control byte, SP, DEL, obs-text), then its bytes
           // compared with the constant's. Only a name equal to a constant is taken here (its bytes are
@@ -668,6 +747,17 @@ export class Scanner {
   /** Each non-empty element of a comma-separated list (RFC 9110 §5.6.1), by what the field means. */
   private tokens(a: number, b: number, kind: number): void {
     const buf = this.buf;
+    if (kind === CONNECTION) {
+      // The common values, whole (the value is trimmed: one element, as the loop below would find it).
+      if (equalsLower(buf, a, b, 'keep-alive')) {
+        this.found.connectionKeepAlive = true;
+        return;
+      }
+      if (equalsLower(buf, a, b, 'close')) {
+        this.found.connectionClose = true;
+        return;
+      }
+    }
     let p = a;
     while (p < b) {
       while (p < b && (isSpace(buf[p]) || buf[p] === 0x2c)) p++;

@@ -101,6 +101,14 @@ describe('long request heads (names and values scanned four bytes at a time)', (
   const PAD = `X-Pad: ${'p'.repeat(140)}\r\n`;
   const head = (fields: string) => `POST /upload HTTP/1.1\r\n${PAD}${fields}\r\n`;
 
+  it('finds common names of every length as sent, from their words', () => {
+    const names = ['TE', 'Via', 'Host', 'Range', 'If-Match', 'Content-Type', 'CONTENT-TYPE', 'Accept-Encoding'];
+    const more = ['Proxy-Connection', 'Transfer-Encodin', 'Upgrade-Insecure-Requests', 'x', 'xy', 'xyz'];
+    const r = request(head([...names, ...more].map((n, i) => `${n}: ${i}\r\n`).join('')));
+    expect(r.error).toBeNull();
+    expect(r.messages[0].headers.slice(1)).toEqual([...names, ...more].map((n, i) => [n, String(i)]));
+  });
+
   it('hands out common names as sent, in any spelling, and other names as text', () => {
     const r = request(
       head('Host: a\r\nhost: b\r\nHOST: c\r\nHostx: d\r\nAccept-Encoding: e\r\nAccept-Encodings: f\r\n'),
