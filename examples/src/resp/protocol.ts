@@ -208,8 +208,9 @@ function close(frame: Frame): RespValue {
 function place(stack: Frame[], value: RespValue): RespOutput | null {
   let v = value;
   for (;;) {
+    // (Checked by length: reading index -1 of an empty array is a slow property lookup.)
+    if (stack.length === 0) return { type: 'reply', value: v };
     const top = stack[stack.length - 1];
-    if (top === undefined) return { type: 'reply', value: v };
     top.items.push(v);
     if (--top.left > 0) return null;
     stack.pop();
@@ -233,18 +234,18 @@ const MEASURED_LINE = 128;
  * measure then gives the line alone.
  */
 function recordMeasure(maxRecord: number, maxBulk: number) {
-  return (b: Uint8Array): number => {
-    const stop = Math.min(b.length - 1, MEASURED_LINE);
-    let i = 1;
+  return (b: Uint8Array, start: number, end: number): number => {
+    const stop = Math.min(end - 1, start + MEASURED_LINE);
+    let i = start + 1;
     while (i < stop && b[i] !== 0x0d) i++;
     if (i >= stop || b[i + 1] !== 0x0a) return -1;
-    const line = i + 2;
+    const line = i + 2 - start;
     if (line > maxRecord) return -1;
-    if (LINE_KIND[b[0]] !== BULK) return line;
-    const n = count(b, 1, i);
+    if (LINE_KIND[b[start]] !== BULK) return line;
+    const n = count(b, start + 1, i);
     const whole = line + n + 2;
-    if (!(n >= 0 && n <= maxBulk) || whole > b.length || whole > maxRecord) return line;
-    return b[whole - 2] === 0x0d && b[whole - 1] === 0x0a ? whole : line;
+    if (!(n >= 0 && n <= maxBulk) || whole > end - start || whole > maxRecord) return line;
+    return b[start + whole - 2] === 0x0d && b[start + whole - 1] === 0x0a ? whole : line;
   };
 }
 

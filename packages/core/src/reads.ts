@@ -70,11 +70,13 @@ export interface UntilRead<T = unknown> {
 }
 
 /**
- * Finds a whole record at the start of `bytes` (the first buffered chunk)
- * without the delimiter search: its length, delimiter included, or -1 when
- * `bytes` does not hold one. `offset` is the stream offset of `bytes[0]`.
+ * Finds a whole record at the start of the first buffered chunk without the
+ * delimiter search: the chunk's buffered bytes are `buf[start, end)` (the
+ * chunk as it arrived, read by offset: no view is made), `offset` is the
+ * stream offset of `buf[start]`. Returns the record's length, delimiter
+ * included, or -1 when those bytes do not hold one.
  */
-export type UntilMeasure = (bytes: Uint8Array, offset: number) => number;
+export type UntilMeasure = (buf: Uint8Array, start: number, end: number, offset: number) => number;
 
 /**
  * Checks the bytes of an `until` read that is still waiting: `pending` holds

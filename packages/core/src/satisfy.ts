@@ -186,7 +186,8 @@ export function satisfyUntil(
     // Once a read, before any search: the record may be found whole in the first chunk.
     progress.measured = true;
     const first = queue.firstLength();
-    const n = read.measure(queue.peekFirst(), queue.consumed);
+    const c = queue.headChunk();
+    const n = read.measure(c, queue.headIndex(), c.length, queue.consumed);
     if (n >= 0) {
       if (n > first) {
         throw new WiremachineError(

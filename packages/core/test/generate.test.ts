@@ -211,11 +211,11 @@ describe('the generated executor', () => {
     (dynamic) => {
       let calls = 0;
       // A record is a length byte (as a digit) and that many bytes, then "\n\n"; a length of 9 lies.
-      const measure = (b: Uint8Array) => {
+      const measure = (buf: Uint8Array, start: number, end: number) => {
         calls++;
-        if (b.length === 0) return -1;
-        const n = b[0] - 0x30;
-        return n === 9 ? b.length + 1 : 1 + n + 2 <= b.length ? 1 + n + 2 : -1;
+        if (end === start) return -1;
+        const n = buf[start] - 0x30;
+        return n === 9 ? end - start + 1 : 1 + n + 2 <= end - start ? 1 + n + 2 : -1;
       };
       const records = setup({ types: {} as { context: object; events: any; emitted: any } }).createMachine({
         initial: 'a',

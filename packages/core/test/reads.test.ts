@@ -184,9 +184,9 @@ describe.each(['compiled', 'xstate'] as const)('reads (%s executor)', (executor)
   test('until measure finds a whole record in the first chunk, once a read; the search takes over on -1', () => {
     const calls: [string, number][] = [];
     // A measure that knows the records: lines of the form `x...x\r\n`.
-    const measure = (bytes: Uint8Array, offset: number) => {
-      calls.push([new TextDecoder('latin1').decode(bytes), offset]);
-      const i = bytes.indexOf(10);
+    const measure = (buf: Uint8Array, start: number, end: number, offset: number) => {
+      calls.push([new TextDecoder('latin1').decode(buf.subarray(start, end)), offset]);
+      const i = buf.subarray(start, end).indexOf(10);
       return i < 0 ? -1 : i + 1;
     };
     for (const pieces of slicings('ab\r\ncde\r\nf\r\n')) {

@@ -78,11 +78,11 @@ function staticRead(w: Writer, read: ReadRequest, name: string): string[] | null
     const map = read.map == null ? null : w.ref(read.map, `${name}_map`);
     return [
       '    if (q.length === 0) return false;',
-      `    const n = ${measure}(q.peekFirst(), q.consumed);`,
+      '    const c = q.headChunk(); const h = q.headIndex();',
+      `    const n = ${measure}(c, h, c.length, q.consumed);`,
       '    if (n <= 0) { x.measured = n < 0; return false; }',
       '    x.stepStart = q.consumed; x.stepEvent = null;',
-      `    if (n > q.firstLength() || n > ${String(read.maxBytes)}) throw x.badMeasure(n, q.firstLength(), ${String(read.maxBytes)});`,
-      '    const c = q.headChunk(); const h = q.headIndex();',
+      `    if (n > c.length - h || n > ${String(read.maxBytes)}) throw x.badMeasure(n, c.length - h, ${String(read.maxBytes)});`,
       `    ev.setRange(c, h, h + n, ${map === null ? 'undefined' : `${map}(c, h, h + n)`}, 0);`,
       '    q.skip(n);',
     ];
@@ -161,10 +161,10 @@ function dynamicRead(w: Writer, state: CompiledState): string[] {
     '      if (r.partial || k === 0 || h + k > c.length) { x.pendingRead = r; return false; }',
     '      e = h + k;',
     "    } else if (r.kind === 'until' && r.measure !== null) {",
-    '      k = r.measure(q.peekFirst(), q.consumed);',
+    '      k = r.measure(c, h, c.length, q.consumed);',
     '      if (k <= 0) { x.pendingRead = r; x.measured = k < 0; return false; }',
     '      x.stepStart = q.consumed; x.stepEvent = null;',
-    '      if (k > q.firstLength() || k > r.maxBytes) throw x.badMeasure(k, q.firstLength(), r.maxBytes);',
+    '      if (k > c.length - h || k > r.maxBytes) throw x.badMeasure(k, c.length - h, r.maxBytes);',
     '      e = h + k; d = 0;',
     "    } else if (r.kind === 'until' && r.validate === null && r.delimiters.length === 1) {",
     '      const delimiter = r.delimiters[0];',

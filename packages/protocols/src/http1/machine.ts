@@ -85,7 +85,8 @@ function headRead(o: ResolvedHttp1Options, p: ParserState): ReadRequest {
   if (o.crBeforeLf) return until(['\r\n\r\n', '\n\n', '\n\r\n'], { maxBytes, validate, map });
   // Lenient HEADERS lets a lone CR end a field line: only the delimiter search decides where such a head ends.
   if (o.headers) return until('\r\n\r\n', { maxBytes, validate, map });
-  const measure = (bytes: Uint8Array, offset: number) => p.measureHead(bytes, offset);
+  const measure = (buf: Uint8Array, start: number, end: number, offset: number) =>
+    p.measureHead(new Uint8Array(buf.buffer, buf.byteOffset + start, end - start), offset);
   return until('\r\n\r\n', { maxBytes, validate, measure, map });
 }
 
