@@ -41,7 +41,6 @@ interface Context {
   bulkLength: number;
   /** A complete top-level reply, once a value closed every open aggregate. */
   reply: RespOutput | null;
-  keepBytes: boolean;
 }
 
 /** Options of {@link createRespProtocol}. */
@@ -305,10 +304,11 @@ export function createRespProtocol(options: RespOptions = {}) {
   const maxDepth = options.maxDepth ?? 64;
   const maxLine = options.maxLineBytes ?? 64 * 1024;
   const measure = recordMeasure(maxLine, maxBulk);
-  const lineText = until('\r\n', { maxBytes: maxLine, measure, map: recordDecoder(maxBulk, false) });
-  const lineBytes = until('\r\n', { maxBytes: maxLine, measure, map: recordDecoder(maxBulk, true) });
+  const keepBytes = options.bytes ?? false;
+  const line = until('\r\n', { maxBytes: maxLine, measure, map: recordDecoder(maxBulk, keepBytes) });
+  const bulkRead = keepBytes ? byteReads : textReads;
   return setup({
-    types: protocolTypes<Context, RespOutput, { bytes?: boolean } | undefined>(),
+    types: protocolTypes<Context, RespOutput>(),
     guards: {
       isValue: readGuard<Context, RespValue | number>(({ event }) => lineKind(event) === VALUE),
       isBulk: readGuard<Context, RespValue | number>(({ event }) => lineKind(event) === BULK),
@@ -333,21 +333,12 @@ export function createRespProtocol(options: RespOptions = {}) {
     },
   }).createMachine({
     id: 'resp',
-    context: ({ input }) => ({
-      stack: [],
-      bulkType: DOLLAR,
-      bulkLength: 0,
-      reply: null,
-      keepBytes: input?.bytes ?? options.bytes ?? false,
-    }),
+    context: () => ({ stack: [], bulkType: DOLLAR, bulkLength: 0, reply: null }),
     initial: 'line',
     states: {
       line: {
         // A line, or a bulk line and its value when the first chunk holds them whole.
-        meta: {
-          read: ({ context }) => (context.keepBytes ? lineBytes : lineText),
-          readLabel: 'until("\\r\\n")',
-        },
+        meta: { read: line },
         on: {
           read: [
             { guard: 'isValue', actions: ['placeLine', 'emitReply'] },
@@ -364,7 +355,7 @@ export function createRespProtocol(options: RespOptions = {}) {
       bulk: {
         // The value and its CRLF, decoded (and the CRLF checked) by the read.
         meta: {
-          read: ({ context }) => (context.keepBytes ? byteReads : textReads)(context.bulkLength),
+          read: ({ context }) => bulkRead(context.bulkLength),
           readLabel: 'bytes(length + 2)',
         },
         on: {

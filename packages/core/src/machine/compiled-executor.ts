@@ -200,6 +200,14 @@ export class CompiledExecutor implements Executor, ActionHost, FastHost {
    */
   deliver(): void {
     const pending = this.pending;
+    if (this.npending === 1) {
+      // The common case: one output, taken out before it is delivered.
+      const output = pending[0];
+      pending[0] = undefined;
+      this.npending = 0;
+      this.emit(output);
+      return;
+    }
     let failed: { error: unknown } | null = null;
     for (let i = 0; i < this.npending; i++) {
       try {
