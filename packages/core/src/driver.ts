@@ -329,6 +329,15 @@ export class Driver<TOutput = unknown> {
               steps += n;
               if (steps >= maxSteps) return true;
             }
+            if (fast.starved) {
+              fast.starved = false;
+              if (!this.ended) {
+                // Waiting for input with the read not taken: the next bytes go to the loop first.
+                exec.idle?.();
+                this.shared?.clear();
+                return false; // waiting
+              }
+            }
           }
           read = exec.currentRead();
           if (read === null) return this.finish(); // -> done

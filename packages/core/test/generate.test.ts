@@ -158,7 +158,7 @@ describe('the generated executor', () => {
     expect(text).toContain('function fast(x, q, ev, budget, poison) {');
     // The static until and the state's read function, each in a step function of its own.
     expect(text).toMatch(
-      /function step_0\(x, q, ev, args\) \{\n {4}if \(q\.length === 0\) return false;\n {4}const c = q\.headChunk\(\);/,
+      /function step_0\(x, q, ev, args\) \{\n {4}if \(q\.length === 0\) \{ x\.starved = true; return false; \}\n {4}const c = q\.headChunk\(\);/,
     );
     expect(text).toMatch(/function step_1\(x, q, ev, args\) \{\n {4}const r = bulk_read_\d+\(args\);/);
     expect(text).toContain("if (r.kind === 'bytes') {");
@@ -248,6 +248,38 @@ describe('the generated executor', () => {
       expect(calls).toBe(1);
     },
   );
+
+  test('with nothing buffered, a read of no bytes still completes; reads that need bytes wait for them', () => {
+    const machine = setup({ types: {} as { context: { n: number }; events: any; emitted: any } }).createMachine({
+      context: { n: 0 },
+      initial: 'line',
+      states: {
+        line: {
+          meta: { read: until('\n') },
+          on: { read: { target: 'marker', actions: assign({ n: ({ context }) => context.n + 1 }) } },
+        },
+        // What its read function returns: bytes(0) after every second line, else bytes(1).
+        marker: {
+          meta: { read: ({ context }: { context: { n: number } }) => bytes(context.n % 2 === 0 ? 0 : 1) },
+          on: { read: { target: 'line', actions: emit(({ context }) => ({ type: 'marker', n: context.n })) } },
+        },
+      },
+    });
+    for (const generate of [true, false]) {
+      const seen: unknown[] = [];
+      const d = createDriver(machine, { generate, onOutput: (o) => seen.push(o) });
+      d.feed(enc('a\n'));
+      expect(seen).toEqual([]);
+      d.feed(enc('!'));
+      d.feed(enc('b\n'));
+      // The second line's bytes(0) completed with nothing buffered, before any more input.
+      expect(seen).toEqual([
+        { type: 'marker', n: 1 },
+        { type: 'marker', n: 2 },
+      ]);
+      expect(d.state).toBe('line');
+    }
+  });
 
   test('the read loop and the driver give the same errors: no transition, a throwing action or listener', () => {
     const lines = setup({ types: {} as { context: object; events: any; emitted: any } }).createMachine({

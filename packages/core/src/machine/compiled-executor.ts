@@ -64,6 +64,7 @@ export class CompiledExecutor implements Executor, ActionHost, FastHost {
   pendingRead: ReadRequest | null = null;
   resumeScan = -1;
   measured = false;
+  starved = false;
   /** Done events raised in the macrostep under way, not yet taken. */
   private readonly queue: DoneEvent[] = [];
   constructor(program: Program, options: ExecutorOptions & { generate?: boolean }) {

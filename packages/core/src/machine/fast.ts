@@ -37,6 +37,8 @@ export interface FastHost {
   stepEvent: unknown;
   /** A read the loop got from a state's read function but could not complete: the driver's to run. */
   pendingRead: ReadRequest | null;
+  /** The loop stopped at a read that needs bytes, with none buffered: the driver waits for input. */
+  starved: boolean;
   /** Where an `until` the loop could not complete may resume its search, or -1. */
   resumeScan: number;
   /** The loop asked an `until`'s `measure`, which did not find the record: the driver's loop does not ask again. */
@@ -64,7 +66,7 @@ function staticRead(w: Writer, read: ReadRequest, name: string): string[] | null
     const n = read.n;
     const map = read.map == null ? null : w.ref(read.map, `${name}_map`);
     return [
-      `    if (q.length < ${n}) return false;`,
+      `    if (q.length < ${n}) { x.starved = q.length === 0; return false; }`,
       '    const c = q.headChunk(); const h = q.headIndex();',
       `    if (h + ${n} > c.length) return false;`,
       '    x.stepStart = q.consumed; x.stepEvent = null;',
@@ -77,7 +79,7 @@ function staticRead(w: Writer, read: ReadRequest, name: string): string[] | null
     const measure = w.ref(read.measure, `${name}_measure`);
     const map = read.map == null ? null : w.ref(read.map, `${name}_map`);
     return [
-      '    if (q.length === 0) return false;',
+      '    if (q.length === 0) { x.starved = true; return false; }',
       '    const c = q.headChunk(); const h = q.headIndex();',
       `    const n = ${measure}(c, h, c.length, q.consumed);`,
       '    if (n <= 0) { x.measured = n < 0; return false; }',
@@ -94,7 +96,7 @@ function staticRead(w: Writer, read: ReadRequest, name: string): string[] | null
     const map = read.map == null ? null : w.ref(read.map, `${name}_map`);
     const end = read.strip ? 'j' : `j + ${d.length}`;
     return [
-      '    if (q.length === 0) return false;',
+      '    if (q.length === 0) { x.starved = true; return false; }',
       ...findDelimiter(w, d, read.maxBytes, name),
       '    x.stepStart = q.consumed; x.stepEvent = null;',
       `    ev.setRange(c, h, ${end}, ${map === null ? 'undefined' : `${map}(c, h, ${end})`}, 0);`,
@@ -152,7 +154,13 @@ function dynamicRead(w: Writer, state: CompiledState): string[] {
   const fn = w.ref(state.readFn, `${state.name}_read`);
   return [
     `    const r = ${fn}(args);`,
-    "    if (typeof r !== 'object' || r === null || q.length === 0) { x.pendingRead = r; return false; }",
+    "    if (typeof r !== 'object' || r === null) { x.pendingRead = r; return false; }",
+    // Nothing buffered: a bytes(n > 0) or an until waits (the function is asked again when bytes come).
+    '    if (q.length === 0) {',
+    "      if ((r.kind === 'bytes' && r.n > 0) || r.kind === 'until') x.starved = true;",
+    '      else x.pendingRead = r;',
+    '      return false;',
+    '    }',
     '    const c = q.headChunk(); const h = q.headIndex();',
     // The read's bytes are c[h, e); it consumes k bytes.
     '    let e; let k; let d = -1;',
