@@ -54,6 +54,10 @@ export const BLANK = -2;
 const PROTO_HTTP = [0x48, 0x54, 0x54, 0x50, 0x2f];
 const PROTO_RTSP = [0x52, 0x54, 0x53, 0x50, 0x2f];
 const PROTO_ICE = [0x49, 0x43, 0x45, 0x2f];
+/** "HTTP", "/1.1" and "/1.0" as little-endian 32-bit words. */
+const WORD_HTTP = 0x50545448;
+const WORD_1_1 = 0x312e312f;
+const WORD_1_0 = 0x302e312f;
 
 const TE = 0;
 const CONNECTION = 1;
@@ -416,6 +420,17 @@ export class Scanner {
   private protocolVersion(p: number): number {
     const buf = this.buf;
     const end = this.end;
+    if (this.wordBase >= 0 && p + 8 <= end) {
+      // "HTTP/1.1" and "HTTP/1.0", as two words.
+      const words = this.words;
+      const x = words.getInt32(this.wordBase + p + 4, true);
+      if (words.getInt32(this.wordBase + p, true) === WORD_HTTP && (x === WORD_1_1 || x === WORD_1_0)) {
+        this.found.protocol = 'HTTP';
+        this.found.major = 1;
+        this.found.minor = x === WORD_1_1 ? 1 : 0;
+        return p + 8;
+      }
+    }
     const c = buf[p];
     const proto = c === 0x52 ? PROTO_RTSP : c === 0x49 ? PROTO_ICE : PROTO_HTTP;
     for (let k = 0; k < proto.length; k++, p++) {

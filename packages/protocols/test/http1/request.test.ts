@@ -150,6 +150,15 @@ describe('long request heads (names and values scanned four bytes at a time)', (
     expect(e.offset).toBe(head('').length - 2 + at);
   });
 
+  it('reads the version of a long head as a word, and any other version byte by byte', () => {
+    const at = (v: string) => request(`POST /upload ${v}\r\n${PAD}\r\n`);
+    expect(at('HTTP/1.1').messages[0].version).toBe('1.1');
+    expect(at('HTTP/1.0').messages[0].version).toBe('1.0');
+    expect(codeOf(at('HTTP/1.2'))).toBe(E.UNSUPPORTED_VERSION);
+    expect(codeOf(at('HTTP/1,1'))).toBe(E.INVALID_VERSION);
+    expect(codeOf(at('HTTQ/1.1'))).toBe(E.INVALID_CONSTANT);
+  });
+
   it('names the fault of a long head the input never finished', () => {
     expect(codeOf(request(`POST / HTTP/1.1\r\n${PAD}Content-Le(gth`, {}, true))).toBe(E.INVALID_HEADER_TOKEN);
     expect(codeOf(request(`POST / HTTP/1.1\r\n${PAD}Content-Length`, {}, true))).toBe(E.INCOMPLETE);
