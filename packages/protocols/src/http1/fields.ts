@@ -59,7 +59,7 @@ export class Fields implements Iterable<[string, string]> {
   /** @internal */
   readonly size: number;
   /**
-   * @internal {@link LINE} numbers per line, offsets from `start`: name start and end,
+   * @internal {@link LINE} numbers per line, indices in `buf`: name start and end,
    * value start and end; then the id of a common name spelled exactly so (`FIELD_NAMES`), or -1.
    */
   readonly offs: number[];
@@ -79,9 +79,9 @@ export class Fields implements Iterable<[string, string]> {
   }
 
   /**
-   * @internal `[start, end)` of the section as a string: a slice of the section's text, made from the bytes it
-   * was read from in one native call the first time a string is asked for (a slice of a JavaScript string costs
-   * far less than decoding).
+   * @internal `buf[start, end)`, within the section, as a string: a slice of the section's text, made from the
+   * bytes it was read from in one native call the first time a string is asked for (a slice of a JavaScript
+   * string costs far less than decoding).
    */
   text(start: number, end: number): string {
     let w = this.whole;
@@ -89,7 +89,7 @@ export class Fields implements Iterable<[string, string]> {
       w = latin1(this.buf, this.start, this.start + this.size);
       this.whole = w;
     }
-    return w.slice(start, end);
+    return w.slice(start - this.start, end - this.start);
   }
 
   /** @internal The section's bytes (a view). */
@@ -115,21 +115,20 @@ export class Fields implements Iterable<[string, string]> {
     const o = this.offs;
     const s = o[LINE * i + 2];
     const e = o[LINE * i + 3];
-    return this.folded ? unfold(this.buf, this.start + s, this.start + e) : this.text(s, e);
+    return this.folded ? unfold(this.buf, s, e) : this.text(s, e);
   }
 
   /** Raw bytes of the value of line `i` (a view; obs-folds included). */
   valueBytes(i: number): Uint8Array {
-    return this.buf.subarray(this.start + this.offs[LINE * i + 2], this.start + this.offs[LINE * i + 3]);
+    return this.buf.subarray(this.offs[LINE * i + 2], this.offs[LINE * i + 3]);
   }
 
   /** Index of the first line named `name` (any case) at or after `from`, or -1. */
   indexOf(name: string, from = 0): number {
     const lower = name.toLowerCase();
     const o = this.offs;
-    const b = this.start;
     for (let i = from; LINE * i < o.length; i++)
-      if (equalsLower(this.buf, b + o[LINE * i], b + o[LINE * i + 1], lower)) return i;
+      if (equalsLower(this.buf, o[LINE * i], o[LINE * i + 1], lower)) return i;
     return -1;
   }
 

@@ -86,7 +86,7 @@ function headRead(o: ResolvedHttp1Options, p: ParserState): ReadRequest {
   // Lenient HEADERS lets a lone CR end a field line: only the delimiter search decides where such a head ends.
   if (o.headers) return until('\r\n\r\n', { maxBytes, validate, map });
   const measure = (buf: Uint8Array, start: number, end: number, offset: number) =>
-    p.measureHead(new Uint8Array(buf.buffer, buf.byteOffset + start, end - start), offset);
+    p.measureHead(buf, start, end, offset);
   return until('\r\n\r\n', { maxBytes, validate, measure, map });
 }
 

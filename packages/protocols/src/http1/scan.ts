@@ -212,7 +212,7 @@ export class Scanner {
   /** What the last scan found (see {@link ScannedHead}). */
   readonly scanned: ScannedHead = this.found;
 
-  /** Start a scan of bytes whose first is at stream offset `base`, in machine state `state` (for errors). */
+  /** Start a scan of a buffer whose first byte is at stream offset `base`, in machine state `state` (for errors). */
   begin(base: number, state: Http1StateName): void {
     this.base = base;
     this.state = state;
@@ -296,14 +296,23 @@ export class Scanner {
   }
 
   /**
-   * Scan the head in `buf[0, end)`. Returns the index after it, {@link BLANK}
+   * Scan the head in `buf[start, end)`. Returns the index after it, {@link BLANK}
    * or (when `partial`) {@link INCOMPLETE}; throws an {@link Http1Error} at the first fault.
-   * Without `offsets` the scan only checks: `offs` is left as it was.
+   * Every offset found is an index in `buf` (`begin`'s base is the stream offset of `buf[0]`).
+   * Without `offsets` the scan only checks: `lines` is left as it was.
    */
-  scanHead(buf: Uint8Array, end: number, request: boolean, partial: boolean, offsets = true, final = false): number {
+  scanHead(
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    request: boolean,
+    partial: boolean,
+    offsets = true,
+    final = false,
+  ): number {
     this.reset(buf, end, partial);
     this.final = final;
-    let i = 0;
+    let i = start;
     while (i < end && (buf[i] === CR || buf[i] === LF)) i++;
     if (i >= end) return BLANK;
     i = request ? this.requestLine(i) : this.statusLine(i);

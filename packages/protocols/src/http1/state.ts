@@ -138,29 +138,29 @@ export class ParserState {
   private measuredLength = 0;
 
   /**
-   * The head read's `measure`: scan the start of `bytes` as a head; when it
-   * holds a whole one, its length (the scan's results stay for `onHead`), else
-   * -1. Leading blank lines are left to the delimiter search, which reads them
-   * apart.
+   * The head read's `measure`: scan `buf[start, end)`, the first buffered
+   * chunk, whose first byte is at stream offset `offset`, as a head; when it
+   * holds a whole one, its length (the scan's results stay for `onHeadRange`),
+   * else -1. Leading blank lines are left to the delimiter search, which reads them apart.
    */
-  measureHead(bytes: Uint8Array, offset: number): number {
-    if (bytes[0] === CR || bytes[0] === LF) return -1;
+  measureHead(buf: Uint8Array, start: number, end: number, offset: number): number {
+    if (buf[start] === CR || buf[start] === LF) return -1;
     const sc = this.scanner;
-    sc.begin(offset, 'head');
+    sc.begin(offset - start, 'head');
     // Only the bytes a head may span: a fault past the limit is not named before the limit is (as in pieces).
-    const r = sc.scanHead(bytes, Math.min(bytes.length, this.options.maxHeadSize), this.request, true);
+    const r = sc.scanHead(buf, start, Math.min(end, start + this.options.maxHeadSize), this.request, true);
     if (r < 0) return -1;
     sc.endAt(r);
     this.measuredAt = offset;
-    this.measuredLength = r;
-    return r;
+    this.measuredLength = r - start;
+    return r - start;
   }
 
   /** The head read's `validate`: the bytes of a head still waiting for its end, scanned for a fault. */
   validateHead(pending: Uint8Array, offset: number): void {
     const sc = this.scanner;
     sc.begin(offset, 'head');
-    sc.scanHead(pending, pending.length, this.request, true, false);
+    sc.scanHead(pending, 0, pending.length, this.request, true, false);
   }
 
   /** A complete head arrived (`data` ends with its blank line). */
@@ -169,7 +169,7 @@ export class ParserState {
     this.measuredAt = -1;
     sc.begin(this.pos, 'head');
     this.pos += data.length;
-    const r = sc.scanHead(data, data.length, this.request, false);
+    const r = sc.scanHead(data, 0, data.length, this.request, false);
     if (r === BLANK) {
       this.next = Next.HEAD;
       this.head = null;
@@ -186,7 +186,7 @@ export class ParserState {
    */
   onHeadRange(buf: Uint8Array, start: number, end: number): number {
     if (this.measuredAt === this.pos && this.measuredLength === end - start) {
-      // Scanned already, by measureHead, from `buf[start]` on: the head is read from `buf` itself (no view).
+      // Scanned already, by measureHead, in `buf` itself: the head is read from there (no view).
       this.measuredAt = -1;
       this.pos += end - start;
       this.onScannedHead(buf, start, end - start);
@@ -205,7 +205,7 @@ export class ParserState {
   onHeadEof(unread: Uint8Array): never {
     const sc = this.scanner;
     sc.begin(this.pos, 'head');
-    sc.scanHead(unread, unread.length, this.request, true, true, true);
+    sc.scanHead(unread, 0, unread.length, this.request, true, true, true);
     throw sc.fail(E.INCOMPLETE, 'the input ended inside a head', unread.length);
   }
 
@@ -213,7 +213,7 @@ export class ParserState {
   private onScannedHead(buf: Uint8Array, start: number, size: number): void {
     const head = this.buildHead(buf, start, size);
     this.head = head;
-    this.chooseFraming(head, size);
+    this.chooseFraming(head, start + size);
     this.bodyBytes = 0;
     this.extBytes = 0;
   }
@@ -232,7 +232,7 @@ export class ParserState {
    * The framing of `head`'s body, and whether the connection stays open or
    * changes protocol (RFC 9112 §6.3, §9.3; llhttp's order): sets `next` (see
    * {@link Next}), the body read, and the head's `bodyKind`, `contentLength`,
-   * `keepAlive` and `upgrade`. `end` is where the head ends, for errors.
+   * `keepAlive` and `upgrade`. `end` is where the head ends in the scanned buffer, for errors.
    */
   private chooseFraming(head: MessageHead, end: number): void {
     const sc = this.scanner;

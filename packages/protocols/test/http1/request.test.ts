@@ -84,6 +84,16 @@ describe('request heads', () => {
     expect(text(e.excerpt).startsWith('@b: c')).toBe(true);
   });
 
+  it('reports a framing fault of a pipelined head at the end of that head, in any slicing', () => {
+    const first = 'GET / HTTP/1.1\r\nHost: a\r\n\r\n';
+    const second = 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n';
+    const r = request(first + second);
+    expect(r.messages).toHaveLength(1);
+    const e = r.error as unknown as { code: string; offset: number };
+    expect(e.code).toBe(E.INVALID_TRANSFER_ENCODING);
+    expect(e.offset).toBe(first.length + second.length);
+  });
+
   it('names the fault of a head the input never finished', () => {
     expect(codeOf(request('GET / HTTP/1.1\r\nContent-Length: x\r\n', {}, true))).toBe(E.INVALID_CONTENT_LENGTH);
     expect(codeOf(request('GET / HTTP/1.1\r\nHost: a', {}, true))).toBe(E.INCOMPLETE);
