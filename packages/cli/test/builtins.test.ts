@@ -67,7 +67,7 @@ describe('built-in HTTP/1 protocols', () => {
         type: 'error',
         code: 'WIREMACHINE_ERR_HTTP_INVALID_CHUNK_END',
         offset: 8,
-        state: 'chunkSmall',
+        state: 'chunkEnd',
         message: 'chunk data not followed by CRLF',
       },
     ]);
