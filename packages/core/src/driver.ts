@@ -339,6 +339,9 @@ export class Driver<TOutput = unknown> {
               }
             }
           }
+          // A read function may throw: its error is at this step's start, with no event.
+          start = queue.consumed;
+          event = null;
           read = exec.currentRead();
           if (read === null) return this.finish(); // -> done
           this.read = read;

@@ -14,6 +14,7 @@ import {
   type ExecutorKind,
   fail,
   type ReadRequest,
+  reject,
   source,
   until,
 } from '../src/index.js';
@@ -158,9 +159,11 @@ describe('the generated executor', () => {
     expect(text).toContain('function fast(x, q, ev, budget, poison) {');
     // The static until and the state's read function, each in a step function of its own.
     expect(text).toMatch(
-      /function step_0\(x, q, ev, args\) \{\n {4}if \(q\.length === 0\) \{ x\.starved = true; return false; \}\n {4}const c = q\.headChunk\(\);/,
+      /function step_0\(x, q, ev, args\) \{\n {4}x\.stepStart = q\.consumed; x\.stepEvent = null;\n {4}if \(q\.length === 0\) \{ x\.starved = true; return false; \}\n {4}const c = q\.headChunk\(\);/,
     );
-    expect(text).toMatch(/function step_1\(x, q, ev, args\) \{\n {4}const r = bulk_read_\d+\(args\);/);
+    expect(text).toMatch(
+      /function step_1\(x, q, ev, args\) \{\n {4}x\.stepStart = q\.consumed; x\.stepEvent = null;\n {4}const r = bulk_read_\d+\(args\);/,
+    );
     expect(text).toContain("if (r.kind === 'bytes') {");
     expect(text).toContain('while (j <= short && !(c[j] === 13 && c[j + 1] === 10)) j++;');
     expect(text).toContain('case 0: ok = step_0(x, q, ev, args); break;');
@@ -278,6 +281,65 @@ describe('the generated executor', () => {
         { type: 'marker', n: 2 },
       ]);
       expect(d.state).toBe('line');
+    }
+  });
+
+  test('a measure or a read function that throws: the error is at the start of its read, in every loop', () => {
+    const measure = (buf: Uint8Array, start: number, end: number) => {
+      if (buf[start] === 0x21) reject('BAD_MEASURE', 'a record may not start with !');
+      const i = buf.subarray(start, end).indexOf(10);
+      return i < 0 ? -1 : i + 1;
+    };
+    const machine = setup({ types: {} as { context: { n: number }; events: any; emitted: any } }).createMachine({
+      context: { n: 0 },
+      initial: 'a',
+      states: {
+        a: {
+          meta: { read: until('\n', { measure }) },
+          on: { read: { target: 'b', actions: assign({ n: ({ context }) => context.n + 1 }) } },
+        },
+        b: {
+          meta: {
+            read: ({ context }: { context: { n: number } }) =>
+              context.n === 2 ? reject('BAD_READ', 'no second marker') : bytes(1),
+          },
+          on: { read: { target: 'a', actions: emit({ type: 'marker' }) } },
+        },
+      },
+    });
+    // The excerpt is what is buffered from the read's start: byte by byte, the measure had seen one
+    // byte, and the read function was asked before the next byte came.
+    const cases: [string, { code: string; offset: number }, string[]][] = [
+      ['ab\nX!c\n', { code: 'BAD_MEASURE', offset: 4 }, ['!', '!c\n']],
+      ['ab\nXcd\nY', { code: 'BAD_READ', offset: 7 }, ['', 'Y']],
+    ];
+    for (const [input, expected, excerpts] of cases) {
+      const seen: unknown[] = [];
+      for (const generate of [true, false]) {
+        for (const size of [1, 64]) {
+          let error: any = null;
+          const d = createDriver(machine, {
+            generate,
+            onError: (e) => {
+              error = e;
+            },
+          });
+          const b = enc(input);
+          for (let i = 0; i < b.length; i += size) d.feed(b.subarray(i, i + size));
+          seen.push({
+            generate,
+            size,
+            code: error?.code,
+            offset: error?.offset,
+            excerpt: new TextDecoder().decode(error?.excerpt),
+          });
+        }
+      }
+      expect(seen).toEqual(
+        [true, false].flatMap((generate) =>
+          [1, 64].map((size, i) => ({ generate, size, ...expected, excerpt: excerpts[i] })),
+        ),
+      );
     }
   });
 

@@ -69,7 +69,6 @@ function staticRead(w: Writer, read: ReadRequest, name: string): string[] | null
       `    if (q.length < ${n}) { x.starved = q.length === 0; return false; }`,
       '    const c = q.headChunk(); const h = q.headIndex();',
       `    if (h + ${n} > c.length) return false;`,
-      '    x.stepStart = q.consumed; x.stepEvent = null;',
       `    ev.setRange(c, h, h + ${n}, ${map === null ? 'undefined' : `${map}(c, h, h + ${n})`}, -1);`,
       `    q.skip(${n});`,
     ];
@@ -83,7 +82,6 @@ function staticRead(w: Writer, read: ReadRequest, name: string): string[] | null
       '    const c = q.headChunk(); const h = q.headIndex();',
       `    const n = ${measure}(c, h, c.length, q.consumed);`,
       '    if (n <= 0) { x.measured = n < 0; return false; }',
-      '    x.stepStart = q.consumed; x.stepEvent = null;',
       `    if (n > c.length - h || n > ${String(read.maxBytes)}) throw x.badMeasure(n, c.length - h, ${String(read.maxBytes)});`,
       `    ev.setRange(c, h, h + n, ${map === null ? 'undefined' : `${map}(c, h, h + n)`}, 0);`,
       '    q.skip(n);',
@@ -98,7 +96,6 @@ function staticRead(w: Writer, read: ReadRequest, name: string): string[] | null
     return [
       '    if (q.length === 0) { x.starved = true; return false; }',
       ...findDelimiter(w, d, read.maxBytes, name),
-      '    x.stepStart = q.consumed; x.stepEvent = null;',
       `    ev.setRange(c, h, ${end}, ${map === null ? 'undefined' : `${map}(c, h, ${end})`}, 0);`,
       `    q.skip(j - h + ${d.length});`,
     ];
@@ -171,7 +168,6 @@ function dynamicRead(w: Writer, state: CompiledState): string[] {
     "    } else if (r.kind === 'until' && r.measure !== null) {",
     '      k = r.measure(c, h, c.length, q.consumed);',
     '      if (k <= 0) { x.pendingRead = r; x.measured = k < 0; return false; }',
-    '      x.stepStart = q.consumed; x.stepEvent = null;',
     '      if (k > c.length - h || k > r.maxBytes) throw x.badMeasure(k, c.length - h, r.maxBytes);',
     '      e = h + k; d = 0;',
     "    } else if (r.kind === 'until' && r.validate === null && r.delimiters.length === 1) {",
@@ -180,7 +176,6 @@ function dynamicRead(w: Writer, state: CompiledState): string[] {
     '      if (j < 0) { x.pendingRead = r; x.resumeScan = q.resume; return false; }',
     '      e = r.strip ? j : j + delimiter.length; k = j - h + delimiter.length; d = 0;',
     '    } else { x.pendingRead = r; return false; }',
-    '    x.stepStart = q.consumed; x.stepEvent = null;',
     '    const m = r.map;',
     '    ev.setRange(c, h, e, m === null || m === undefined ? undefined : m(c, h, e), d);',
     '    q.skip(k);',
@@ -213,7 +208,8 @@ export function writeFastLoop(program: Program, w: Writer, body: string[]): void
     const k = state.index;
     cases.push(`    case ${k}: ok = step_${k}(x, q, ev, args); break;`);
     body.push(`// state "${state.name}": one step of the read loop`);
-    body.push(`function step_${k}(x, q, ev, args) {`, ...read);
+    // Where the step starts, before any of the machine's functions (a read function, a measure) may throw.
+    body.push(`function step_${k}(x, q, ev, args) {`, '    x.stepStart = q.consumed; x.stepEvent = null;', ...read);
     body.push('    args.event = ev; x.stepEvent = ev;');
     body.push('    let i;');
     body.push(`    try { i = select_${k}_onRead(args); } catch (e) { throw x.guardFailed(e); }`);
