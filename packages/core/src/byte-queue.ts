@@ -381,7 +381,8 @@ export class ByteQueue {
     const head = this.chunks[this.first];
     const h = this.headOffset;
     const dl = delim.length;
-    const stop = Math.min(head.length, h + end) - dl; // last index in `head` a whole match fits at
+    // The last index in `head` a whole match fits at (no `h + end` when `end` is Infinity: indices stay small integers).
+    const stop = (end >= head.length - h ? head.length : h + end) - dl;
     const start = h + from;
     if (start > stop) return -1;
     const b0 = delim[0];

@@ -103,6 +103,9 @@ function staticRead(w: Writer, read: ReadRequest, name: string): string[] | null
   return null;
 }
 
+/** A limit at least this large cannot bind within one chunk (a typed array's length is below 2^32). */
+const c32 = 2 ** 32;
+
 /** Bytes scanned in a plain loop before a search goes to the native `indexOf`. */
 const SHORT_SCAN = 64;
 
@@ -126,7 +129,10 @@ function findDelimiter(w: Writer, d: Uint8Array, maxBytes: number, name: string)
   return [
     '    const c = q.headChunk(); const h = q.headIndex();',
     // The last index in `c` a whole match may start at.
-    `    const last = Math.min(c.length, h + ${String(maxBytes)}) - ${d.length};`,
+    // (Without a limit, no Infinity in the sum: the positions stay small integers.)
+    maxBytes >= c32
+      ? `    const last = c.length - ${d.length};`
+      : `    const last = Math.min(c.length, h + ${maxBytes}) - ${d.length};`,
     '    let j = h;',
     `    const short = Math.min(last, h + ${SHORT_SCAN});`,
     `    while (j <= short && !(c[j] === ${b0}${second})) j++;`,
