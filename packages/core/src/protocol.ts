@@ -123,9 +123,18 @@ export function emitIf<
 >(
   make: (args: ActionArgs<TContext, TExpressionEvent, TEvent>, params: TParams) => TEmitted | null | undefined,
 ): ActionFunction<TContext, TExpressionEvent, TEvent, TParams, never, never, never, never, TEmitted> {
-  return emit<TContext, TExpressionEvent, TParams, TEvent, TEmitted>(
-    (args, params) => (make(args, params) ?? nothing) as TEmitted,
-  );
+  const wrapper = (args: ActionArgs<TContext, TExpressionEvent, TEvent>, params: TParams) =>
+    (make(args, params) ?? nothing) as TEmitted;
+  // The code generator calls `make` itself, from the machine's own call site (every emitIf shares this wrapper's).
+  conditionalEmits.set(wrapper, make);
+  return emit<TContext, TExpressionEvent, TParams, TEvent, TEmitted>(wrapper);
+}
+
+const conditionalEmits = new WeakMap<Function, Function>();
+
+/** The `make` of an {@link emitIf}'s event function, or `undefined` for any other function. */
+export function conditionalEmit(fn: Function): Function | undefined {
+  return conditionalEmits.get(fn);
 }
 
 /**

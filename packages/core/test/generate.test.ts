@@ -80,6 +80,10 @@ describe('the generated executor', () => {
     expect(text).toMatch(/bump_\d+\(args, p\)|args\.context\["n"\]/);
     expect(text).toContain('host.output(');
     expect(text).toContain('// state "b", always');
+    // emitIf's `make` is called from the machine's own site; null emits nothing.
+    expect(source(createRespProtocol())).toMatch(
+      /\{ const o = emitIf_\d+\(args, undefined\);\n {4}if \(o !== null && o !== undefined\) host\.output\(o\); \}/,
+    );
     // It is JavaScript that runs.
     expect(() => new Function(...Array.from({ length: 64 }, (_, i) => `x${i}`), text)).not.toThrow();
   });

@@ -17,6 +17,7 @@
 
 import type { AnyStateMachine } from 'xstate';
 import type { ByteQueue } from '../byte-queue.js';
+import { conditionalEmit } from '../protocol.js';
 import type { ReadResult } from '../read-result.js';
 import type { CompiledAction, CompiledGuard, CompiledState, CompiledTransition, Program, Spec } from './compile.js';
 import { compile, specOf } from './compile.js';
@@ -98,9 +99,17 @@ export class Writer {
         out.push(`  ${this.ref(spec.fn, name)}(args, ${this.params(spec.params, name)});`);
         return;
       }
-      case 'emit':
+      case 'emit': {
+        const make = conditionalEmit(spec.fn);
+        if (make !== undefined) {
+          // emitIf: its `make` from a call site of this machine's, nothing emitted for null or undefined.
+          out.push(`  { const o = ${this.ref(make, 'emitIf')}(args, ${this.params(spec.params, 'emit')});`);
+          out.push('    if (o !== null && o !== undefined) host.output(o); }');
+          return;
+        }
         out.push(`  host.output(${this.ref(spec.fn, 'emit')}(args, ${this.params(spec.params, 'emit')}));`);
         return;
+      }
       case 'emitConst':
         out.push(`  host.output(${this.ref(spec.value, 'output')});`);
         return;
