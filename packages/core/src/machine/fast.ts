@@ -104,7 +104,7 @@ function staticRead(w: Writer, read: ReadRequest, name: string): string[] | null
 }
 
 /** A limit at least this large cannot bind within one chunk (a typed array's length is below 2^32). */
-const c32 = 2 ** 32;
+const UNBOUNDED = 2 ** 32;
 
 /** Bytes scanned in a plain loop before a search goes to the native `indexOf`. */
 const SHORT_SCAN = 64;
@@ -130,7 +130,7 @@ function findDelimiter(w: Writer, d: Uint8Array, maxBytes: number, name: string)
     '    const c = q.headChunk(); const h = q.headIndex();',
     // The last index in `c` a whole match may start at.
     // (Without a limit, no Infinity in the sum: the positions stay small integers.)
-    maxBytes >= c32
+    maxBytes >= UNBOUNDED
       ? `    const last = c.length - ${d.length};`
       : `    const last = Math.min(c.length, h + ${maxBytes}) - ${d.length};`,
     '    let j = h;',
