@@ -156,8 +156,23 @@ export class Fields implements Iterable<[string, string]> {
   entries(): [string, string][] {
     if (this.cache !== null) return this.cache;
     const n = this.length;
-    const out: [string, string][] = [];
-    for (let i = 0; i < n; i++) out.push([this.name(i), this.value(i)]);
+    const out: [string, string][] = new Array(n);
+    if (this.folded || n === 0) {
+      for (let i = 0; i < n; i++) out[i] = [this.name(i), this.value(i)];
+    } else {
+      // Every string a slice of the section's text, made once (see text()).
+      const o = this.offs;
+      const b = this.start;
+      let w = this.whole;
+      if (w === null) {
+        w = latin1(this.buf, b, b + this.size);
+        this.whole = w;
+      }
+      for (let i = 0, k = 0; i < n; i++, k += LINE) {
+        const id = o[k + 4];
+        out[i] = [id >= 0 ? FIELD_NAMES[id] : w.slice(o[k] - b, o[k + 1] - b), w.slice(o[k + 2] - b, o[k + 3] - b)];
+      }
+    }
     this.cache = out;
     return out;
   }
