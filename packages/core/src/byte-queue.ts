@@ -84,7 +84,7 @@ export class ByteQueue {
     return this._examined;
   }
 
-  /** Set by {@link ByteQueue.takeThroughInFirst} and {@link ByteQueue.findInFirst} when they find nothing: where to scan on from. */
+  /** Set by {@link ByteQueue.findInFirst} when it finds nothing: where to scan on from. */
   get resume(): number {
     return this._resume;
   }
@@ -115,13 +115,6 @@ export class ByteQueue {
     // the queue hands out is always a plain Uint8Array (see `view`).
     this.chunks.push(chunk);
     this._length += chunk.length;
-  }
-
-  /** The bytes buffered in the first chunk, as a view (empty when nothing is buffered). */
-  peekFirst(): Uint8Array {
-    if (this._length === 0) return EMPTY;
-    const c = this.chunks[this.first];
-    return this.view(c, this.headOffset, c.length - this.headOffset);
   }
 
   /** How many chunks hold the buffered bytes. */
@@ -349,24 +342,6 @@ export class ByteQueue {
     }
     this._examined += examined;
     return -1;
-  }
-
-  /**
-   * The common case of `until`, fused: when `delim` occurs inside the first
-   * chunk, at or after position `from` and ending at or before `end`, remove
-   * and return the bytes before it (and the delimiter itself, unless `strip`),
-   * as a view. Otherwise return `null` and leave in {@link ByteQueue.resume}
-   * the first position this scan did not rule out.
-   */
-  takeThroughInFirst(delim: Uint8Array, from: number, end: number, strip: boolean): Uint8Array | null {
-    const j = this.findInFirst(delim, from, end);
-    if (j < 0) return null;
-    const head = this.chunks[this.first];
-    const h = this.headOffset;
-    const through = j + delim.length;
-    const out = strip ? (j === h ? EMPTY : this.view(head, h, j - h)) : this.view(head, h, through - h);
-    this.skip(through - h);
-    return out;
   }
 
   /**

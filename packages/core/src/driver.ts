@@ -24,7 +24,6 @@ import {
 import { compile } from './machine/compile.js';
 import { CompiledExecutor } from './machine/compiled-executor.js';
 import type { Executor, ExecutorKind } from './machine/executor.js';
-import type { FastLoop } from './machine/generate.js';
 import type { TransitionDef } from './machine/nodes.js';
 import { XstateExecutor } from './machine/xstate-executor.js';
 import { ReadResult } from './read-result.js';
@@ -198,7 +197,7 @@ export class Driver<TOutput = unknown> {
         : new CompiledExecutor(compile(machine), { ...common, generate: options.generate });
     // The loop delivers no per-step trace: not with onStep.
     const exec = this.exec;
-    this.fast = exec instanceof CompiledExecutor && exec.fast !== null && this.onStep === undefined ? exec : null;
+    this.fast = exec instanceof CompiledExecutor && exec.hasReadLoop() && this.onStep === undefined ? exec : null;
   }
 
   /** Where the driver stands; see {@link DriverStatus}. */
@@ -314,13 +313,7 @@ export class Driver<TOutput = unknown> {
           if (fast !== null) {
             // Reads the first chunk completes, in the machine's generated loop.
             this.inFast = true;
-            const n = (fast.fast as FastLoop)(
-              fast,
-              queue,
-              this.shared ?? new ReadResult(),
-              maxSteps - steps,
-              this.poisonEvents,
-            );
+            const n = fast.readLoop(queue, this.shared ?? new ReadResult(), maxSteps - steps, this.poisonEvents);
             this.inFast = false;
             if (n > 0) {
               // Each of them consumed bytes.
@@ -331,12 +324,8 @@ export class Driver<TOutput = unknown> {
             }
             if (fast.starved) {
               fast.starved = false;
-              if (!this.ended) {
-                // Waiting for input with the read not taken: the next bytes go to the loop first.
-                exec.idle?.();
-                this.shared?.clear();
-                return false; // waiting
-              }
+              // Waiting for input with the read not taken: the next bytes go to the loop first.
+              if (!this.ended) return this.wait();
             }
           }
           // A read function may throw: its error is at this step's start, with no event.
@@ -372,12 +361,7 @@ export class Driver<TOutput = unknown> {
             ? satisfyUntil(queue, read, this.progress, ev)
             : satisfy(queue, read, this.progress, this.ended && this.endCause === undefined, ev);
         if (event === null) {
-          if (!this.ended) {
-            // Waiting for input: nothing of the last step's bytes stays alive through the executor.
-            exec.idle?.();
-            this.shared?.clear();
-            return this.checkBuffer(); // waiting (or failed, to report, past maxBufferSize)
-          }
+          if (!this.ended) return this.wait(); // waiting (or failed, to report, past maxBufferSize)
           // No more input, and the pending read cannot complete: a state that
           // handles `eof` gets it (once); otherwise the read fails.
           if (this.eofDelivered) return this.closed(); // eof taken -> failed, to report
@@ -471,6 +455,13 @@ export class Driver<TOutput = unknown> {
     this.read = null;
     this.onDone?.();
     return false;
+  }
+
+  /** Wait for input: nothing of the last step's bytes stays alive through the executor. */
+  private wait(): false {
+    this.exec.idle?.();
+    this.shared?.clear();
+    return this.checkBuffer();
   }
 
   private checkBuffer(): false {

@@ -189,13 +189,7 @@ export function satisfyUntil(
     const c = queue.headChunk();
     const n = read.measure(c, queue.headIndex(), c.length, queue.consumed);
     if (n >= 0) {
-      if (n > first) {
-        throw new WiremachineError(
-          ErrorCode.INVALID_STATE,
-          `until() measure returned ${n}, past the ${first} bytes given`,
-        );
-      }
-      if (n > read.maxBytes) throw new MaxBytesError(read.maxBytes);
+      if (n > first || n > read.maxBytes) throw measuredPast(n, first, read.maxBytes);
       return takeRange(queue, ev, 0, n, 0, read.map ?? null, 0);
     }
   }
@@ -260,6 +254,20 @@ export function satisfyUntil(
   if (resume > progress.scan) progress.scan = resume;
   progress.seen = end;
   return null;
+}
+
+/**
+ * The error for a record `measure` found longer than the `first` bytes it
+ * was given (the measure is wrong) or than `maxBytes` (the input is).
+ */
+export function measuredPast(n: number, first: number, maxBytes: number): WiremachineError {
+  if (n > first) {
+    return new WiremachineError(
+      ErrorCode.INVALID_STATE,
+      `until() measure returned ${n}, past the ${first} bytes given`,
+    );
+  }
+  return new MaxBytesError(maxBytes);
 }
 
 /**

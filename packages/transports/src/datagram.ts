@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type ParseAllOptions, parseAll, StreamClosedError } from '@wiremachine/core';
+import { type ParseAllOptions, type ParseAllResult, parseAll, StreamClosedError } from '@wiremachine/core';
 import type { AnyStateMachine, EmittedFrom, InputFrom } from 'xstate';
 import { TruncatedDatagramError } from './errors.js';
 
@@ -47,10 +47,8 @@ export interface DatagramTransport {
 /** Options of {@link parseDatagram}: those of the driver, without its callbacks. */
 export type ParseDatagramOptions<TInput = unknown> = ParseAllOptions<TInput>;
 
-export interface DatagramParse<TOutput> {
-  outputs: TOutput[];
-  remaining: Uint8Array;
-}
+/** What {@link parseDatagram} read: the outputs, and the bytes after the machine's final state. */
+export type DatagramParse<TOutput> = ParseAllResult<TOutput>;
 
 /**
  * Parse one datagram as a whole message, with a fresh driver. Throws

@@ -12,10 +12,12 @@
  *
  * @module
  */
-import { ErrorCode, isWiremachineError, MaxBytesError, ProtocolError, WiremachineError } from '../errors.js';
+import type { ByteQueue } from '../byte-queue.js';
+import { ErrorCode, isWiremachineError, ProtocolError, WiremachineError } from '../errors.js';
 import { isNoOutput } from '../protocol.js';
 import { ReadResult } from '../read-result.js';
 import type { ReadEvent, ReadRequest } from '../reads.js';
+import { measuredPast } from '../satisfy.js';
 import type { ActionArgs, ActionHost, CompiledState, CompiledTransition, DoneEvent, Program } from './compile.js';
 import type { Executor, ExecutorOptions } from './executor.js';
 import type { FastHost } from './fast.js';
@@ -58,7 +60,7 @@ export class CompiledExecutor implements Executor, ActionHost, FastHost {
    * The machine's generated read loop, which the driver runs where it may
    * (see fast.ts); `null` without code generation or with `onTransition`.
    */
-  readonly fast: FastLoop | null;
+  private readonly fast: FastLoop | null;
   stepStart = 0;
   stepEvent: unknown = null;
   pendingRead: ReadRequest | null = null;
@@ -103,6 +105,19 @@ export class CompiledExecutor implements Executor, ActionHost, FastHost {
     }
     // A final child whose parent has no onDone: xstate would stay here too.
     throw new WiremachineError(ErrorCode.INVALID_STATE, `state "${s.name}" is final, but the machine did not end`);
+  }
+
+  /** Whether the driver may run {@link CompiledExecutor.readLoop}. */
+  hasReadLoop(): boolean {
+    return this.fast !== null;
+  }
+
+  /**
+   * Run the machine's generated read loop (see fast.ts) over `queue` for at
+   * most `budget` steps; returns how many it took.
+   */
+  readLoop(queue: ByteQueue, event: ReadResult, budget: number, poison: boolean): number {
+    return (this.fast as FastLoop)(this, queue, event, budget, poison);
   }
 
   stateKey(): unknown {
@@ -177,9 +192,7 @@ export class CompiledExecutor implements Executor, ActionHost, FastHost {
   private step(t: CompiledTransition): void {
     try {
       this.take(t);
-      // Most steps land in a state that simply waits: no settling to do.
-      const s = this.current;
-      if (s.always.length > 0 || this.done || this.queue.length > 0) this.settle();
+      this.settleIfNeeded();
     } catch (e) {
       this.abort();
       throw e;
@@ -201,14 +214,6 @@ export class CompiledExecutor implements Executor, ActionHost, FastHost {
    */
   deliver(): void {
     const pending = this.pending;
-    if (this.npending === 1) {
-      // The common case: one output, taken out before it is delivered.
-      const output = pending[0];
-      pending[0] = undefined;
-      this.npending = 0;
-      this.emit(output);
-      return;
-    }
     let failed: { error: unknown } | null = null;
     for (let i = 0; i < this.npending; i++) {
       try {
@@ -223,8 +228,12 @@ export class CompiledExecutor implements Executor, ActionHost, FastHost {
 
   land(t: CompiledTransition): void {
     this.enter(t);
-    const s = this.current;
-    if (s.always.length > 0 || this.done || this.queue.length > 0) this.settle();
+    this.settleIfNeeded();
+  }
+
+  /** Most steps land in a state that simply waits: settle only after one that does not. */
+  private settleIfNeeded(): void {
+    if (this.current.always.length > 0 || this.done || this.queue.length > 0) this.settle();
   }
 
   guardFailed(e: unknown): unknown {
@@ -237,13 +246,7 @@ export class CompiledExecutor implements Executor, ActionHost, FastHost {
   }
 
   badMeasure(n: number, first: number, maxBytes: number): unknown {
-    if (n > first) {
-      return new WiremachineError(
-        ErrorCode.INVALID_STATE,
-        `until() measure returned ${n}, past the ${first} bytes given`,
-      );
-    }
-    return new MaxBytesError(maxBytes);
+    return measuredPast(n, first, maxBytes);
   }
 
   unhandled(): unknown {
