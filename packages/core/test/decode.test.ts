@@ -94,7 +94,6 @@ describe('binary integers', () => {
 
 describe('strings from a range', () => {
   test('latin1 and utf8 agree with TextDecoder, in Buffers and plain arrays, short and long', () => {
-    const latin1 = new TextDecoder('latin1');
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.nat(3), (s, pad) => {
         const raw = new TextEncoder().encode(s);
@@ -107,11 +106,32 @@ describe('strings from a range', () => {
           const bytesOnly = b.subarray(pad);
           // TextDecoder's "latin1" is windows-1252: compare with one char per byte instead.
           expect(decode.latin1(b, pad, b.length)).toBe(String.fromCharCode(...bytesOnly));
-          expect(latin1).toBeDefined();
         }
       }),
       { seed: 14, numRuns: 300 },
     );
+  });
+
+  test('every length, short ones (made in JavaScript) and long ones (native), stops at the range end', () => {
+    const utf8 = new TextDecoder('utf-8');
+    // Every byte value, a multi-byte sequence cut at each place, and bytes either side of the range.
+    const all256 = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const texts = [
+      enc('GET /index.html HTTP/1.1 host: example.com'),
+      enc('h\u00e9llo w\u00f6rld \u{1f600} fin'),
+      all256,
+    ];
+    for (const text of texts) {
+      for (let from = 0; from < 24; from++) {
+        for (let n = 0; n <= 40 && from + n <= text.length; n++) {
+          const b = Buffer.from([0x7e, ...text, 0x7e]);
+          const range = b.subarray(1 + from, 1 + from + n);
+          expect(decode.latin1(b, 1 + from, 1 + from + n)).toBe(String.fromCharCode(...range));
+          expect(decode.utf8(b, 1 + from, 1 + from + n)).toBe(utf8.decode(range));
+          expect(decode.utf8(Uint8Array.from(b), 1 + from, 1 + from + n)).toBe(utf8.decode(range));
+        }
+      }
+    }
   });
 
   test('utf8 replaces malformed sequences; utf8Strict refuses them', () => {
