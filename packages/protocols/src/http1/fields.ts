@@ -4,21 +4,11 @@
  *
  * @module
  */
+import { decode } from '@wiremachine/core';
 import { CR, FIELD_NAMES, HTAB, LF, LINE, SP } from './constants.js';
 
-type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
-const nodeLatin1 = (globalThis as { Buffer?: { prototype: { latin1Slice?: Latin1Slice } } }).Buffer?.prototype
-  .latin1Slice;
-
-/** `buf[start, end)` as latin1 text (one char per byte). */
-export function latin1(buf: Uint8Array, start: number, end: number): string {
-  if (nodeLatin1 !== undefined) return nodeLatin1.call(buf, start, end);
-  let s = '';
-  for (let i = start; i < end; i += 4096) {
-    s += String.fromCharCode.apply(null, buf.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
-  }
-  return s;
-}
+/** `buf[start, end)` as latin1 text (one char per byte): core's decoder, which makes short strings without a native call. */
+export const latin1 = decode.latin1;
 
 /** `true` when `buf[start, end)` equals `lower` ignoring ASCII case (`lower` is lower-case). */
 export function equalsLower(buf: Uint8Array, start: number, end: number, lower: string): boolean {
