@@ -49,6 +49,50 @@ function find(c: Uint8Array, byte: number, from: number): number {
   return stop === c.length ? -1 : c.indexOf(byte, stop);
 }
 
+/** Size of a {@link Slab}'s array. */
+const SLAB_SIZE = 8192;
+
+/**
+ * Copies of reads spread over chunks, up to half a slab, are carved out of a
+ * shared slab, as Node's `Buffer.allocUnsafe` carves small Buffers out of
+ * its pool: a fresh `Uint8Array` of more than 64 bytes is an off-heap store
+ * (about 340 ns here, against 50 for a region of the slab). A region is
+ * handed out once, so bytes taken never change under their holder; each
+ * starts at a multiple of 8 (for `Float64Array`s over it); a view kept keeps
+ * its slab (8 KiB) alive, as a small Buffer keeps its pool alive.
+ */
+export class Slab {
+  /** Regions up to this size come from the slab; larger copies get arrays of their own. */
+  static readonly MAX = SLAB_SIZE >>> 1;
+  /** The current slab (a new one once it is full). */
+  buf = new Uint8Array(SLAB_SIZE);
+  /** Its ArrayBuffer, kept: reading `.buffer` costs about as much as making a view. */
+  private buffer: ArrayBufferLike = this.buf.buffer;
+  private used = 0;
+
+  /** Reserve `n <= Slab.MAX` bytes: their offset in {@link Slab.buf} (read `buf` after this call). */
+  take(n: number): number {
+    if (this.used + n > SLAB_SIZE) {
+      this.buf = new Uint8Array(SLAB_SIZE);
+      this.buffer = this.buf.buffer;
+      this.used = 0;
+    }
+    const at = this.used;
+    this.used = (at + n + 7) & ~7;
+    return at;
+  }
+
+  /** A new view of `n` bytes of their own: a region of the slab, or an array when `n > Slab.MAX`. */
+  alloc(n: number): Uint8Array {
+    if (n > Slab.MAX) return new Uint8Array(n);
+    const at = this.take(n);
+    return new Uint8Array(this.buffer, at, n);
+  }
+}
+
+/** The slab every queue's copies come from (one per process: regions are never shared). */
+export const slab = new Slab();
+
 /** Where {@link ByteQueue.copyRange} stopped: a chunk index and the position of its first byte. */
 export interface CopyCursor {
   index: number;
@@ -159,7 +203,7 @@ export class ByteQueue {
       this.advance(n);
       return out;
     }
-    const out = new Uint8Array(n);
+    const out = slab.alloc(n);
     this.copyTo(out, 0, n);
     this.advance(n);
     return out;

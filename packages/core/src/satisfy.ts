@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { ByteQueue, CopyCursor } from './byte-queue.js';
+import { type ByteQueue, type CopyCursor, Slab, slab } from './byte-queue.js';
 import { latin1 } from './bytes.js';
 import { ErrorCode, MaxBytesError, WiremachineError } from './errors.js';
 import { ReadResult } from './read-result.js';
@@ -94,9 +94,15 @@ function takeRange(
     if (skip > 0) queue.skip(skip);
     return ev.setView(data, delimiter, null);
   }
-  const copy = new Uint8Array(n);
-  queue.copyRange(copy, 0, at, at + n, { index: -1, base: 0 });
-  const out = ev.setRange(copy, 0, n, map(copy, 0, n), delimiter);
+  // The copy goes into the shared slab when it is small (see Slab): the read's event holds it by offset.
+  let copy: Uint8Array;
+  let from = 0;
+  if (n <= Slab.MAX) {
+    from = slab.take(n);
+    copy = slab.buf;
+  } else copy = new Uint8Array(n);
+  queue.copyRange(copy, from, at, at + n, { index: -1, base: 0 });
+  const out = ev.setRange(copy, from, from + n, map(copy, from, from + n), delimiter);
   queue.skip(at + n + skip);
   return out;
 }

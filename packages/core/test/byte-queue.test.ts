@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { ByteQueue } from '../src/byte-queue.js';
+import { ByteQueue, Slab } from '../src/byte-queue.js';
 
 const enc = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
@@ -76,6 +76,40 @@ describe('ByteQueue', () => {
     expect(q.length).toBe(1);
     expect(q.consumed).toBe(5);
     expect(q.take(1)[0]).toBe('f'.charCodeAt(0));
+  });
+
+  test('copies of spread reads never share bytes: each keeps its own, across several slabs', () => {
+    const q = new ByteQueue();
+    const kept: [Uint8Array, number][] = [];
+    // Reads of 1 to 300 bytes, each spread over two chunks, 60 KiB in all (several 8 KiB slabs).
+    let total = 0;
+    for (let i = 0; total < 60_000; i++) {
+      const n = 1 + ((i * 37) % 300);
+      const fill = i % 251;
+      const bytes = new Uint8Array(n).fill(fill);
+      q.push(bytes.slice(0, n >> 1));
+      q.push(bytes.slice(n >> 1));
+      const out = q.take(n);
+      expect(out.length).toBe(n);
+      expect(out.byteOffset % 8).toBe(0);
+      kept.push([out, fill]);
+      total += n;
+    }
+    for (const [out, fill] of kept) expect(out.every((b) => b === fill)).toBe(true);
+  });
+
+  test('a spread read larger than half a slab gets an array of its own', () => {
+    const q = new ByteQueue();
+    const n = Slab.MAX + 1;
+    q.push(new Uint8Array(n >> 1).fill(1));
+    q.push(new Uint8Array(n - (n >> 1)).fill(1));
+    const out = q.take(n);
+    expect(out.byteOffset).toBe(0);
+    expect(out.buffer.byteLength).toBe(n);
+    const small = new ByteQueue();
+    small.push(enc('ab'));
+    small.push(enc('cd'));
+    expect(small.take(3).buffer.byteLength).toBe(8192);
   });
 
   test('empty chunks are ignored and take(0) consumes nothing', () => {

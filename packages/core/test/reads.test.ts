@@ -255,6 +255,26 @@ describe.each(['compiled', 'xstate'] as const)('reads (%s executor)', (executor)
     expect(raw.outputs[0]).toEqual({ type: 'chunk', data: 'xyz' });
     expect(seen[0].buffer).toBe(chunk.buffer);
   });
+
+  test("a decoder's view of a read spread over chunks stays as it was, whatever is read after it", () => {
+    // The copies of spread reads are regions of a shared slab: none may be handed out twice.
+    const kept: Uint8Array[] = [];
+    const keep = (b: Uint8Array, s: number, e: number) => {
+      kept.push(b.subarray(s, e));
+      return e - s;
+    };
+    const records = Array.from(
+      { length: 400 },
+      (_, i) => `${String.fromCharCode(97 + (i % 26)).repeat(5 + (i % 90))};`,
+    );
+    const stream = enc(records.join(''));
+    // Pieces of 7 bytes: nearly every record spans two or more.
+    const pieces = Array.from({ length: Math.ceil(stream.length / 7) }, (_, i) => stream.slice(i * 7, i * 7 + 7));
+    const r = record(readMachine(until(';', { map: keep })), pieces, { executor });
+    expect(r.errors).toEqual([]);
+    expect(r.outputs.length).toBe(records.length);
+    expect(kept.map((v) => new TextDecoder().decode(v))).toEqual(records);
+  });
 });
 
 describe('read constructors', () => {
