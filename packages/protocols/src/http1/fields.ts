@@ -49,22 +49,38 @@ export class Fields implements Iterable<[string, string]> {
   /** @internal */
   readonly size: number;
   /**
-   * @internal {@link LINE} numbers per line, indices in `buf`: name start and end,
+   * @internal {@link LINE} numbers per line from `first`, indices in `buf`: name start and end,
    * value start and end; then the id of a common name spelled exactly so (`FIELD_NAMES`), or -1.
+   * The array may hold other sections' lines outside this range.
    */
-  readonly offs: number[];
+  readonly offs: Int32Array;
+  /** @internal */
+  readonly first: number;
+  /** Number of field lines. */
+  readonly length: number;
   /** @internal Some value holds an obs-fold (lenient `HEADERS` only). */
   readonly folded: boolean;
   private cache: [string, string][] | null = null;
+  private flatCache: string[] | null = null;
   /** The whole section as latin1 text, made once: every string is a slice of it (no native call each). */
   private whole: string | null = null;
 
   /** @internal */
-  constructor(buf: Uint8Array, start: number, size: number, offs: number[], folded: boolean) {
+  constructor(
+    buf: Uint8Array,
+    start: number,
+    size: number,
+    offs: Int32Array,
+    first: number,
+    count: number,
+    folded: boolean,
+  ) {
     this.buf = buf;
     this.start = start;
     this.size = size;
     this.offs = offs;
+    this.first = first;
+    this.length = count;
     this.folded = folded;
   }
 
@@ -88,37 +104,35 @@ export class Fields implements Iterable<[string, string]> {
     return new Uint8Array(b.buffer, b.byteOffset + this.start, this.size);
   }
 
-  /** Number of field lines. */
-  get length(): number {
-    return this.offs.length / LINE;
-  }
-
   /** Name of line `i`, as received. */
   name(i: number): string {
     const o = this.offs;
-    const id = o[LINE * i + 4];
-    return id >= 0 ? FIELD_NAMES[id] : this.text(o[LINE * i], o[LINE * i + 1]);
+    const k = this.first + LINE * i;
+    const id = o[k + 4];
+    return id >= 0 ? FIELD_NAMES[id] : this.text(o[k], o[k + 1]);
   }
 
   /** Value of line `i`. */
   value(i: number): string {
     const o = this.offs;
-    const s = o[LINE * i + 2];
-    const e = o[LINE * i + 3];
+    const k = this.first + LINE * i;
+    const s = o[k + 2];
+    const e = o[k + 3];
     return this.folded ? unfold(this.buf, s, e) : this.text(s, e);
   }
 
   /** Raw bytes of the value of line `i` (a view; obs-folds included). */
   valueBytes(i: number): Uint8Array {
-    return this.buf.subarray(this.offs[LINE * i + 2], this.offs[LINE * i + 3]);
+    const k = this.first + LINE * i;
+    return this.buf.subarray(this.offs[k + 2], this.offs[k + 3]);
   }
 
   /** Index of the first line named `name` (any case) at or after `from`, or -1. */
   indexOf(name: string, from = 0): number {
     const lower = name.toLowerCase();
     const o = this.offs;
-    for (let i = from; LINE * i < o.length; i++)
-      if (equalsLower(this.buf, o[LINE * i], o[LINE * i + 1], lower)) return i;
+    for (let i = from, k = this.first + LINE * from; i < this.length; i++, k += LINE)
+      if (equalsLower(this.buf, o[k], o[k + 1], lower)) return i;
     return -1;
   }
 
@@ -158,12 +172,43 @@ export class Fields implements Iterable<[string, string]> {
         w = latin1(this.buf, b, b + this.size);
         this.whole = w;
       }
-      for (let i = 0, k = 0; i < n; i++, k += LINE) {
+      for (let i = 0, k = this.first; i < n; i++, k += LINE) {
         const id = o[k + 4];
         out[i] = [id >= 0 ? FIELD_NAMES[id] : w.slice(o[k] - b, o[k + 1] - b), w.slice(o[k + 2] - b, o[k + 3] - b)];
       }
     }
     this.cache = out;
+    return out;
+  }
+
+  /**
+   * Every name and value in one array, in order: `[name0, value0, name1, value1, ...]`, as Node's
+   * `rawHeaders` (built once, then cached). Fewer objects than {@link Fields.entries}: one array for the section.
+   */
+  flat(): string[] {
+    if (this.flatCache !== null) return this.flatCache;
+    const n = this.length;
+    const out: string[] = new Array(2 * n);
+    if (this.folded) {
+      for (let i = 0; i < n; i++) {
+        out[2 * i] = this.name(i);
+        out[2 * i + 1] = this.value(i);
+      }
+    } else if (n > 0) {
+      const o = this.offs;
+      const b = this.start;
+      let w = this.whole;
+      if (w === null) {
+        w = latin1(this.buf, b, b + this.size);
+        this.whole = w;
+      }
+      for (let i = 0, k = this.first; i < 2 * n; i += 2, k += LINE) {
+        const id = o[k + 4];
+        out[i] = id >= 0 ? FIELD_NAMES[id] : w.slice(o[k] - b, o[k + 1] - b);
+        out[i + 1] = w.slice(o[k + 2] - b, o[k + 3] - b);
+      }
+    }
+    this.flatCache = out;
     return out;
   }
 
@@ -177,4 +222,4 @@ export class Fields implements Iterable<[string, string]> {
 }
 
 /** An empty field section. */
-export const NO_FIELDS = new Fields(new Uint8Array(0), 0, 0, [], false);
+export const NO_FIELDS = new Fields(new Uint8Array(0), 0, 0, new Int32Array(0), 0, 0, false);

@@ -52,6 +52,11 @@ abstract class HeadBase {
     return this.fields.entries();
   }
 
+  /** Every name and value in one array, `[name0, value0, name1, value1, ...]`, as Node's `rawHeaders`. */
+  get rawHeaders(): string[] {
+    return this.fields.flat();
+  }
+
   /** The raw bytes of the head (a view of what was read, made when first asked for). */
   get raw(): Uint8Array {
     this.rawView ??= this.fields.bytes();

@@ -76,6 +76,12 @@ type Code = (typeof E)[keyof typeof E];
 const WORDS_FROM = 128;
 const NO_WORDS = new DataView(new ArrayBuffer(0));
 const NO_BYTES = new Uint8Array(0);
+const NO_LINES = new Int32Array(0);
+/**
+ * Numbers in a block of line offsets: heads take their ranges one after another, and a new block is
+ * made when one is full (about fifty heads of eight fields), so that no head makes an array of its own.
+ */
+const LINES_BLOCK = 2048;
 
 /**
  * The bytes of the 32-bit word `x` (little-endian) that are control bytes or
@@ -137,8 +143,13 @@ export interface ScannedHead {
   readonly protocol: string;
   readonly major: number;
   readonly minor: number;
-  /** The field lines, {@link LINE} numbers a line (see Fields): a new array each scan, which the head keeps. */
-  readonly lines: number[];
+  /**
+   * The field lines: {@link LINE} numbers a line (see Fields) from `first` in `offs`, `count` lines. `offs` is
+   * shared by the heads of one scanner (each keeps its own range; a scan never writes over a range it handed out).
+   */
+  readonly offs: Int32Array;
+  readonly first: number;
+  readonly count: number;
   /** Some value holds an obs-fold (lenient `HEADERS` only). */
   readonly folded: boolean;
   /** Content-Length's value, or -1 without one. */
@@ -170,7 +181,9 @@ class HeadScan implements ScannedHead {
   protocol = 'HTTP';
   major = 1;
   minor = 1;
-  lines: number[] = [];
+  offs: Int32Array = NO_LINES;
+  first = 0;
+  count = 0;
   folded = false;
   contentLength = -1;
   hasContentLength = false;
@@ -204,8 +217,9 @@ export class Scanner {
   private wordsBuffer: ArrayBufferLike | null = null;
   /** Offset of `buf[0]` in `words`, or -1 when `buf` is scanned byte by byte. */
   private wordBase = -1;
-  /** Offsets of the field lines being scanned ({@link LINE} a line), reused from head to head. */
-  private readonly scratch: number[] = [];
+  /** The block the field lines are written to ({@link LINE} numbers a line), and how much of it heads have taken. */
+  private lines: Int32Array = new Int32Array(LINES_BLOCK);
+  private linesUsed = 0;
 
   /** What the last scan found: written here, during a scan; read through {@link Scanner.scanned}. */
   private readonly found = new HeadScan();
@@ -465,21 +479,45 @@ export class Scanner {
   /** Field lines (RFC 9112 §5) from `i` up to and including the empty line. */
   private fields(i: number, offsets: boolean): number {
     const r = this.scan(i);
-    // The head keeps its own copy, of exactly its lines (a scan that only checks needs none).
-    if (offsets) this.found.lines = this.scratch.slice(0, this.count);
+    if (offsets && r >= 0) {
+      // The head takes its range of the block (a scan that only checks, or did not find the end, takes none).
+      const f = this.found;
+      f.offs = this.lines;
+      f.first = this.linesFirst;
+      f.count = (this.linesEnd - this.linesFirst) / LINE;
+      this.linesUsed = this.linesEnd;
+    }
     return r;
   }
 
-  /** Lines found by {@link Scanner.scan} (times {@link LINE}: offsets in `scratch`). */
-  private count = 0;
+  /** The lines found by {@link Scanner.scan}: `lines[linesFirst, linesEnd)`. */
+  private linesFirst = 0;
+  private linesEnd = 0;
+
+  /**
+   * The block is full: a new one, with the `n` numbers of the lines scanned so far (from `linesFirst`) at its start.
+   * A head keeps the block it was written to, so the old block is left as it is.
+   */
+  private newBlock(n: number): Int32Array {
+    const old = this.lines;
+    const next = new Int32Array(Math.max(LINES_BLOCK, 2 * (n + LINE)));
+    next.set(old.subarray(this.linesFirst, this.linesFirst + n));
+    this.lines = next;
+    this.linesUsed = 0;
+    this.linesFirst = 0;
+    return next;
+  }
 
   private scan(i: number): number {
     const buf = this.buf;
     const end = this.end;
     const o = this.options;
-    const offs = this.scratch;
-    let n = 0;
-    this.count = 0;
+    let offs = this.lines;
+    /** Where this head's lines start in `offs`, and where the next line goes. */
+    let first = this.linesUsed;
+    let n = first;
+    this.linesFirst = first;
+    this.linesEnd = first;
     // Tables in locals: an imported binding is loaded (and checked) on every use.
     const token = TOKEN;
     const values = o.valueRelaxed ? VALUE_RELAXED : VALUE_CHAR;
@@ -640,7 +678,7 @@ export class Scanner {
         }
         const len = ne - ns;
         if (len === 0) throw this.fail(E.INVALID_HEADER_TOKEN, 'empty field name', i);
-        if (n >= max) {
+        if (n - first >= max) {
           throw this.fail(E.HEADERS_TOO_MANY, `more than ${o.maxHeaders} field lines`, ns);
         }
         if (wb < 0) {
@@ -661,6 +699,11 @@ export class Scanner {
         lastKind = id >= 0 ? kinds[id] : nameLength >= 6 && nameLength <= 17 ? UNKNOWN_KIND : FieldKind.OTHER;
         i++;
         while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
+        if (n + LINE > offs.length) {
+          offs = this.newBlock(n - first);
+          n -= first;
+          first = 0;
+        }
         last = n;
         offs[n] = ns;
         offs[n + 1] = ne;
@@ -668,7 +711,7 @@ export class Scanner {
         offs[n + 3] = i;
         offs[n + 4] = id;
         n += LINE;
-        this.count = n;
+        this.linesEnd = n;
       }
       if (wb >= 0) {
         // Four bytes at a time while none is a control byte or DEL...
@@ -715,7 +758,7 @@ export class Scanner {
    * name to compare (an uncommon spelling, or one with lenient whitespace).
    */
   private field(k: number, kind: number): void {
-    const offs = this.scratch;
+    const offs = this.lines;
     const ns = offs[k];
     const vs = offs[k + 2];
     const ve = offs[k + 3];

@@ -221,7 +221,7 @@ export class ParserState {
   /** The head of the scan that just returned ({@link Scanner.scanned}), its bytes `buf[start, start + size)`. */
   private buildHead(buf: Uint8Array, start: number, size: number): MessageHead {
     const h = this.scanner.scanned;
-    const fields = new Fields(buf, start, size, h.lines, h.folded);
+    const fields = new Fields(buf, start, size, h.offs, h.first, h.count, h.folded);
     if (this.request) {
       return new RequestHead(h.method, h.urlStart, h.urlEnd, h.protocol, h.major, h.minor, fields, h.expectContinue);
     }
@@ -509,7 +509,8 @@ export class ParserState {
     sc.begin(base - this.trailerBytes, 'trailers');
     sc.scanFields(buf, buf.length);
     this.trailerLines = [];
-    return new Fields(buf, 0, buf.length, sc.scanned.lines, sc.scanned.folded);
+    const h = sc.scanned;
+    return new Fields(buf, 0, buf.length, h.offs, h.first, h.count, h.folded);
   }
 
   /** Bytes after a message that closed the connection: only CR and LF may follow (as llhttp). */

@@ -45,6 +45,8 @@ describe('request heads', () => {
     expect(h.fields.get('Accept')).toBe('a, b');
     expect(h.fields.getAll('accept')).toEqual(['a', 'b']);
     expect(h.fields.has('cookie')).toBe(false);
+    expect(h.rawHeaders).toEqual(['Accept', 'a', 'HOST', 'h', 'accept', 'b']);
+    expect(h.rawHeaders).toBe(h.rawHeaders);
     expect(h.keepAlive).toBe(true);
     expect(h.bodyKind).toBe('none');
   });
@@ -172,6 +174,51 @@ describe('long request heads (names and values scanned four bytes at a time)', (
   it('names the fault of a long head the input never finished', () => {
     expect(codeOf(request(`POST / HTTP/1.1\r\n${PAD}Content-Le(gth`, {}, true))).toBe(E.INVALID_HEADER_TOKEN);
     expect(codeOf(request(`POST / HTTP/1.1\r\n${PAD}Content-Length`, {}, true))).toBe(E.INCOMPLETE);
+  });
+});
+
+describe('heads kept while later heads are read', () => {
+  /** Every head of `input` fed at once (in `pieces`), kept, and read only once all were parsed. */
+  function keptHeads(input: string, pieces: number, options = {}): RequestHead[] {
+    const heads: RequestHead[] = [];
+    const driver = createDriver(createRequestMachine(options), {
+      onOutput: (o: Http1Output) => {
+        if (o.type === 'head' && o.kind === 'request') heads.push(o);
+      },
+    });
+    const b = bytes(input);
+    const size = Math.ceil(b.length / pieces);
+    for (let i = 0; i < b.length; i += size) driver.feed(b.subarray(i, i + size));
+    expect(driver.status).toBe('running');
+    return heads;
+  }
+
+  const fieldsOf = (k: number, n: number) => Array.from({ length: n }, (_, j) => [`X-F${j}`, `v${k}-${j}`]);
+  const headOf = (k: number, n: number) =>
+    `GET /${k} HTTP/1.1\r\n${fieldsOf(k, n)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('')}\r\n`;
+
+  it('keeps the fields of each of many pipelined heads', () => {
+    // Far more field lines than one block of line offsets holds, over several reads.
+    const input = Array.from({ length: 400 }, (_, k) => headOf(k, 1 + (k % 13))).join('');
+    for (const pieces of [1, 7]) {
+      const heads = keptHeads(input, pieces);
+      expect(heads.length).toBe(400);
+      heads.forEach((h, k) => {
+        const want = fieldsOf(k, 1 + (k % 13));
+        expect(h.url).toBe(`/${k}`);
+        expect(h.headers).toEqual(want);
+        expect(h.rawHeaders).toEqual(want.flat());
+        expect(h.fields.get(`x-f${k % 13}`)).toBe(`v${k}-${k % 13}`);
+      });
+    }
+  });
+
+  it('keeps the fields of a head with more lines than a block holds, and of the heads around it', () => {
+    const input = headOf(0, 3) + headOf(1, 900) + headOf(2, 5);
+    const heads = keptHeads(input, 1, { maxHeaders: 1000 });
+    expect(heads.map((h) => h.headers)).toEqual([fieldsOf(0, 3), fieldsOf(1, 900), fieldsOf(2, 5)]);
   });
 });
 
