@@ -10,6 +10,7 @@
  *
  * @module
  */
+import type { IntoCopy } from './reads.js';
 
 const EMPTY = new Uint8Array(0);
 /** Its ArrayBuffer, read once: reading `.buffer` costs about as much as making a view. */
@@ -222,9 +223,24 @@ export class ByteQueue {
     return new Uint8Array(this.viewBuffer, this.viewBase + start, n);
   }
 
-  /** Remove the first `n` bytes and write them into `target` at `at`. */
-  takeInto(target: Uint8Array, at: number, n: number): void {
-    this.copyTo(target, at, n);
+  /**
+   * Remove the first `n` bytes and write them into `target` at `at`: copied,
+   * or by `copy`, called with each chunk they lie in (or a view of its part).
+   */
+  takeInto(target: Uint8Array, at: number, n: number, copy: IntoCopy | null = null): void {
+    if (copy === null) this.copyTo(target, at, n);
+    else {
+      let i = this.first;
+      let p = this.headOffset;
+      let w = 0;
+      while (w < n) {
+        const c = this.chunks[i++];
+        const k = Math.min(c.length - p, n - w);
+        copy(p === 0 && k === c.length ? c : this.view(c, p, k), target, at + w);
+        w += k;
+        p = 0;
+      }
+    }
     this.advance(n);
   }
 

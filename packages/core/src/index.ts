@@ -41,6 +41,7 @@ export type {
   BytesRead,
   ChunkEvent,
   EofEvent,
+  IntoCopy,
   IntoRead,
   LengthPrefixedRead,
   ReadDoneEvent,

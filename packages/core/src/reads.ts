@@ -52,7 +52,19 @@ export interface IntoRead {
   readonly kind: 'into';
   readonly buffer: Uint8Array;
   readonly partial: boolean;
+  /** See {@link IntoCopy} (absent or `null`: the bytes are copied as they are). */
+  readonly copy?: IntoCopy | null;
 }
+/**
+ * How an `into` read writes the bytes it takes: all of `piece` into `target`
+ * at `at`, changed as the protocol needs (unmasked, say) in the same pass
+ * that copies them. Called for each piece of the input the bytes arrive in,
+ * in order; `at` is where the piece goes in the read's buffer. `piece` is a
+ * view of a chunk as it was fed, or the chunk itself: it belongs to the
+ * caller that fed it, so read it and do not keep or write to it. A throw
+ * fails the read, at its start.
+ */
+export type IntoCopy = (piece: Uint8Array, target: Uint8Array, at: number) => void;
 /** `until(delimiter)`: everything up to the first of the delimiters. */
 export interface UntilRead<T = unknown> {
   readonly kind: 'until';
@@ -247,6 +259,7 @@ function shaped<R extends ReadRequest>(f: {
   validate?: UntilValidate | null;
   measure?: UntilMeasure | null;
   re?: RegExp | null;
+  copy?: IntoCopy | null;
 }): R {
   return {
     kind: f.kind,
@@ -263,6 +276,7 @@ function shaped<R extends ReadRequest>(f: {
     validate: f.validate ?? null,
     measure: f.measure ?? null,
     re: f.re ?? null,
+    copy: f.copy ?? null,
   } as unknown as R;
 }
 
@@ -325,10 +339,24 @@ export function lengthPrefixed<T = unknown>(
  * Fill `buffer` (the read completes when it is full), or with `partial: true`
  * as much of it as is buffered (at least one byte). The event's `data` is a
  * view of `buffer` over the bytes written. The caller owns `buffer`: the
- * driver writes into it and never keeps it.
+ * driver writes into it and never keeps it. With `copy`, the bytes are
+ * written by it, changed as they are copied (see {@link IntoCopy}).
+ *
+ * @example
+ * ```ts
+ * // A payload XORed with a 4-byte key, unmasked while it is copied.
+ * into(context.payload, {
+ *   copy: (piece, target, at) => {
+ *     for (let i = 0; i < piece.length; i++, at++) target[at] = piece[i] ^ key[at & 3];
+ *   },
+ * })
+ * ```
  */
-export function into(buffer: Uint8Array, options?: { partial?: boolean }): IntoRead {
-  return shaped({ kind: 'into', buffer, partial: options?.partial === true });
+export function into(buffer: Uint8Array, options?: { partial?: boolean; copy?: IntoCopy }): IntoRead {
+  const copy = options?.copy ?? null;
+  if (copy !== null && typeof copy !== 'function')
+    throw new WiremachineError(ErrorCode.INVALID_ARGUMENT, 'into() copy must be a function');
+  return shaped({ kind: 'into', buffer, partial: options?.partial === true, copy });
 }
 
 /**

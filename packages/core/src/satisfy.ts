@@ -153,7 +153,7 @@ export function satisfy(
       const k = Math.min(want, available);
       if (k > 0) {
         // Copy what is here now, so the queue does not hold it twice.
-        queue.takeInto(buffer, progress.count, k);
+        queue.takeInto(buffer, progress.count, k, read.copy ?? null);
         progress.count += k;
       }
       if (progress.count === buffer.length || (read.partial && progress.count > 0)) {

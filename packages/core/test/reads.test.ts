@@ -15,7 +15,7 @@ import {
   untilClose,
   WiremachineError,
 } from '../src/index.js';
-import { enc, readMachine, record, slicings } from './helpers.js';
+import { enc, readMachine, record, slicings, text } from './helpers.js';
 
 const got = (data: string, delimiter = -1) => ({ type: 'got', data, delimiter, groups: null });
 
@@ -48,6 +48,57 @@ describe.each(['compiled', 'xstate'] as const)('reads (%s executor)', (executor)
       end: false,
     });
     expect(partial.outputs).toEqual([got('ab'), got('cdef'), got('g')]);
+  });
+
+  test('into(buffer, { copy }) writes each piece through copy, at its place; the pieces are left as they were', () => {
+    // A copy that XORs each byte with a key turned by its place in the buffer, as a masked payload needs.
+    const key = enc('KEY!');
+    const calls: { piece: string; at: number; whole: boolean }[] = [];
+    let fed: Uint8Array[] = [];
+    const copy = (piece: Uint8Array, target: Uint8Array, at: number) => {
+      calls.push({ piece: text(piece), at, whole: fed.includes(piece) });
+      for (let i = 0; i < piece.length; i++) target[at + i] = piece[i] ^ key[(at + i) & 3];
+    };
+    const masked = (s: string) => text(enc(s).map((c, i) => c ^ key[i & 3]));
+    for (const pieces of slicings('abcdefgh')) {
+      calls.length = 0;
+      fed = pieces.map(enc);
+      const buffer = new Uint8Array(8);
+      const machine = readMachine(into(buffer, { copy }));
+      const driver = createDriver(machine, { executor, onOutput: () => {} });
+      const before = fed.map((c) => text(c));
+      for (const c of fed) driver.feed(c);
+      expect(text(buffer)).toBe(masked('abcdefgh'));
+      expect(fed.map((c) => text(c))).toEqual(before);
+      // One call for each arrival, in order, at its place; a whole arrival is passed as it is.
+      expect(calls.map((c) => c.piece).join('')).toBe('abcdefgh');
+      expect(calls.map((c) => c.at)).toEqual(pieces.map((_, i) => i * pieces[0].length));
+      expect(calls.every((c) => c.whole)).toBe(true);
+    }
+    // Pieces of an arrival that ends one read and starts the next are views of it.
+    calls.length = 0;
+    fed = [enc('abcdefghij')];
+    const buffer = new Uint8Array(4);
+    record(readMachine(into(buffer, { copy })), fed, { executor, end: false });
+    expect(calls).toEqual([
+      { piece: 'abcd', at: 0, whole: false },
+      { piece: 'efgh', at: 0, whole: false },
+      { piece: 'ij', at: 0, whole: false },
+    ]);
+  });
+
+  test('a copy that throws fails the into read at its start', () => {
+    // It refuses the second piece of a read: the second read's, which starts at 4.
+    const copy = (piece: Uint8Array, target: Uint8Array, at: number) => {
+      if (at === 2) throw new ProtocolFault('BAD_PIECE', 'refused');
+      target.set(piece, at);
+    };
+    const { outputs, errors } = record(readMachine(into(new Uint8Array(4), { copy })), ['abcd', 'ef', 'gh'], {
+      executor,
+    });
+    expect(outputs).toEqual([got('abcd')]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'BAD_PIECE', offset: 4 });
   });
 
   test('until includes the delimiter unless strip is set; the delimiter is consumed either way', () => {
