@@ -163,6 +163,68 @@ describe('WebSocket frames: the rules of RFC 6455', () => {
     expect(calls).toEqual([64, 1000, 70_000]);
   });
 
+  test('a native mask, given as an option, unmasks each payload as it is copied out of the input', () => {
+    // bufferutil's mask, in JS: source[0, length) XOR mask into output at offset.
+    const calls: { length: number; fromInput: boolean }[] = [];
+    let input = new Uint8Array(0);
+    const mask = (source: Uint8Array, m: Uint8Array, output: Uint8Array, offset: number, length: number) => {
+      calls.push({ length, fromInput: source.buffer === input.buffer });
+      for (let i = 0; i < length; i++) output[offset + i] = source[i] ^ m[i & 3];
+    };
+    const sizes = [0, 10, 63, 64, 125, 126, 1000, 1024, 1025, 4095, 4096, 5000, 65535, 65536, 70_000];
+    const payloads = sizes.map((n) => new Uint8Array(n).map((_, i) => i * 29 + (n & 0xff)));
+    input = cat(...payloads.map((payload) => frame({ opcode: OPCODE.binary, payload })));
+    const before = Buffer.from(input);
+    const hex = (outs: unknown[]) => outs.map((o) => Buffer.from((o as { data: Uint8Array }).data).toString('hex'));
+    for (const size of [input.length, 65536, 5000, 1460, 7]) {
+      const chunks: Uint8Array[] = [];
+      for (let at = 0; at < input.length; at += size) chunks.push(input.subarray(at, at + size));
+      calls.length = 0;
+      const out = runChunks(createWsProtocol({ mask }), chunks);
+      expect(out.error).toBeNull();
+      expect(hex(out.outputs)).toEqual(payloads.map((p) => Buffer.from(p).toString('hex')));
+      expect(Buffer.compare(input, before)).toBe(0);
+      for (const o of out.outputs) expect((o as { data: Uint8Array }).data.buffer).not.toBe(input.buffer);
+      if (size === input.length) {
+        // Whole in the input, each payload of 64 bytes and more is unmasked in one call. From
+        // 4 KiB up, that call copies it out of the input: one pass, not a copy and then another.
+        expect(calls.map((c) => c.length)).toEqual(sizes.filter((n) => n >= 64));
+        expect(calls.filter((c) => c.fromInput).map((c) => c.length)).toEqual(
+          sizes.filter((n) => n >= 64 && (n <= 1024 || n >= 4096)),
+        );
+      }
+    }
+  });
+
+  test('a native mask: the laws hold for payloads that are read into buffers of their own', () => {
+    const mask = (source: Uint8Array, m: Uint8Array, output: Uint8Array, offset: number, length: number) => {
+      for (let i = 0; i < length; i++) output[offset + i] = source[i] ^ m[i & 3];
+    };
+    const machine = createWsProtocol({ mask, maxMessageBytes: 1 << 20 });
+    // Binary messages of 1 to 3 fragments of up to 9,000 bytes (most over 1 KiB), pings between.
+    const part = fc.tuple(fc.integer({ min: 0, max: 9000 }), fc.nat(255)).map(([n, seed]) => {
+      const p = new Uint8Array(n);
+      for (let i = 0; i < n; i++) p[i] = (i * 7 + seed) & 0xff;
+      return p;
+    });
+    const big = fc.record({
+      messages: fc.array(
+        fc.record({
+          binary: fc.constant(true),
+          parts: fc.array(part, { minLength: 1, maxLength: 3 }),
+          between: fc.array(control, { maxLength: 2 }),
+        }),
+        { minLength: 1, maxLength: 3 },
+      ),
+      close: fc.constant(null),
+      keys: fc.uint8Array({ minLength: 4, maxLength: 4 }),
+    });
+    checkLaw(roundTrip(machine, big, encodeSession, { expected: expectedOutputs, normalize: plain }), {
+      seed: 6455,
+      numRuns: 40,
+    });
+  });
+
   test('the input is never written: payloads are unmasked into buffers of their own', () => {
     const payloads = [0, 3, 20, 125, 126, 1024, 1025, 65536, 70_000].map((n) =>
       new Uint8Array(n).map((_, i) => i * 13),

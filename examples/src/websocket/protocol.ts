@@ -10,13 +10,17 @@
  * in close reasons, and close codes. It emits whole messages, with control
  * frames that arrive between fragments emitted at once.
  *
- * UTF-8 is checked with Node's `buffer.isUtf8`, as `ws` does.
+ * UTF-8 is checked with Node's `buffer.isUtf8`, as `ws` does. A payload is
+ * unmasked into a buffer of its own, never in the input: with the `mask`
+ * option (a native one, such as `bufferutil`'s) in the pass that copies it
+ * out of the input.
  */
 import { isUtf8 } from 'node:buffer';
 import {
   type BytesRead,
   bytes,
   fail,
+  type IntoCopy,
   into,
   ProtocolFault,
   protocolTypes,
@@ -45,6 +49,17 @@ export interface WsOptions {
    * Default: a loop over 32-bit words. `payload` is the parser's own copy.
    */
   unmask?: (payload: Uint8Array, mask: Uint8Array) => void;
+  /**
+   * Copies and unmasks in one pass, for payloads of 64 bytes and more:
+   * `source[0, length)` XOR `mask` (from its first byte on) written into
+   * `output` at `offset`, as `bufferutil`'s `mask` does (`ws` sends with it).
+   * `source` is a view of the input, only read (or, for a payload that came
+   * in pieces under 4 KiB, copied first, of `output` itself: unmasked in
+   * place). Given, it takes the place of `unmask`: a payload is unmasked
+   * while it is copied out of the input, rather than copied and then
+   * unmasked in place.
+   */
+  mask?: (source: Uint8Array, mask: Uint8Array, output: Uint8Array, offset: number, length: number) => void;
 }
 
 interface Context {
@@ -83,10 +98,14 @@ const fault = (code: string, message: string): never => {
 
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
-/** The masking key's bytes, from the word {@link Context.key} holds. */
-function keyBytes(key: number): Uint8Array {
-  const b = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) b[i] = (key >>> (LITTLE_ENDIAN ? i * 8 : 24 - i * 8)) & 0xff;
+/**
+ * The masking key's bytes, from the word {@link Context.key} holds; with
+ * `repeat` 2, twice over, so that the four bytes from any `i < 4` are the key
+ * turned to start at its byte `i`.
+ */
+function keyBytes(key: number, repeat = 1): Uint8Array {
+  const b = new Uint8Array(4 * repeat);
+  for (let i = 0; i < b.length; i++) b[i] = (key >>> (LITTLE_ENDIAN ? (i & 3) * 8 : 24 - (i & 3) * 8)) & 0xff;
   return b;
 }
 
@@ -129,6 +148,8 @@ const keyAt = (d: Uint8Array, at: number) =>
   LITTLE_ENDIAN
     ? (d[at] | (d[at + 1] << 8) | (d[at + 2] << 16) | (d[at + 3] << 24)) >>> 0
     : ((d[at] << 24) | (d[at + 1] << 16) | (d[at + 2] << 8) | d[at + 3]) >>> 0;
+/** Pieces of an `into` payload from this size up are unmasked as they are copied, with the native `mask`. */
+const ONE_PASS = 4096;
 /** Payloads up to this size are copied out of the input while they are unmasked. */
 const SMALL = 1024;
 /** Whether a payload is read into a buffer of its own: from {@link SMALL} to {@link PREALLOCATE} bytes. */
@@ -199,6 +220,7 @@ export function createWsProtocol(options: WsOptions = {}) {
   const allowedRsv = options.allowedRsv ?? 0;
   const masking = options.masking ?? 'required';
   const native = options.unmask;
+  const nativeMask = options.mask;
 
   /**
    * `b[s, e)` (the input's bytes, never written) unmasked with `key` into a
@@ -209,6 +231,10 @@ export function createWsProtocol(options: WsOptions = {}) {
     const n = e - s;
     const out = payloadBuffer(n);
     if (n >= 64) {
+      if (nativeMask !== undefined && key !== 0) {
+        nativeMask(new Uint8Array(b.buffer, b.byteOffset + s, n), keyBytes(key), out, 0, n);
+        return out;
+      }
       out.set(b.subarray(s, e));
       return unmask(out, key, native);
     }
@@ -232,6 +258,42 @@ export function createWsProtocol(options: WsOptions = {}) {
     if (i + 2 < n) out[i + 2] = b[s + i + 2] ^ k2;
     return out;
   };
+  /**
+   * An `into` read's copy for a payload masked with `key` (the read fills its
+   * buffer, so the piece that ends there is the last). A piece of
+   * {@link ONE_PASS} bytes and more is unmasked by the native `mask` as it is
+   * copied, in one pass; smaller ones, where a native call costs more than
+   * the pass it saves, are copied as they are and unmasked in place, all at
+   * once, before the next large piece or when the payload is whole.
+   */
+  const maskCopy = (mask: NonNullable<WsOptions['mask']>, key: number): IntoCopy => {
+    // The key twice over: the four bytes from `i & 3` are the key turned to payload position `i`.
+    const k = keyBytes(key, 2);
+    /** `dst[0, plain)` is unmasked; `[plain, at)` is copied, still masked. */
+    let plain = 0;
+    const unmaskTo = (dst: Uint8Array, end: number) => {
+      const n = end - plain;
+      mask(
+        new Uint8Array(dst.buffer, dst.byteOffset + plain, n),
+        new Uint8Array(k.buffer, plain & 3, 4),
+        dst,
+        plain,
+        n,
+      );
+      plain = end;
+    };
+    return (piece, dst, at) => {
+      const n = piece.length;
+      if (n >= ONE_PASS) {
+        if (plain < at) unmaskTo(dst, at);
+        mask(piece, new Uint8Array(k.buffer, at & 3, 4), dst, at, n);
+        plain = at + n;
+        return;
+      }
+      dst.set(piece, at);
+      if (at + n === dst.length) unmaskTo(dst, at + n);
+    };
+  };
   /** A short masked frame's key and payload, read together (key first): the payload unmasked. */
   const shortMasked = (b: Uint8Array, s: number, e: number) => copyUnmasked(b, s + 4, e, keyAt(b, s));
   /** A short unmasked frame's payload, copied. */
@@ -252,13 +314,20 @@ export function createWsProtocol(options: WsOptions = {}) {
       }
       return read;
     }
-    if (readsInto(n)) return into(c.buffer);
     const key = keyOf(c);
+    if (readsInto(n))
+      return nativeMask !== undefined && key !== 0
+        ? into(c.buffer, { copy: maskCopy(nativeMask, key) })
+        : into(c.buffer);
     return bytes(n, { map: (b, s, e) => copyUnmasked(b, s, e, key) });
   };
-  /** The payload just read, unmasked: its read's copy, or the context's buffer, unmasked now. */
+  /**
+   * The payload just read, unmasked: its read's copy, or the context's
+   * buffer (unmasked as it was copied in, with the native `mask`; else now).
+   */
   const payloadOf = (context: Context, event: unknown): Uint8Array =>
-    (event as PayloadEvent).value ?? unmask(context.buffer, keyOf(context), native);
+    (event as PayloadEvent).value ??
+    (nativeMask !== undefined ? context.buffer : unmask(context.buffer, keyOf(context), native));
 
   /** Checks a frame's length against the message limit. */
   const checkLength = (opcode: number, size: number, length: number) => {
