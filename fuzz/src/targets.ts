@@ -207,6 +207,11 @@ function examples(): FuzzTarget[] {
   const ws = (opcode: number, payload: Uint8Array, fin = true) => encodeWsFrame({ opcode, payload, fin, mask: key });
   const joined = (parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
   const pgMachine = createPgProtocol({ maxMessageBytes: 512 });
+  const mask = (source: Uint8Array, m: Uint8Array, output: Uint8Array, offset: number, length: number) => {
+    for (let i = 0; i < length; i++) output[offset + i] = source[i] ^ m[i & 3];
+  };
+  const wsMasked = createWsProtocol({ maxMessageBytes: 8000, mask });
+  const wsReference = createWsProtocol({ maxMessageBytes: 8000 });
   return [
     {
       name: 'postgres',
@@ -233,6 +238,26 @@ function examples(): FuzzTarget[] {
       ],
       options: { maxBufferSize: 1024 },
       // A 64-bit length is 65,536 bytes or more: past this run's limits (examples/test/websocket.test.ts takes it).
+      coversAll: false,
+    },
+    {
+      // Payloads over 1 KiB, read into buffers of their own and unmasked as they are copied in
+      // (the mask option, bufferutil's mask in JS): the same messages and errors as without it.
+      name: 'websocket-mask',
+      machine: wsMasked,
+      seeds: [
+        joined([ws(2, new Uint8Array(1500).fill(7), false), ws(9, latin1('p')), ws(0, new Uint8Array(5000).fill(9))]),
+        ws(1, new Uint8Array(4500).fill(0x61)),
+      ],
+      options: {
+        maxBufferSize: 16384,
+        check: (input, outputs, error) => {
+          const plain = runChunks(wsReference, [input]);
+          const d =
+            difference(outputs, plain.outputs, 'outputs') ?? difference(error?.code, plain.error?.code, 'error');
+          if (d !== null) throw new Error(`with the mask option, parsing differs at ${d}`);
+        },
+      },
       coversAll: false,
     },
   ];
