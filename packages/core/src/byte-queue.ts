@@ -100,6 +100,20 @@ export interface CopyCursor {
   base: number;
 }
 
+/**
+ * The first value of a field that holds a stream offset or a count of stream
+ * bytes: zero, held as a double, so that the field holds doubles from the
+ * start. Such a number passes 2^31 on a long stream; a field that held only
+ * small integers until then changes its representation, which changes the
+ * shape of every object of its class and throws away the optimized code of
+ * every function that reads one, for every stream in the process at once.
+ * It is -0: the constructor then sets the field to 0.
+ */
+export const OFFSET_ZERO = -0;
+
+/** No cursor: unequal to every offset, and a double too (see {@link OFFSET_ZERO}). */
+const NO_EPOCH = Number.NaN;
+
 export class ByteQueue {
   private chunks: Uint8Array[] = [];
   /** Index in `chunks` of the chunk that holds the head. */
@@ -107,9 +121,15 @@ export class ByteQueue {
   /** Offset of the head inside `chunks[first]`. */
   private headOffset = 0;
   private _length = 0;
-  private _consumed = 0;
-  private _examined = 0;
+  private _consumed = OFFSET_ZERO;
+  private _examined = OFFSET_ZERO;
   private _resume = 0;
+
+  constructor() {
+    // Zero, in fields that hold doubles (see OFFSET_ZERO).
+    this._consumed = 0;
+    this._examined = 0;
+  }
 
   /** Bytes buffered and not yet consumed. */
   get length(): number {
@@ -141,7 +161,7 @@ export class ByteQueue {
 
   // A cursor that remembers which chunk holds a position, so that a scan
   // resumed over many small chunks does not walk them again from the head.
-  private cursorEpoch = -1;
+  private cursorEpoch = NO_EPOCH;
   private cursorIndex = 0;
   private cursorPos = 0;
 
@@ -575,7 +595,7 @@ export class ByteQueue {
       // Compact the list now and then so that it does not grow without bound.
       this.chunks = this.chunks.slice(i);
       this.first = 0;
-      this.cursorEpoch = -1;
+      this.cursorEpoch = NO_EPOCH;
     }
   }
 }

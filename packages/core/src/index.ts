@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { ByteQueue } from './byte-queue.js';
+export { ByteQueue, OFFSET_ZERO } from './byte-queue.js';
 export { concatBytes, latin1 } from './bytes.js';
 export type { FieldLayout, FieldRun, FieldType, FieldValues } from './decode.js';
 export { decode, fieldRun, fields } from './decode.js';

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { ByteQueue } from '../byte-queue.js';
+import { type ByteQueue, OFFSET_ZERO } from '../byte-queue.js';
 import { ErrorCode, isWiremachineError, ProtocolError, WiremachineError } from '../errors.js';
 import { isNoOutput } from '../protocol.js';
 import { ReadResult } from '../read-result.js';
@@ -61,7 +61,8 @@ export class CompiledExecutor implements Executor, ActionHost, FastHost {
    * (see fast.ts); `null` without code generation or with `onTransition`.
    */
   private readonly fast: FastLoop | null;
-  stepStart = 0;
+  /** A stream offset (a double from the start: see OFFSET_ZERO). */
+  stepStart = OFFSET_ZERO;
   stepEvent: unknown = null;
   pendingRead: ReadRequest | null = null;
   resumeScan = -1;
@@ -70,6 +71,7 @@ export class CompiledExecutor implements Executor, ActionHost, FastHost {
   /** Done events raised in the macrostep under way, not yet taken. */
   private readonly queue: DoneEvent[] = [];
   constructor(program: Program, options: ExecutorOptions & { generate?: boolean }) {
+    this.stepStart = 0;
     this.gen = options.generate !== false;
     if (this.gen) install(program);
     this.fast = this.gen && options.onTransition === undefined ? (program.fast ?? null) : null;

@@ -8,6 +8,8 @@
  *
  * @module
  */
+
+import { OFFSET_ZERO } from '@wiremachine/core';
 import {
   COLON,
   CR,
@@ -203,8 +205,8 @@ class HeadScan implements ScannedHead {
  */
 export class Scanner {
   readonly options: ResolvedHttp1Options;
-  /** Stream offset of `buf[0]`, for error offsets. */
-  base = 0;
+  /** Stream offset of `buf[0]`, for error offsets (a double from the start: see OFFSET_ZERO in core). */
+  base = OFFSET_ZERO;
   /** The machine state, for errors. */
   state: Http1StateName = 'head';
   private buf: Uint8Array = NO_BYTES;
@@ -233,6 +235,9 @@ export class Scanner {
   }
 
   constructor(o: ResolvedHttp1Options) {
+    // Zero, in fields that hold doubles (see OFFSET_ZERO).
+    this.base = 0;
+    this.wordsEnd = 0;
     this.options = o;
   }
 
@@ -280,7 +285,7 @@ export class Scanner {
   }
 
   /** Stream offset where the buffer of `words` ends (as far as this stream could have filled it). */
-  private wordsEnd = 0;
+  private wordsEnd = OFFSET_ZERO;
 
   fail(code: Code, message: string, i: number): Http1Error {
     // The excerpt stops at the end of what was scanned as the head.

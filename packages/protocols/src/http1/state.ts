@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { bytes, type ReadEvent, type ReadRequest, streamBytes } from '@wiremachine/core';
+import { bytes, OFFSET_ZERO, type ReadEvent, type ReadRequest, streamBytes } from '@wiremachine/core';
 import { eolLength, parseSizeLine, SIZE_INVALID, SIZE_OVERFLOW, type SizeLine } from './chunked.js';
 import { CR, type Http1StateName, LF, SMALL_CHUNK } from './constants.js';
 import { Http1ErrorCode as E, http1Error } from './errors.js';
@@ -47,6 +47,8 @@ export const Next = {
 } as const;
 
 const EMPTY = new Uint8Array(0);
+/** No head measured: unequal to every stream offset, and a double (see `pos`). */
+const NOT_MEASURED = Number.NaN;
 
 /** A chunk-size line, as the `chunkHeaders` option emits it. */
 export interface ChunkOutput {
@@ -69,8 +71,12 @@ export class ParserState {
   readonly options: ResolvedHttp1Options;
   readonly request: boolean;
   readonly scanner: Scanner;
-  /** Stream offset of the next byte the machine has not seen. */
-  pos = 0;
+  /**
+   * Stream offset of the next byte the machine has not seen. Stream offsets and byte counts here start as
+   * doubles (OFFSET_ZERO): they pass 2^31 on a long connection, and a field that held small integers until
+   * then would change the shape of every parser's state.
+   */
+  pos = OFFSET_ZERO;
   /** Where the machine goes next (a {@link Next} value), read by machine.ts's route guards. */
   next: number = Next.HEAD;
   /** The message's head, from its scan until the message is complete (see release). */
@@ -91,7 +97,7 @@ export class ParserState {
   /** The last chunk-size line, as the `chunkHeaders` option emits it. */
   chunk: ChunkOutput | null = null;
   /** Body bytes of this message so far (for maxBodySize), and its chunk-extension bytes (for maxChunkExtensionsSize). */
-  bodyBytes = 0;
+  bodyBytes = OFFSET_ZERO;
   extBytes = 0;
   /** The trailer lines read so far, and their bytes (for maxHeadSize). */
   trailerLines: Uint8Array[] = [];
@@ -101,6 +107,9 @@ export class ParserState {
   private readonly sizeLine: SizeLine = { extStart: 0, extEnd: 0, errorAt: 0 };
 
   constructor(o: ResolvedHttp1Options, request: boolean) {
+    // Zero, in fields that hold doubles (see `pos`).
+    this.pos = 0;
+    this.bodyBytes = 0;
     this.options = o;
     this.request = request;
     this.scanner = new Scanner(o);
@@ -134,7 +143,7 @@ export class ParserState {
   /** The read of the next head (see machine.ts). */
   headRead: ReadRequest = bytes(0);
   /** Stream offset and length of a head {@link ParserState.measureHead} found and scanned, or -1. */
-  private measuredAt = -1;
+  private measuredAt = NOT_MEASURED;
   private measuredLength = 0;
 
   /**
@@ -166,7 +175,7 @@ export class ParserState {
   /** A complete head arrived (`data` ends with its blank line). */
   onHead(data: Uint8Array): void {
     const sc = this.scanner;
-    this.measuredAt = -1;
+    this.measuredAt = NOT_MEASURED;
     sc.begin(this.pos, 'head');
     this.pos += data.length;
     const r = sc.scanHead(data, 0, data.length, this.request, false);
@@ -187,7 +196,7 @@ export class ParserState {
   onHeadRange(buf: Uint8Array, start: number, end: number): number {
     if (this.measuredAt === this.pos && this.measuredLength === end - start) {
       // Scanned already, by measureHead, in `buf` itself: the head is read from there (no view).
-      this.measuredAt = -1;
+      this.measuredAt = NOT_MEASURED;
       this.pos += end - start;
       this.onScannedHead(buf, start, end - start);
     } else {
