@@ -319,16 +319,22 @@ export function fieldNameOf(buf: Uint8Array, start: number, end: number): string
   const k = fieldNameId(buf, start, end);
   return k < 0 ? undefined : FIELD_NAMES[k];
 }
-/** Method names, by length. */
-export const METHOD_NAMES = byLength(Object.keys(METHODS));
+/** Method names, by length, each with its class ({@link METHODS}). */
+export const METHOD_NAMES: (ConstString & { readonly cls: number })[][] = byLength(Object.keys(METHODS)).map((list) =>
+  list.map((m) => ({ ...m, cls: METHODS[m.text] })),
+);
 
 /** The constant whose bytes equal `buf[start, start + length)`, or `undefined` (`list` holds constants of that length). */
-export function constantOf(list: ConstString[] | undefined, buf: Uint8Array, start: number): string | undefined {
+export function constantOf<T extends ConstString>(
+  list: T[] | undefined,
+  buf: Uint8Array,
+  start: number,
+): T | undefined {
   if (list === undefined) return undefined;
   outer: for (let k = 0; k < list.length; k++) {
     const b = list[k].bytes;
     for (let i = 0; i < b.length; i++) if (buf[start + i] !== b[i]) continue outer;
-    return list[k].text;
+    return list[k];
   }
   return undefined;
 }

@@ -23,7 +23,6 @@ import {
   LF,
   LINE,
   METHOD_NAMES,
-  METHODS,
   NAME_BYTES,
   NAME_FIRST,
   NAME_NEXT,
@@ -85,20 +84,19 @@ const NO_LINES = new Int32Array(0);
  */
 const LINES_BLOCK = 2048;
 
-/**
- * The bytes of the 32-bit word `x` (little-endian) that are control bytes or
- * DEL (not a field-vchar or SP; HTAB is a control byte too: the byte loop
- * takes it), as their high bits; 0 for none. Only the lowest bit set is exact
- * (a borrow may set higher ones): see {@link firstByte}.
+/*
+ * The value loop's test of a 32-bit word `x` (little-endian), written out
+ * there (a module's function called in a loop is checked on every turn):
+ * `specialValueBytes(x) = (((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080`
+ * with `y = x ^ 0x7f7f7f7f`, the bytes that are control bytes or DEL (not a
+ * field-vchar or SP; HTAB is a control byte too: the byte loop takes it), as
+ * their high bits; 0 for none. Only the lowest bit set is exact (a borrow may
+ * set higher ones): see {@link firstByte}.
  */
-function specialValueBytes(x: number): number {
-  const y = x ^ 0x7f7f7f7f;
-  return (((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080;
-}
 
 /**
  * The bytes of the 32-bit word `x` that may end a field name, as in
- * {@link specialValueBytes}: a colon, or a byte outside 0x21-0x7e (control
+ * specialValueBytes (above): a colon, or a byte outside 0x21-0x7e (control
  * bytes, SP, DEL, obs-text).
  */
 function specialNameBytes(x: number): number {
@@ -219,6 +217,9 @@ export class Scanner {
   private wordsBuffer: ArrayBufferLike | null = null;
   /** Offset of `buf[0]` in `words`, or -1 when `buf` is scanned byte by byte. */
   private wordBase = -1;
+  /** The last chunk scanned by words, and its offset in `words`. */
+  private wordsChunk: Uint8Array = NO_BYTES;
+  private wordsChunkBase = 0;
   /** The block the field lines are written to ({@link LINE} numbers a line), and how much of it heads have taken. */
   private lines: Int32Array = new Int32Array(LINES_BLOCK);
   private linesUsed = 0;
@@ -249,13 +250,19 @@ export class Scanner {
     this.found.reasonEnd = -1;
     this.found.folded = false;
     if (end >= WORDS_FROM) {
-      const ab = buf.buffer;
-      if (ab !== this.wordsBuffer) {
-        this.wordsBuffer = ab;
-        this.words = new DataView(ab);
-        this.wordsEnd = this.base + (ab.byteLength - buf.byteOffset);
+      if (buf !== this.wordsChunk) {
+        // A chunk not scanned before (pipelined heads in one read share theirs): its buffer and
+        // offset, read once a chunk (`buffer` is a call into the runtime).
+        const ab = buf.buffer;
+        if (ab !== this.wordsBuffer) {
+          this.wordsBuffer = ab;
+          this.words = new DataView(ab);
+          this.wordsEnd = this.base + (ab.byteLength - buf.byteOffset);
+        }
+        this.wordsChunk = buf;
+        this.wordsChunkBase = buf.byteOffset;
       }
-      this.wordBase = buf.byteOffset;
+      this.wordBase = this.wordsChunkBase;
     } else {
       this.wordBase = -1;
     }
@@ -281,6 +288,7 @@ export class Scanner {
     if (pos >= this.wordsEnd) {
       this.words = NO_WORDS;
       this.wordsBuffer = null;
+      this.wordsChunk = NO_BYTES;
     }
   }
 
@@ -356,12 +364,15 @@ export class Scanner {
     while (i < end && token[buf[i]] === 1) i++;
     if (i >= end) return INCOMPLETE;
     if (buf[i] !== SP || i === ms) throw this.fail(E.INVALID_METHOD, 'the method is not a token followed by SP', i);
-    const method = constantOf(METHOD_NAMES[i - ms], buf, ms);
+    const method = i - ms < METHOD_NAMES.length ? constantOf(METHOD_NAMES[i - ms], buf, ms) : undefined;
+    /** The protocols the method may be used with (an unknown method: HTTP). */
+    let cls = HTTP;
     if (method === undefined) {
       if (!this.options.allowUnknownMethods) throw this.fail(E.UNKNOWN_METHOD, 'unknown method', ms);
       this.found.method = String.fromCharCode.apply(null, buf.subarray(ms, i) as unknown as number[]);
     } else {
-      this.found.method = method;
+      this.found.method = method.text;
+      cls = method.cls;
     }
     const us = ++i;
     const wb = this.wordBase;
@@ -392,7 +403,6 @@ export class Scanner {
     if (c !== SP) throw this.fail(E.INVALID_URL, 'invalid byte in request target', i);
     i = this.protocolVersion(i + 1);
     if (i === INCOMPLETE) return INCOMPLETE;
-    const cls = METHODS[this.found.method] ?? HTTP;
     const want = this.found.protocol === 'HTTP' ? HTTP : this.found.protocol === 'RTSP' ? RTSP : ICE;
     if ((cls & want) === 0)
       throw this.fail(E.INVALID_CONSTANT, `${this.found.method} is not a ${this.found.protocol} method`, i);
@@ -719,16 +729,23 @@ export class Scanner {
         this.linesEnd = n;
       }
       if (wb >= 0) {
-        // Four bytes at a time while none is a control byte or DEL...
-        for (;;) {
-          if (i + 4 > end) break;
-          const m = specialValueBytes(words.getInt32(wb + i, true));
+        // Eight bytes a turn, as two words, while none is a control byte or DEL (specialValueBytes)...
+        let m = 0;
+        while (i + 8 <= end) {
+          const x = words.getInt32(wb + i, true);
+          const y = x ^ 0x7f7f7f7f;
+          m = (((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080;
+          if (m !== 0) break;
+          const x1 = words.getInt32(wb + i + 4, true);
+          const y1 = x1 ^ 0x7f7f7f7f;
+          m = (((x1 - 0x20202020) & ~x1) | ((y1 - 0x01010101) & ~y1)) & 0x80808080;
           if (m !== 0) {
-            i += firstByte(m);
+            i += 4;
             break;
           }
-          i += 4;
+          i += 8;
         }
+        if (m !== 0) i += (31 - Math.clz32(m & -m)) >> 3;
       }
       // ...then byte by byte (HTAB, the line's end, a fault).
       while (i < end && values[buf[i]] === 1) i++;
