@@ -16,6 +16,7 @@ import {
   constantOf,
   FIELD_KIND,
   FieldKind,
+  fieldNameId,
   HTAB,
   HTTP,
   type Http1StateName,
@@ -51,6 +52,8 @@ import type { ResolvedHttp1Options } from './options.js';
 export const INCOMPLETE = -1;
 /** Only blank lines: no message (RFC 9112 §2.2 lets a server skip them). */
 export const BLANK = -2;
+/** The field lines ended (see Scanner.fieldLine). */
+const LINES_END = -3;
 
 const PROTO_HTTP = [0x48, 0x54, 0x54, 0x50, 0x2f];
 const PROTO_RTSP = [0x52, 0x54, 0x53, 0x50, 0x2f];
@@ -112,9 +115,133 @@ function firstByte(mask: number): number {
   return (31 - Math.clz32(mask & -mask)) >> 3;
 }
 
-/** Whether any byte of the 32-bit word `x` is not a request-target byte (0x21-0x7e). */
-function specialUrlWord(x: number): boolean {
-  return ((((x - 0x21212121) & ~x) | (x + 0x01010101) | x) & 0x80808080) !== 0;
+/*
+ * The loops of a line, each in a function of its own with one path (see
+ * Scanner.scan for why): they are inlined where the line's work is optimized,
+ * and run from their own optimized code where it is not.
+ */
+
+/** The end of the run of token bytes (tchar) from `i`, below `end`. */
+function tokenEnd(buf: Uint8Array, i: number, end: number): number {
+  const token = TOKEN;
+  while (i < end && token[buf[i]] === 1) i++;
+  return i;
+}
+
+/** The end of the run of CR and LF from `i`, below `end` (blank lines before a head). */
+function blankEnd(buf: Uint8Array, i: number, end: number): number {
+  while (i < end && (buf[i] === CR || buf[i] === LF)) i++;
+  return i;
+}
+
+/** The end of the run of request-target bytes from `i`, below `end`: four a turn with words (`wb >= 0`), then byte by byte. */
+function urlEnd(words: DataView, wb: number, buf: Uint8Array, i: number, end: number): number {
+  if (wb >= 0) {
+    // Whether any byte of the word is not a request-target byte (0x21-0x7e).
+    for (;;) {
+      if (i + 4 > end) break;
+      const x = words.getInt32(wb + i, true);
+      if (((((x - 0x21212121) & ~x) | (x + 0x01010101) | x) & 0x80808080) !== 0) break;
+      i += 4;
+    }
+  }
+  const url = URL_CHAR;
+  while (i < end && url[buf[i]] === 1) i++;
+  return i;
+}
+
+/** The end of the run of SP and HTAB from `i`, below `end`. */
+function owsEnd(buf: Uint8Array, i: number, end: number): number {
+  while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
+  return i;
+}
+
+/** `e` moved back over SP and HTAB, not before `s`. */
+function trimEnd(buf: Uint8Array, s: number, e: number): number {
+  while (e > s && (buf[e - 1] === SP || buf[e - 1] === HTAB)) e--;
+  return e;
+}
+
+/**
+ * The end of the run of field-value bytes (`values`) from `i`, below `end`:
+ * with words (`wb >= 0`), eight bytes a turn while none is a control byte or
+ * DEL (specialValueBytes, written out), then byte by byte (HTAB, the line's
+ * end, a fault).
+ */
+function valueEnd(words: DataView, wb: number, buf: Uint8Array, i: number, end: number, values: Uint8Array): number {
+  if (wb >= 0) {
+    let m = 0;
+    while (i + 8 <= end) {
+      const x = words.getInt32(wb + i, true);
+      const y = x ^ 0x7f7f7f7f;
+      m = (((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080;
+      if (m !== 0) break;
+      const x1 = words.getInt32(wb + i + 4, true);
+      const y1 = x1 ^ 0x7f7f7f7f;
+      m = (((x1 - 0x20202020) & ~x1) | ((y1 - 0x01010101) & ~y1)) & 0x80808080;
+      if (m !== 0) {
+        i += 4;
+        break;
+      }
+      i += 8;
+    }
+    if (m !== 0) i += (31 - Math.clz32(m & -m)) >> 3;
+  }
+  while (i < end && values[buf[i]] === 1) i++;
+  return i;
+}
+
+/** The id of the common name of `len` bytes (1-15) whose words, zero past the name, are `y0`-`y3`; -1 for none. */
+function shortName(len: number, y0: number, y1: number, y2: number, y3: number): number {
+  let k = SHORT_FIRST[shortSlot(y0, y1, len)];
+  while (
+    k >= 0 &&
+    !(SHORT_LEN[k] === len && SHORT_W0[k] === y0 && SHORT_W1[k] === y1 && SHORT_W2[k] === y2 && SHORT_W3[k] === y3)
+  ) {
+    k = SHORT_NEXT[k];
+  }
+  return k;
+}
+
+/**
+ * The id of the common name at `ns`, found four bytes at a time: up to the
+ * first byte that cannot be in a name but for other separators (a colon, a
+ * control byte, SP, DEL, obs-text), then its bytes compared with the
+ * constant's; -1 for none. Only a name equal to a constant is taken (its bytes
+ * are a token).
+ */
+function longName(words: DataView, wb: number, buf: Uint8Array, ns: number, end: number): number {
+  let i = ns;
+  for (;;) {
+    if (i + 4 > end) {
+      while (i < end && buf[i] > SP && buf[i] < 0x7f && buf[i] !== COLON) i++;
+      break;
+    }
+    const m = specialNameBytes(words.getInt32(wb + i, true));
+    if (m !== 0) {
+      i += firstByte(m);
+      break;
+    }
+    i += 4;
+  }
+  const len = i - ns;
+  if (i >= end || len === 0) return -1;
+  let id = NAME_FIRST[nameSlot(len, buf[ns], buf[i - 1])];
+  while (id >= 0) {
+    const b = NAME_BYTES[id];
+    if (b.length === len) {
+      const w = NAME_WORDS[id];
+      let k = 0;
+      while (k < w.length && words.getInt32(wb + ns + 4 * k, true) === w[k]) k++;
+      if (k === w.length) {
+        k *= 4;
+        while (k < len && buf[ns + k] === b[k]) k++;
+        if (k === len) return id;
+      }
+    }
+    id = NAME_NEXT[id];
+  }
+  return -1;
 }
 
 function isSpace(c: number): boolean {
@@ -339,9 +466,9 @@ export class Scanner {
   ): number {
     this.reset(buf, end, partial);
     this.final = final;
-    let i = start;
-    while (i < end && (buf[i] === CR || buf[i] === LF)) i++;
-    if (i >= end) return BLANK;
+    const i0 = blankEnd(buf, start, end);
+    if (i0 >= end) return BLANK;
+    let i = i0;
     i = request ? this.requestLine(i) : this.statusLine(i);
     if (i === INCOMPLETE) return INCOMPLETE;
     i = this.eol(i);
@@ -360,8 +487,7 @@ export class Scanner {
     const buf = this.buf;
     const end = this.end;
     const ms = i;
-    const token = TOKEN;
-    while (i < end && token[buf[i]] === 1) i++;
+    i = tokenEnd(buf, i, end);
     if (i >= end) return INCOMPLETE;
     if (buf[i] !== SP || i === ms) throw this.fail(E.INVALID_METHOD, 'the method is not a token followed by SP', i);
     const method = i - ms < METHOD_NAMES.length ? constantOf(METHOD_NAMES[i - ms], buf, ms) : undefined;
@@ -375,13 +501,7 @@ export class Scanner {
       cls = method.cls;
     }
     const us = ++i;
-    const wb = this.wordBase;
-    if (wb >= 0) {
-      const words = this.words;
-      while (i + 4 <= end && !specialUrlWord(words.getInt32(wb + i, true))) i += 4;
-    }
-    const url = URL_CHAR;
-    while (i < end && url[buf[i]] === 1) i++;
+    i = urlEnd(this.words, this.wordBase, buf, i, end);
     if (i >= end) return INCOMPLETE;
     this.found.urlStart = us;
     this.found.urlEnd = i;
@@ -444,7 +564,7 @@ export class Scanner {
     if (i >= end) return INCOMPLETE;
     if (buf[i] === SP) {
       const rs = ++i;
-      while (i < end && VALUE_CHAR[buf[i]] === 1) i++;
+      i = valueEnd(NO_WORDS, -1, buf, i, end, VALUE_CHAR);
       if (i >= end) return INCOMPLETE;
       if (buf[i] !== CR && buf[i] !== LF) throw this.fail(E.INVALID_STATUS, 'invalid byte in the reason phrase', i);
       this.found.reasonStart = rs;
@@ -523,255 +643,195 @@ export class Scanner {
     return next;
   }
 
+  /** Where the next line's numbers go in `lines`, between calls of {@link Scanner.fieldLine}. */
+  private next = 0;
+  /** Where the last field line's numbers are (-1 before the first), and its name's FieldKind (UNKNOWN_KIND: compare its bytes once it is complete). */
+  private last = -1;
+  private lastKind: number = FieldKind.OTHER;
+  /** Where the lines ended (after the empty line, or INCOMPLETE), once fieldLine returned LINES_END. */
+  private linesStop = 0;
+
+  /**
+   * The field lines from `i`, one call of {@link Scanner.fieldLine} a line.
+   *
+   * The loop is apart from the work of a line so that the function that runs
+   * the loop has one path, taken from the first head on. A function whose loop
+   * runs when V8 optimizes it is also compiled for entry in the middle of the
+   * loop (on-stack replacement); when its optimized code is later thrown away
+   * because a line took a path not taken before, every call enters that
+   * loop-entry code from the unoptimized function, for as long as V8 takes to
+   * optimize it again: up to hundreds of thousands of heads at twice the cost.
+   * `fieldLine` has no loop (its loops are the small functions above), so it
+   * is never compiled that way.
+   */
   private scan(i: number): number {
-    const buf = this.buf;
-    const end = this.end;
-    const o = this.options;
-    let offs = this.lines;
-    /** Where this head's lines start in `offs`, and where the next line goes. */
-    let first = this.linesUsed;
-    let n = first;
+    const first = this.linesUsed;
     this.linesFirst = first;
     this.linesEnd = first;
-    // Tables in locals: an imported binding is loaded (and checked) on every use.
-    const token = TOKEN;
-    const values = o.valueRelaxed ? VALUE_RELAXED : VALUE_CHAR;
-    const wb = o.valueRelaxed ? -1 : this.wordBase;
-    const words = this.words;
-    const max = LINE * o.maxHeaders;
-    const nameFirst = NAME_FIRST;
-    const nameNext = NAME_NEXT;
-    const nameBytes = NAME_BYTES;
-    const nameWords = NAME_WORDS;
-    const shortFirst = SHORT_FIRST;
-    const shortNext = SHORT_NEXT;
-    const shortLen = SHORT_LEN;
-    const shortW0 = SHORT_W0;
-    const shortW1 = SHORT_W1;
-    const shortW2 = SHORT_W2;
-    const shortW3 = SHORT_W3;
-    const kinds = FIELD_KIND;
-    let last = -1;
-    /** The FieldKind of line `last` (UNKNOWN_KIND: compare its bytes once it is complete). */
-    let lastKind: number = FieldKind.OTHER;
-    for (;;) {
-      if (i >= end) {
-        // A partial head whose last line may go on with an obs-fold (a fault of its own, found first when
-        // the whole head is scanned): its framing faults are named once more bytes show that it ended, or
-        // at the end of input, so that the code does not depend on where the bytes were split.
-        if (lastKind !== FieldKind.OTHER && this.final) this.field(last, lastKind);
-        return INCOMPLETE;
-      }
-      let c = buf[i];
-      if (c === CR || c === LF) {
-        if (lastKind !== FieldKind.OTHER) this.field(last, lastKind);
-        i = this.eol(i);
-        break;
-      }
-      let fold = false;
-      if (c === SP || c === HTAB) {
-        // obs-fold (RFC 9112 §5.2): rejected unless lenient; never before the first field.
-        if (last < 0) throw this.fail(E.OBS_FOLD, 'whitespace before the first field line', i);
-        if (!o.headers) throw this.fail(E.OBS_FOLD, 'obs-fold in a field line', i);
-        this.found.folded = true;
-        fold = true;
-      } else {
-        if (lastKind !== FieldKind.OTHER) this.field(last, lastKind);
-        const ns = i;
-        let id = -1;
-        /** The name is not a common one of up to SHORT_NAME bytes: go on to the token loop. */
-        let notShort = false;
-        if (wb >= 0 && i + 16 <= end) {
-          // A name of up to 15 bytes (most): its end found in up to four words, kept (zero past the
-          // name) and looked up in the short table, with no second read of its bytes.
-          const x0 = words.getInt32(wb + i, true);
-          let m = specialNameBytes(x0);
-          let y0 = x0;
-          let y1 = 0;
-          let y2 = 0;
-          let y3 = 0;
-          let len = -1;
-          if (m !== 0) {
-            len = firstByte(m);
-            y0 = x0 & LOW_BYTES[len];
-          } else {
-            y1 = words.getInt32(wb + i + 4, true);
-            m = specialNameBytes(y1);
-            if (m !== 0) {
-              len = firstByte(m);
-              y1 &= LOW_BYTES[len];
-              len += 4;
-            } else {
-              y2 = words.getInt32(wb + i + 8, true);
-              m = specialNameBytes(y2);
-              if (m !== 0) {
-                len = firstByte(m);
-                y2 &= LOW_BYTES[len];
-                len += 8;
-              } else {
-                y3 = words.getInt32(wb + i + 12, true);
-                m = specialNameBytes(y3);
-                if (m !== 0) {
-                  len = firstByte(m);
-                  y3 &= LOW_BYTES[len];
-                  len += 12;
-                }
-              }
-            }
-          }
-          if (len >= 0) {
-            if (len > 0) {
-              let k = shortFirst[shortSlot(y0, y1, len)];
-              while (
-                k >= 0 &&
-                !(
-                  shortLen[k] === len &&
-                  shortW0[k] === y0 &&
-                  shortW1[k] === y1 &&
-                  shortW2[k] === y2 &&
-                  shortW3[k] === y3
-                )
-              ) {
-                k = shortNext[k];
-              }
-              id = k;
-            }
-            if (id >= 0) i = ns + len;
-            else notShort = true;
-          }
-        }
-        if (id < 0 && !notShort && wb >= 0) {
-          // A common name, found four bytes at a time: up to the first byte that cannot be in a name
-          // but for other separators (a colon, a control byte, SP, DEL, obs-text), then its bytes
-          // compared with the constant's. Only a name equal to a constant is taken here (its bytes are
-          // a token); any other is scanned again below, byte by byte, which finds a separator it holds.
-          for (;;) {
-            if (i + 4 > end) {
-              while (i < end && buf[i] > SP && buf[i] < 0x7f && buf[i] !== COLON) i++;
-              break;
-            }
-            const m = specialNameBytes(words.getInt32(wb + i, true));
-            if (m !== 0) {
-              i += firstByte(m);
-              break;
-            }
-            i += 4;
-          }
-          const len = i - ns;
-          if (i < end && len > 0) {
-            id = nameFirst[nameSlot(len, buf[ns], buf[i - 1])];
-            while (id >= 0) {
-              const b = nameBytes[id];
-              if (b.length === len) {
-                const w = nameWords[id];
-                let k = 0;
-                while (k < w.length && words.getInt32(wb + ns + 4 * k, true) === w[k]) k++;
-                if (k === w.length) {
-                  k *= 4;
-                  while (k < len && buf[ns + k] === b[k]) k++;
-                  if (k === len) break;
-                }
-              }
-              id = nameNext[id];
-            }
-          }
-          if (id < 0) i = ns;
-        }
-        if (id < 0) while (i < end && token[buf[i]] === 1) i++;
-        if (i >= end) return INCOMPLETE;
-        const nameLength = i - ns;
-        let ne = i;
-        if (buf[i] !== COLON) {
-          // RFC 9112 §5.1: no whitespace between name and colon (lenient HEADERS keeps it in the name).
-          if (o.headers && i > ns && (buf[i] === SP || buf[i] === HTAB)) {
-            while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
-            if (i >= end) return INCOMPLETE;
-            ne = i;
-            id = -1;
-          }
-          if (buf[i] !== COLON) throw this.fail(E.INVALID_HEADER_TOKEN, 'invalid byte in a field name', i);
-        }
-        const len = ne - ns;
-        if (len === 0) throw this.fail(E.INVALID_HEADER_TOKEN, 'empty field name', i);
-        if (n - first >= max) {
-          throw this.fail(E.HEADERS_TOO_MANY, `more than ${o.maxHeaders} field lines`, ns);
-        }
-        if (wb < 0) {
-          // A common name, spelled exactly as a constant (see fieldNameId, inlined): its id, and its kind.
-          id = nameFirst[nameSlot(len, buf[ns], buf[ne - 1])];
-          while (id >= 0) {
-            const b = nameBytes[id];
-            if (b.length === len) {
-              let k = 0;
-              while (k < len && buf[ns + k] === b[k]) k++;
-              if (k === len) break;
-            }
-            id = nameNext[id];
-          }
-        }
-        // Other spellings of the framing and connection names (6 to 17 bytes before any
-        // lenient whitespace) are compared when the line is complete.
-        lastKind = id >= 0 ? kinds[id] : nameLength >= 6 && nameLength <= 17 ? UNKNOWN_KIND : FieldKind.OTHER;
-        i++;
-        while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
-        if (n + LINE > offs.length) {
-          offs = this.newBlock(n - first);
-          n -= first;
-          first = 0;
-        }
-        last = n;
-        offs[n] = ns;
-        offs[n + 1] = ne;
-        offs[n + 2] = i;
-        offs[n + 3] = i;
-        offs[n + 4] = id;
-        n += LINE;
-        this.linesEnd = n;
-      }
-      if (wb >= 0) {
-        // Eight bytes a turn, as two words, while none is a control byte or DEL (specialValueBytes)...
-        let m = 0;
-        while (i + 8 <= end) {
-          const x = words.getInt32(wb + i, true);
-          const y = x ^ 0x7f7f7f7f;
-          m = (((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080;
-          if (m !== 0) break;
-          const x1 = words.getInt32(wb + i + 4, true);
-          const y1 = x1 ^ 0x7f7f7f7f;
-          m = (((x1 - 0x20202020) & ~x1) | ((y1 - 0x01010101) & ~y1)) & 0x80808080;
-          if (m !== 0) {
-            i += 4;
-            break;
-          }
-          i += 8;
-        }
-        if (m !== 0) i += (31 - Math.clz32(m & -m)) >> 3;
-      }
-      // ...then byte by byte (HTAB, the line's end, a fault).
-      while (i < end && values[buf[i]] === 1) i++;
-      if (i >= end) return INCOMPLETE;
-      c = buf[i];
-      if (c !== CR && c !== LF) throw this.fail(E.INVALID_HEADER_TOKEN, 'invalid byte in a field value', i);
-      let ve = i;
-      const vs = offs[last + 2];
-      while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HTAB)) ve--;
-      if (!fold || ve > offs[last + 3]) offs[last + 3] = ve;
-      if (c === CR && o.headers && i + 1 < end && buf[i + 1] !== LF) {
-        i++; // llhttp's lenient HEADERS: a CR alone ends a field line
-      } else if (c === CR && i + 1 < end && buf[i + 1] === LF) {
-        i += 2;
-      } else {
-        i = this.eol(i);
-        if (i === INCOMPLETE) return INCOMPLETE;
-      }
-    }
+    this.next = first;
+    this.last = -1;
+    this.lastKind = FieldKind.OTHER;
+    while (i >= 0) i = this.fieldLine(i);
+    if (i !== LINES_END) return i;
+    i = this.linesStop;
     if (i === INCOMPLETE) return INCOMPLETE;
-    if (!this.partial && i !== end) {
+    if (!this.partial && i !== this.end) {
       // The lines end before the bytes read as the head: a line ending to us that is
       // not one to the head's delimiter. Refuse rather than guess (smuggling shape).
       throw this.fail(E.BARE_CR, 'ambiguous line ending in the head', i - 1);
     }
     return i;
+  }
+
+  /**
+   * One field line (or obs-fold continuation) at `i`: the start of the next
+   * line, INCOMPLETE, or LINES_END at the empty line (`linesStop` then holds
+   * where the lines ended).
+   */
+  private fieldLine(i: number): number {
+    const buf = this.buf;
+    const end = this.end;
+    const o = this.options;
+    let offs = this.lines;
+    let first = this.linesFirst;
+    let n = this.next;
+    let last = this.last;
+    let lastKind = this.lastKind;
+    const wb = o.valueRelaxed ? -1 : this.wordBase;
+    const words = this.words;
+    if (i >= end) {
+      // A partial head whose last line may go on with an obs-fold (a fault of its own, found first when
+      // the whole head is scanned): its framing faults are named once more bytes show that it ended, or
+      // at the end of input, so that the code does not depend on where the bytes were split.
+      if (lastKind !== FieldKind.OTHER && this.final) this.field(last, lastKind);
+      return INCOMPLETE;
+    }
+    let c = buf[i];
+    if (c === CR || c === LF) {
+      if (lastKind !== FieldKind.OTHER) this.field(last, lastKind);
+      this.linesStop = this.eol(i);
+      return LINES_END;
+    }
+    let fold = false;
+    if (c === SP || c === HTAB) {
+      // obs-fold (RFC 9112 §5.2): rejected unless lenient; never before the first field.
+      if (last < 0) throw this.fail(E.OBS_FOLD, 'whitespace before the first field line', i);
+      if (!o.headers) throw this.fail(E.OBS_FOLD, 'obs-fold in a field line', i);
+      this.found.folded = true;
+      fold = true;
+    } else {
+      if (lastKind !== FieldKind.OTHER) this.field(last, lastKind);
+      const ns = i;
+      let id = -1;
+      /** The name is not a common one of up to SHORT_NAME bytes: go on to the token loop. */
+      let notShort = false;
+      if (wb >= 0 && i + 16 <= end) {
+        // A name of up to 15 bytes (most): its end found in up to four words, kept (zero past the
+        // name) and looked up in the short table, with no second read of its bytes. specialNameBytes
+        // and firstByte are written out (each call here would not be inlined: too much is already).
+        const x0 = words.getInt32(wb + i, true);
+        let y = x0 ^ 0x3a3a3a3a;
+        let m = (((x0 - 0x21212121) & ~x0) | (x0 + 0x01010101) | x0 | ((y - 0x01010101) & ~y)) & 0x80808080;
+        let y0 = x0;
+        let y1 = 0;
+        let y2 = 0;
+        let y3 = 0;
+        let len = -1;
+        if (m !== 0) {
+          len = (31 - Math.clz32(m & -m)) >> 3;
+          y0 = x0 & LOW_BYTES[len];
+        } else {
+          y1 = words.getInt32(wb + i + 4, true);
+          y = y1 ^ 0x3a3a3a3a;
+          m = (((y1 - 0x21212121) & ~y1) | (y1 + 0x01010101) | y1 | ((y - 0x01010101) & ~y)) & 0x80808080;
+          if (m !== 0) {
+            len = (31 - Math.clz32(m & -m)) >> 3;
+            y1 &= LOW_BYTES[len];
+            len += 4;
+          } else {
+            y2 = words.getInt32(wb + i + 8, true);
+            y = y2 ^ 0x3a3a3a3a;
+            m = (((y2 - 0x21212121) & ~y2) | (y2 + 0x01010101) | y2 | ((y - 0x01010101) & ~y)) & 0x80808080;
+            if (m !== 0) {
+              len = (31 - Math.clz32(m & -m)) >> 3;
+              y2 &= LOW_BYTES[len];
+              len += 8;
+            } else {
+              y3 = words.getInt32(wb + i + 12, true);
+              y = y3 ^ 0x3a3a3a3a;
+              m = (((y3 - 0x21212121) & ~y3) | (y3 + 0x01010101) | y3 | ((y - 0x01010101) & ~y)) & 0x80808080;
+              if (m !== 0) {
+                len = (31 - Math.clz32(m & -m)) >> 3;
+                y3 &= LOW_BYTES[len];
+                len += 12;
+              }
+            }
+          }
+        }
+        if (len >= 0) {
+          if (len > 0) id = shortName(len, y0, y1, y2, y3);
+          if (id >= 0) i = ns + len;
+          else notShort = true;
+        }
+      }
+      if (id < 0 && !notShort && wb >= 0) {
+        // A longer common name, found four bytes at a time (see longName); any other is scanned again
+        // below, byte by byte, which finds a separator it holds.
+        id = longName(words, wb, buf, ns, end);
+        if (id >= 0) i = ns + NAME_BYTES[id].length;
+      }
+      if (id < 0) i = tokenEnd(buf, i, end);
+      if (i >= end) return INCOMPLETE;
+      const nameLength = i - ns;
+      let ne = i;
+      if (buf[i] !== COLON) {
+        // RFC 9112 §5.1: no whitespace between name and colon (lenient HEADERS keeps it in the name).
+        if (o.headers && i > ns && (buf[i] === SP || buf[i] === HTAB)) {
+          i = owsEnd(buf, i, end);
+          if (i >= end) return INCOMPLETE;
+          ne = i;
+          id = -1;
+        }
+        if (buf[i] !== COLON) throw this.fail(E.INVALID_HEADER_TOKEN, 'invalid byte in a field name', i);
+      }
+      const len = ne - ns;
+      if (len === 0) throw this.fail(E.INVALID_HEADER_TOKEN, 'empty field name', i);
+      if (n - first >= LINE * o.maxHeaders) {
+        throw this.fail(E.HEADERS_TOO_MANY, `more than ${o.maxHeaders} field lines`, ns);
+      }
+      // A common name, spelled exactly as a constant: its id, and its kind.
+      if (wb < 0) id = fieldNameId(buf, ns, ne);
+      // Other spellings of the framing and connection names (6 to 17 bytes before any
+      // lenient whitespace) are compared when the line is complete.
+      lastKind = id >= 0 ? FIELD_KIND[id] : nameLength >= 6 && nameLength <= 17 ? UNKNOWN_KIND : FieldKind.OTHER;
+      i = owsEnd(buf, i + 1, end);
+      if (n + LINE > offs.length) {
+        offs = this.newBlock(n - first);
+        n -= first;
+        first = 0;
+      }
+      last = n;
+      offs[n] = ns;
+      offs[n + 1] = ne;
+      offs[n + 2] = i;
+      offs[n + 3] = i;
+      offs[n + 4] = id;
+      n += LINE;
+      this.linesEnd = n;
+      this.next = n;
+      this.last = last;
+      this.lastKind = lastKind;
+    }
+    i = valueEnd(words, wb, buf, i, end, o.valueRelaxed ? VALUE_RELAXED : VALUE_CHAR);
+    if (i >= end) return INCOMPLETE;
+    c = buf[i];
+    if (c !== CR && c !== LF) throw this.fail(E.INVALID_HEADER_TOKEN, 'invalid byte in a field value', i);
+    const ve = trimEnd(buf, offs[last + 2], i);
+    if (!fold || ve > offs[last + 3]) offs[last + 3] = ve;
+    if (c === CR && i + 1 < end && buf[i + 1] === LF) return i + 2;
+    // llhttp's lenient HEADERS: a CR alone ends a field line.
+    if (c === CR && o.headers && i + 1 < end) return i + 1;
+    return this.eol(i);
   }
 
   /**
