@@ -128,6 +128,16 @@ function tokenEnd(buf: Uint8Array, i: number, end: number): number {
   return i;
 }
 
+const KEEP_ALIVE = Uint8Array.from('keep-alive', (ch) => ch.charCodeAt(0));
+const CLOSE = Uint8Array.from('close', (ch) => ch.charCodeAt(0));
+
+/** `buf[start, end)` equals the lower-case `lower` ignoring ASCII case, as `equalsLower` (fields.ts) with its bytes. */
+function equalsLowerBytes(buf: Uint8Array, start: number, end: number, lower: Uint8Array): boolean {
+  if (end - start !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) if ((buf[start + i] | 0x20) !== lower[i]) return false;
+  return true;
+}
+
 /** The end of the run of CR and LF from `i`, below `end` (blank lines before a head). */
 function blankEnd(buf: Uint8Array, i: number, end: number): number {
   while (i < end && (buf[i] === CR || buf[i] === LF)) i++;
@@ -869,7 +879,10 @@ export class Scanner {
       this.found.hasTransferEncoding = true;
       this.tokens(vs, ve, TE);
     } else if (kind === FieldKind.CONNECTION) {
-      this.tokens(vs, ve, CONNECTION);
+      // The common values, whole (the value is trimmed: one element, as the list's loop would find it).
+      if (equalsLowerBytes(this.buf, vs, ve, KEEP_ALIVE)) this.found.connectionKeepAlive = true;
+      else if (equalsLowerBytes(this.buf, vs, ve, CLOSE)) this.found.connectionClose = true;
+      else this.tokens(vs, ve, CONNECTION);
     } else if (kind === FieldKind.UPGRADE) {
       this.found.hasUpgrade = true;
     } else if (kind === FieldKind.EXPECT) {
@@ -896,17 +909,6 @@ export class Scanner {
   /** Each non-empty element of a comma-separated list (RFC 9110 §5.6.1), by what the field means. */
   private tokens(a: number, b: number, kind: number): void {
     const buf = this.buf;
-    if (kind === CONNECTION) {
-      // The common values, whole (the value is trimmed: one element, as the loop below would find it).
-      if (equalsLower(buf, a, b, 'keep-alive')) {
-        this.found.connectionKeepAlive = true;
-        return;
-      }
-      if (equalsLower(buf, a, b, 'close')) {
-        this.found.connectionClose = true;
-        return;
-      }
-    }
     let p = a;
     while (p < b) {
       while (p < b && (isSpace(buf[p]) || buf[p] === 0x2c)) p++;
