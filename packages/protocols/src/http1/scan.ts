@@ -372,7 +372,13 @@ export class Scanner {
     this.state = state;
   }
 
+  /** The bytes a field value may hold (lenient HEADER_VALUE_RELAXED: more). */
+  private readonly values: Uint8Array;
+  /** `wordBase` for field lines: -1 with relaxed values, whose bytes the word tests do not know. */
+  private lineWordBase = -1;
+
   constructor(o: ResolvedHttp1Options) {
+    this.values = o.valueRelaxed ? VALUE_RELAXED : VALUE_CHAR;
     // Zero, in fields that hold doubles (see OFFSET_ZERO).
     this.base = 0;
     this.wordsEnd = 0;
@@ -400,8 +406,10 @@ export class Scanner {
         this.wordsChunkBase = buf.byteOffset;
       }
       this.wordBase = this.wordsChunkBase;
+      this.lineWordBase = this.options.valueRelaxed ? -1 : this.wordBase;
     } else {
       this.wordBase = -1;
+      this.lineWordBase = -1;
     }
     this.found.contentLength = -1;
     this.found.hasContentLength = false;
@@ -653,8 +661,6 @@ export class Scanner {
     return next;
   }
 
-  /** Where the next line's numbers go in `lines`, between calls of {@link Scanner.fieldLine}. */
-  private next = 0;
   /** Where the last field line's numbers are (-1 before the first), and its name's FieldKind (UNKNOWN_KIND: compare its bytes once it is complete). */
   private last = -1;
   private lastKind: number = FieldKind.OTHER;
@@ -678,7 +684,6 @@ export class Scanner {
     const first = this.linesUsed;
     this.linesFirst = first;
     this.linesEnd = first;
-    this.next = first;
     this.last = -1;
     this.lastKind = FieldKind.OTHER;
     while (i >= 0) i = this.fieldLine(i);
@@ -704,10 +709,10 @@ export class Scanner {
     const o = this.options;
     let offs = this.lines;
     let first = this.linesFirst;
-    let n = this.next;
+    let n = this.linesEnd;
     let last = this.last;
     let lastKind = this.lastKind;
-    const wb = o.valueRelaxed ? -1 : this.wordBase;
+    const wb = this.lineWordBase;
     const words = this.words;
     if (i >= end) {
       // A partial head whose last line may go on with an obs-fold (a fault of its own, found first when
@@ -828,11 +833,10 @@ export class Scanner {
       offs[n + 4] = id;
       n += LINE;
       this.linesEnd = n;
-      this.next = n;
       this.last = last;
       this.lastKind = lastKind;
     }
-    i = valueEnd(words, wb, buf, i, end, o.valueRelaxed ? VALUE_RELAXED : VALUE_CHAR);
+    i = valueEnd(words, wb, buf, i, end, this.values);
     if (i >= end) return INCOMPLETE;
     c = buf[i];
     if (c !== CR && c !== LF) throw this.fail(E.INVALID_HEADER_TOKEN, 'invalid byte in a field value', i);
