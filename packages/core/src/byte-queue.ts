@@ -248,19 +248,7 @@ export class ByteQueue {
    * or by `copy`, called with each chunk they lie in (or a view of its part).
    */
   takeInto(target: Uint8Array, at: number, n: number, copy: IntoCopy | null = null): void {
-    if (copy === null) this.copyTo(target, at, n);
-    else {
-      let i = this.first;
-      let p = this.headOffset;
-      let w = 0;
-      while (w < n) {
-        const c = this.chunks[i++];
-        const k = Math.min(c.length - p, n - w);
-        copy(p === 0 && k === c.length ? c : this.view(c, p, k), target, at + w);
-        w += k;
-        p = 0;
-      }
-    }
+    this.copyTo(target, at, n, copy);
     this.advance(n);
   }
 
@@ -526,14 +514,16 @@ export class ByteQueue {
     }
   }
 
-  private copyTo(target: Uint8Array, at: number, n: number): void {
+  /** Write the first `n` bytes into `target` at `at`: copied, or each chunk's part handed to `copy`. */
+  private copyTo(target: Uint8Array, at: number, n: number, copy: IntoCopy | null = null): void {
     let i = this.first;
     let p = this.headOffset;
     let w = 0;
     while (w < n) {
       const c = this.chunks[i++];
       const k = Math.min(c.length - p, n - w);
-      if (k <= SHORT_COPY) {
+      if (copy !== null) copy(p === 0 && k === c.length ? c : this.view(c, p, k), target, at + w);
+      else if (k <= SHORT_COPY) {
         // A few bytes (arrivals of a byte or two): a loop beats a native call per chunk.
         for (let q = 0; q < k; q++) target[at + w + q] = c[p + q];
       } else {
