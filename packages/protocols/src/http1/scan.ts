@@ -86,6 +86,11 @@ const NO_LINES = new Int32Array(0);
  * made when one is full (about fifty heads of eight fields), so that no head makes an array of its own.
  */
 const LINES_BLOCK = 2048;
+/**
+ * A parser's first block is smaller (32 lines): a connection that sends one
+ * request and idles keeps 640 bytes for it, not 8 KiB.
+ */
+const FIRST_LINES_BLOCK = 32 * LINE;
 
 /*
  * The value loop's test of a 32-bit word `x` (little-endian), written out
@@ -358,7 +363,7 @@ export class Scanner {
   private wordsChunk: Uint8Array = NO_BYTES;
   private wordsChunkBase = 0;
   /** The block the field lines are written to ({@link LINE} numbers a line), and how much of it heads have taken. */
-  private lines: Int32Array = new Int32Array(LINES_BLOCK);
+  private lines: Int32Array = new Int32Array(FIRST_LINES_BLOCK);
   private linesUsed = 0;
 
   /** What the last scan found: written here, during a scan; read through {@link Scanner.scanned}. */
