@@ -90,12 +90,17 @@ export class Fields implements Iterable<[string, string]> {
    * string costs far less than decoding).
    */
   text(start: number, end: number): string {
+    return this.sectionText().slice(start - this.start, end - this.start);
+  }
+
+  /** The section's text (see {@link Fields.whole}), made the first time it is asked for. */
+  private sectionText(): string {
     let w = this.whole;
     if (w === null) {
       w = latin1(this.buf, this.start, this.start + this.size);
       this.whole = w;
     }
-    return w.slice(start - this.start, end - this.start);
+    return w;
   }
 
   /** @internal The section's bytes (a view). */
@@ -167,11 +172,7 @@ export class Fields implements Iterable<[string, string]> {
       // Every string a slice of the section's text, made once (see text()).
       const o = this.offs;
       const b = this.start;
-      let w = this.whole;
-      if (w === null) {
-        w = latin1(this.buf, b, b + this.size);
-        this.whole = w;
-      }
+      const w = this.sectionText();
       for (let i = 0, k = this.first; i < n; i++, k += LINE) {
         const id = o[k + 4];
         out[i] = [id >= 0 ? FIELD_NAMES[id] : w.slice(o[k] - b, o[k + 1] - b), w.slice(o[k + 2] - b, o[k + 3] - b)];
@@ -197,11 +198,7 @@ export class Fields implements Iterable<[string, string]> {
     } else if (n > 0) {
       const o = this.offs;
       const b = this.start;
-      let w = this.whole;
-      if (w === null) {
-        w = latin1(this.buf, b, b + this.size);
-        this.whole = w;
-      }
+      const w = this.sectionText();
       for (let i = 0, k = this.first; i < 2 * n; i += 2, k += LINE) {
         const id = o[k + 4];
         out[i] = id >= 0 ? FIELD_NAMES[id] : w.slice(o[k] - b, o[k + 1] - b);
