@@ -161,23 +161,12 @@ export class Fields implements Iterable<[string, string]> {
     return this.indexOf(name) >= 0;
   }
 
-  /** Every line as `[name, value]`, in order (built once, then cached). */
+  /** Every line as `[name, value]`, in order (built once, from {@link Fields.flat}, then cached). */
   entries(): [string, string][] {
     if (this.cache !== null) return this.cache;
-    const n = this.length;
-    const out: [string, string][] = new Array(n);
-    if (this.folded || n === 0) {
-      for (let i = 0; i < n; i++) out[i] = [this.name(i), this.value(i)];
-    } else {
-      // Every string a slice of the section's text, made once (see text()).
-      const o = this.offs;
-      const b = this.start;
-      const w = this.sectionText();
-      for (let i = 0, k = this.first; i < n; i++, k += LINE) {
-        const id = o[k + 4];
-        out[i] = [id >= 0 ? FIELD_NAMES[id] : w.slice(o[k] - b, o[k + 1] - b), w.slice(o[k + 2] - b, o[k + 3] - b)];
-      }
-    }
+    const flat = this.flat();
+    const out: [string, string][] = new Array(this.length);
+    for (let i = 0; i < out.length; i++) out[i] = [flat[2 * i], flat[2 * i + 1]];
     this.cache = out;
     return out;
   }
