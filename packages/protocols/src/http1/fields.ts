@@ -4,11 +4,86 @@
  *
  * @module
  */
-import { decode } from '@wiremachine/core';
+import { decode, OFFSET_ZERO } from '@wiremachine/core';
 import { CR, FIELD_NAMES, HTAB, LF, LINE, SP } from './constants.js';
 
 /** `buf[start, end)` as latin1 text (one char per byte): core's decoder, which makes short strings without a native call. */
 export const latin1 = decode.latin1;
+
+/**
+ * Bytes of input decoded at once for the strings of heads (see {@link TextWindow}): a
+ * string kept from a head keeps at most this much text alive, or the head's own text when that is longer.
+ */
+export const TEXT_WINDOW = 4096;
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * @internal The input chunk a parser's heads were last found in, and text decoded from it, shared by those
+ * heads. Heads pipelined in one chunk lie one after another: the first head asked for a string decodes its own
+ * bytes and what follows it in the chunk, up to {@link TEXT_WINDOW} bytes, in one native call, and the heads
+ * after it that lie in that text slice it, with no call of their own (a call into Node's slicer costs more
+ * than the copy of a few kilobytes).
+ *
+ * A head may take the text only while the window still describes the chunk the head was found in: the
+ * window's `epoch` changes with the chunk (another buffer, or the same buffer at another stream offset, as a
+ * buffer reused for reads is), and a head keeps the epoch it was built in. Only bytes that had arrived (up
+ * to `end`) are decoded.
+ */
+export class TextWindow {
+  /** The chunk, the stream offset of its `buf[0]`, and where its bytes end in `buf`. */
+  private buf: Uint8Array = EMPTY;
+  private base = OFFSET_ZERO;
+  private end = 0;
+  /** Changes when the chunk does. */
+  epoch = 0;
+  /** Text of `buf[textStart, textEnd)`, or null. */
+  text: string | null = null;
+  textStart = 0;
+  private textEnd = 0;
+
+  constructor() {
+    // Zero, in a field that holds doubles (see OFFSET_ZERO).
+    this.base = 0;
+  }
+
+  /** A head was found in `buf`, whose `buf[0]` is at stream offset `base` and whose bytes end at `end`. Returns the epoch. */
+  see(buf: Uint8Array, base: number, end: number): number {
+    if (buf !== this.buf || base !== this.base) {
+      this.buf = buf;
+      this.base = base;
+      this.end = end;
+      this.text = null;
+      this.epoch++;
+    }
+    return this.epoch;
+  }
+
+  /** Text holding `buf[start, stop)` (of the current chunk): `text`, from `textStart`, decoded here if it does not hold it. */
+  cover(start: number, stop: number): string {
+    let t = this.text;
+    if (t === null || start < this.textStart || stop > this.textEnd) {
+      const e = Math.max(stop, Math.min(this.end, start + TEXT_WINDOW));
+      t = latin1(this.buf, start, e);
+      this.text = t;
+      this.textStart = start;
+      this.textEnd = e;
+    }
+    return t;
+  }
+
+  /**
+   * The stream has reached offset `pos`: once past the chunk, let go of it and its text (an idle connection
+   * keeps no input alive). Heads still to come in the chunk keep it.
+   */
+  release(pos: number): void {
+    if (pos >= this.base + this.end && this.buf !== EMPTY) {
+      this.buf = EMPTY;
+      this.text = null;
+      this.epoch++;
+    }
+  }
+}
 
 /** `true` when `buf[start, end)` equals `lower` ignoring ASCII case (`lower` is lower-case). */
 export function equalsLower(buf: Uint8Array, start: number, end: number, lower: string): boolean {
@@ -62,8 +137,15 @@ export class Fields implements Iterable<[string, string]> {
   readonly folded: boolean;
   private cache: [string, string][] | null = null;
   private flatCache: string[] | null = null;
-  /** The whole section as latin1 text, made once: every string is a slice of it (no native call each). */
+  /**
+   * Text holding the whole section, made or found once: every string is a slice of it (no native call each).
+   * It starts at `buf[textStart]`.
+   */
   private whole: string | null = null;
+  private textStart = 0;
+  /** The parser's text window and its epoch when the section was found (see {@link TextWindow}), or null. */
+  private readonly window: TextWindow | null;
+  private readonly epoch: number;
 
   /** @internal */
   constructor(
@@ -74,6 +156,8 @@ export class Fields implements Iterable<[string, string]> {
     first: number,
     count: number,
     folded: boolean,
+    window: TextWindow | null = null,
+    epoch = 0,
   ) {
     this.buf = buf;
     this.start = start;
@@ -82,22 +166,32 @@ export class Fields implements Iterable<[string, string]> {
     this.first = first;
     this.length = count;
     this.folded = folded;
+    this.window = window;
+    this.epoch = epoch;
   }
 
   /**
-   * @internal `buf[start, end)`, within the section, as a string: a slice of the section's text, made from the
-   * bytes it was read from in one native call the first time a string is asked for (a slice of a JavaScript
-   * string costs far less than decoding).
+   * @internal `buf[start, end)`, within the section, as a string: a slice of text holding the section, made from
+   * the bytes it was read from in one native call the first time a string is asked for, or shared with the heads
+   * before it in the same chunk (a slice of a JavaScript string costs far less than decoding).
    */
   text(start: number, end: number): string {
-    return this.sectionText().slice(start - this.start, end - this.start);
+    const w = this.sectionText();
+    return w.slice(start - this.textStart, end - this.textStart);
   }
 
-  /** The section's text (see {@link Fields.whole}), made the first time it is asked for. */
+  /** Text holding the section (see {@link Fields.whole}), from `textStart`: found or made the first time it is asked for. */
   private sectionText(): string {
     let w = this.whole;
     if (w === null) {
-      w = latin1(this.buf, this.start, this.start + this.size);
+      const win = this.window;
+      if (win !== null && win.epoch === this.epoch) {
+        w = win.cover(this.start, this.start + this.size);
+        this.textStart = win.textStart;
+      } else {
+        w = latin1(this.buf, this.start, this.start + this.size);
+        this.textStart = this.start;
+      }
       this.whole = w;
     }
     return w;
@@ -186,8 +280,8 @@ export class Fields implements Iterable<[string, string]> {
       }
     } else if (n > 0) {
       const o = this.offs;
-      const b = this.start;
       const w = this.sectionText();
+      const b = this.textStart;
       for (let i = 0, k = this.first; i < 2 * n; i += 2, k += LINE) {
         const id = o[k + 4];
         out[i] = id >= 0 ? FIELD_NAMES[id] : w.slice(o[k] - b, o[k + 1] - b);

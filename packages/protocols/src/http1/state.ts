@@ -9,7 +9,7 @@ import { bytes, OFFSET_ZERO, type ReadEvent, type ReadRequest, streamBytes } fro
 import { eolLength, parseSizeLine, SIZE_INVALID, SIZE_OVERFLOW, type SizeLine } from './chunked.js';
 import { CR, type Http1StateName, LF, SMALL_CHUNK } from './constants.js';
 import { Http1ErrorCode as E, http1Error } from './errors.js';
-import { Fields } from './fields.js';
+import { Fields, TextWindow } from './fields.js';
 import { type MessageHead, RequestHead, ResponseHead } from './head.js';
 import type { ResolvedHttp1Options } from './options.js';
 import { BLANK, INCOMPLETE, Scanner } from './scan.js';
@@ -138,6 +138,7 @@ export class ParserState {
     this.chunk = null;
     this.trailers = null;
     this.scanner.release(this.pos);
+    this.text.release(this.pos);
   }
 
   /** The read of the next head (see machine.ts). */
@@ -145,6 +146,10 @@ export class ParserState {
   /** Stream offset and length of a head {@link ParserState.measureHead} found and scanned, or -1. */
   private measuredAt = NOT_MEASURED;
   private measuredLength = 0;
+  /** The epoch of {@link ParserState.text} for the head measured. */
+  private measuredEpoch = 0;
+  /** Text decoded from the chunk heads are found in, shared by their strings (see TextWindow). */
+  private readonly text = new TextWindow();
 
   /**
    * The head read's `measure`: scan `buf[start, end)`, the first buffered
@@ -162,6 +167,7 @@ export class ParserState {
     sc.endAt(r);
     this.measuredAt = offset;
     this.measuredLength = r - start;
+    this.measuredEpoch = this.text.see(buf, offset - start, end);
     return r - start;
   }
 
@@ -185,7 +191,7 @@ export class ParserState {
       return;
     }
     if (r === INCOMPLETE) throw sc.fail(E.BARE_CR, 'the head ended inside a line', data.length - 1);
-    this.onScannedHead(data, 0, data.length);
+    this.onScannedHead(data, 0, data.length, -1);
   }
 
   /**
@@ -198,7 +204,7 @@ export class ParserState {
       // Scanned already, by measureHead, in `buf` itself: the head is read from there (no view).
       this.measuredAt = NOT_MEASURED;
       this.pos += end - start;
-      this.onScannedHead(buf, start, end - start);
+      this.onScannedHead(buf, start, end - start, this.measuredEpoch);
     } else {
       this.onHead(new Uint8Array(buf.buffer, buf.byteOffset + start, end - start));
     }
@@ -218,19 +224,23 @@ export class ParserState {
     throw sc.fail(E.INCOMPLETE, 'the input ended inside a head', unread.length);
   }
 
-  /** The head just scanned, in `buf[start, start + size)`: built, then its framing chosen. */
-  private onScannedHead(buf: Uint8Array, start: number, size: number): void {
-    const head = this.buildHead(buf, start, size);
+  /**
+   * The head just scanned, in `buf[start, start + size)`: built, then its framing chosen. `epoch` is the text
+   * window's for the chunk `buf` (the head takes its strings from the window's text), or -1 (its own text).
+   */
+  private onScannedHead(buf: Uint8Array, start: number, size: number, epoch: number): void {
+    const head = this.buildHead(buf, start, size, epoch);
     this.head = head;
     this.chooseFraming(head, start + size);
     this.bodyBytes = 0;
     this.extBytes = 0;
   }
 
-  /** The head of the scan that just returned ({@link Scanner.scanned}), its bytes `buf[start, start + size)`. */
-  private buildHead(buf: Uint8Array, start: number, size: number): MessageHead {
+  /** The head of the scan that just returned ({@link Scanner.scanned}), its bytes `buf[start, start + size)` (`epoch`: see onScannedHead). */
+  private buildHead(buf: Uint8Array, start: number, size: number, epoch: number): MessageHead {
     const h = this.scanner.scanned;
-    const fields = new Fields(buf, start, size, h.offs, h.first, h.count, h.folded);
+    const window = epoch < 0 ? null : this.text;
+    const fields = new Fields(buf, start, size, h.offs, h.first, h.count, h.folded, window, epoch);
     if (this.request) {
       return new RequestHead(h.method, h.urlStart, h.urlEnd, h.protocol, h.major, h.minor, fields, h.expectContinue);
     }

@@ -6,7 +6,12 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createDriver } from '@wiremachine/core';
-import { createRequestMachine, createResponseMachine, type Http1Machine } from '@wiremachine/protocols/http1';
+import {
+  createRequestMachine,
+  createResponseMachine,
+  type Http1Machine,
+  type Http1Output,
+} from '@wiremachine/protocols/http1';
 import { describe, expect, it } from 'vitest';
 import { bytes } from './collect.js';
 
@@ -14,8 +19,17 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 /** Feed `input` (in one ArrayBuffer of its own) and report whether the buffer is still alive afterwards. */
-async function held(machine: Http1Machine, input: string): Promise<{ alive: boolean; outputs: number; state: string }> {
-  const driver = createDriver(machine, { onOutput: () => outputs++ });
+async function held(
+  machine: Http1Machine,
+  input: string,
+  onOutput?: (o: Http1Output) => void,
+): Promise<{ alive: boolean; outputs: number; state: string }> {
+  const driver = createDriver(machine, {
+    onOutput: (o) => {
+      outputs++;
+      onOutput?.(o);
+    },
+  });
   let outputs = 0;
   let ref: WeakRef<ArrayBuffer> | undefined;
   // A separate function, so that no local of this frame keeps the buffer.
@@ -39,6 +53,16 @@ describe('an idle parser keeps no received bytes alive', () => {
     const r = await held(createRequestMachine(), HEAD.repeat(20));
     expect(r.outputs).toBe(40); // 20 heads, 20 ends
     expect(r.state).toBe('head');
+    expect(r.alive).toBe(false);
+  });
+
+  it('after a burst of pipelined requests whose strings were made (from text decoded for several heads)', async () => {
+    const kept: string[][] = [];
+    const r = await held(createRequestMachine(), HEAD.repeat(20), (o) => {
+      if (o.type === 'head' && o.kind === 'request') kept.push([o.url, ...o.rawHeaders]);
+    });
+    expect(r.outputs).toBe(40);
+    expect(kept[19]).toEqual(['/a', 'Host', 'example.com', 'User-Agent', 'x'.repeat(120)]);
     expect(r.alive).toBe(false);
   });
 
