@@ -91,6 +91,27 @@ const LINES_BLOCK = 2048;
  * request and idles keeps 640 bytes for it, not 8 KiB.
  */
 const FIRST_LINES_BLOCK = 32 * LINE;
+/**
+ * Blocks are carved out of shared buffers of this size, one after another, never handed out twice (as Node
+ * carves small Buffers out of its pool): a typed array of its own is an off-heap store, made and later freed
+ * at about three times the cost of a view of a shared one. A head kept keeps its block's buffer alive.
+ */
+const LINES_SLAB = 64 * 1024;
+let linesSlab = new ArrayBuffer(0);
+let linesSlabUsed = 0;
+
+/** A block of `ints` numbers for line offsets: a part of the shared buffer, or an array of its own when larger. */
+function linesBlock(ints: number): Int32Array {
+  const size = 4 * ints;
+  if (size > LINES_SLAB) return new Int32Array(ints);
+  if (linesSlabUsed + size > linesSlab.byteLength) {
+    linesSlab = new ArrayBuffer(LINES_SLAB);
+    linesSlabUsed = 0;
+  }
+  const block = new Int32Array(linesSlab, linesSlabUsed, ints);
+  linesSlabUsed += size;
+  return block;
+}
 
 /*
  * The value loop's test of a 32-bit word `x` (little-endian), written out
@@ -363,7 +384,7 @@ export class Scanner {
   private wordsChunk: Uint8Array = NO_BYTES;
   private wordsChunkBase = 0;
   /** The block the field lines are written to ({@link LINE} numbers a line), and how much of it heads have taken. */
-  private lines: Int32Array = new Int32Array(FIRST_LINES_BLOCK);
+  private lines: Int32Array = linesBlock(FIRST_LINES_BLOCK);
   private linesUsed = 0;
 
   /** What the last scan found: written here, during a scan; read through {@link Scanner.scanned}. */
@@ -658,7 +679,7 @@ export class Scanner {
    */
   private newBlock(n: number): Int32Array {
     const old = this.lines;
-    const next = new Int32Array(Math.max(LINES_BLOCK, 2 * (n + LINE)));
+    const next = linesBlock(Math.max(LINES_BLOCK, 2 * (n + LINE)));
     next.set(old.subarray(this.linesFirst, this.linesFirst + n));
     this.lines = next;
     this.linesUsed = 0;
