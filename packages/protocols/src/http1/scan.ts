@@ -10,7 +10,19 @@
  */
 
 import { OFFSET_ZERO } from '@wiremachine/core';
-import {
+import type { Http1StateName } from './constants.js';
+import * as constants from './constants.js';
+import { Http1ErrorCode as E, type Http1Error, http1Error } from './errors.js';
+import * as fieldsModule from './fields.js';
+import type { ResolvedHttp1Options } from './options.js';
+
+/*
+ * The constants of constants.ts (and equalsLower), bound in this module: optimized code reads an imported
+ * binding through its module's cell on each use (a load, and a check that it is initialized), and takes a
+ * constant of this module as its value (a byte's value, a table's address). With the imports read in every
+ * line's work, a head of 20 field lines took a quarter more instructions.
+ */
+const {
   COLON,
   CR,
   constantOf,
@@ -19,7 +31,6 @@ import {
   fieldNameId,
   HTAB,
   HTTP,
-  type Http1StateName,
   ICE,
   LF,
   LINE,
@@ -43,15 +54,16 @@ import {
   URL_CHAR,
   VALUE_CHAR,
   VALUE_RELAXED,
-} from './constants.js';
-import { Http1ErrorCode as E, type Http1Error, http1Error } from './errors.js';
-import { equalsLower } from './fields.js';
-import type { ResolvedHttp1Options } from './options.js';
+} = constants;
+const { equalsLower } = fieldsModule;
 
 /** The head ended before its end (partial scans only). */
 export const INCOMPLETE = -1;
 /** Only blank lines: no message (RFC 9112 §2.2 lets a server skip them). */
 export const BLANK = -2;
+/** INCOMPLETE and BLANK as this module reads them (an exported binding is read through its cell, as an import is). */
+const UNENDED = INCOMPLETE;
+const ONLY_BLANK = BLANK;
 /** The field lines ended (see Scanner.fieldLine). */
 const LINES_END = -3;
 
@@ -481,7 +493,7 @@ export class Scanner {
     const buf = this.buf;
     if (buf[i] === CR) {
       if (i + 1 >= this.end) {
-        if (this.partial) return INCOMPLETE;
+        if (this.partial) return UNENDED;
         if (this.options.lfAfterCr) return i + 1;
         throw this.fail(E.BARE_CR, 'CR not followed by LF', i);
       }
@@ -511,12 +523,12 @@ export class Scanner {
     this.reset(buf, end, partial);
     this.final = final;
     const i0 = blankEnd(buf, start, end);
-    if (i0 >= end) return BLANK;
+    if (i0 >= end) return ONLY_BLANK;
     let i = i0;
     i = request ? this.requestLine(i) : this.statusLine(i);
-    if (i === INCOMPLETE) return INCOMPLETE;
+    if (i === UNENDED) return UNENDED;
     i = this.eol(i);
-    if (i === INCOMPLETE) return INCOMPLETE;
+    if (i === UNENDED) return UNENDED;
     return this.fields(i, offsets);
   }
 
@@ -532,7 +544,7 @@ export class Scanner {
     const end = this.end;
     const ms = i;
     i = tokenEnd(buf, i, end);
-    if (i >= end) return INCOMPLETE;
+    if (i >= end) return UNENDED;
     if (buf[i] !== SP || i === ms) throw this.fail(E.INVALID_METHOD, 'the method is not a token followed by SP', i);
     const method = i - ms < METHOD_NAMES.length ? constantOf(METHOD_NAMES[i - ms], buf, ms) : undefined;
     /** The protocols the method may be used with (an unknown method: HTTP). */
@@ -546,7 +558,7 @@ export class Scanner {
     }
     const us = ++i;
     i = urlEnd(this.words, this.wordBase, buf, i, end);
-    if (i >= end) return INCOMPLETE;
+    if (i >= end) return UNENDED;
     this.found.urlStart = us;
     this.found.urlEnd = i;
     if (i === us) throw this.fail(E.INVALID_URL, 'empty request target', i);
@@ -566,11 +578,11 @@ export class Scanner {
     }
     if (c !== SP) throw this.fail(E.INVALID_URL, 'invalid byte in request target', i);
     i = this.protocolVersion(i + 1);
-    if (i === INCOMPLETE) return INCOMPLETE;
+    if (i === UNENDED) return UNENDED;
     const want = this.found.protocol === 'HTTP' ? HTTP : this.found.protocol === 'RTSP' ? RTSP : ICE;
     if ((cls & want) === 0)
       throw this.fail(E.INVALID_CONSTANT, `${this.found.method} is not a ${this.found.protocol} method`, i);
-    if (i >= end) return INCOMPLETE;
+    if (i >= end) return UNENDED;
     if (buf[i] !== CR && buf[i] !== LF) throw this.fail(E.INVALID_CONSTANT, 'expected the end of the request line', i);
     return i;
   }
@@ -593,10 +605,10 @@ export class Scanner {
     const buf = this.buf;
     const end = this.end;
     i = this.protocolVersion(i);
-    if (i === INCOMPLETE || i >= end) return INCOMPLETE;
+    if (i === UNENDED || i >= end) return UNENDED;
     if (buf[i] !== SP) throw this.fail(E.INVALID_VERSION, 'expected SP after the version', i);
     i++;
-    if (i + 3 > end) return INCOMPLETE;
+    if (i + 3 > end) return UNENDED;
     const d0 = buf[i] - 0x30;
     const d1 = buf[i + 1] - 0x30;
     const d2 = buf[i + 2] - 0x30;
@@ -605,11 +617,11 @@ export class Scanner {
     }
     this.found.status = d0 * 100 + d1 * 10 + d2;
     i += 3;
-    if (i >= end) return INCOMPLETE;
+    if (i >= end) return UNENDED;
     if (buf[i] === SP) {
       const rs = ++i;
       i = valueEnd(NO_WORDS, -1, buf, i, end, VALUE_CHAR);
-      if (i >= end) return INCOMPLETE;
+      if (i >= end) return UNENDED;
       if (buf[i] !== CR && buf[i] !== LF) throw this.fail(E.INVALID_STATUS, 'invalid byte in the reason phrase', i);
       this.found.reasonStart = rs;
       this.found.reasonEnd = i;
@@ -636,11 +648,11 @@ export class Scanner {
     const c = buf[p];
     const proto = c === 0x52 ? PROTO_RTSP : c === 0x49 ? PROTO_ICE : PROTO_HTTP;
     for (let k = 0; k < proto.length; k++, p++) {
-      if (p >= end) return INCOMPLETE;
+      if (p >= end) return UNENDED;
       if (buf[p] !== proto[k]) throw this.fail(E.INVALID_CONSTANT, 'expected HTTP/', p);
     }
     this.found.protocol = proto === PROTO_HTTP ? 'HTTP' : proto === PROTO_RTSP ? 'RTSP' : 'ICE';
-    if (p + 3 > end) return INCOMPLETE;
+    if (p + 3 > end) return UNENDED;
     const major = buf[p] - 0x30;
     if (major < 0 || major > 9) throw this.fail(E.INVALID_VERSION, 'invalid major version', p);
     if (buf[p + 1] !== 0x2e) throw this.fail(E.INVALID_VERSION, 'expected "." in the version', p + 1);
@@ -715,7 +727,7 @@ export class Scanner {
     while (i >= 0) i = this.fieldLine(i);
     if (i !== LINES_END) return i;
     i = this.linesStop;
-    if (i === INCOMPLETE) return INCOMPLETE;
+    if (i === UNENDED) return UNENDED;
     if (!this.partial && i !== this.end) {
       // The lines end before the bytes read as the head: a line ending to us that is
       // not one to the head's delimiter. Refuse rather than guess (smuggling shape).
@@ -745,7 +757,7 @@ export class Scanner {
       // the whole head is scanned): its framing faults are named once more bytes show that it ended, or
       // at the end of input, so that the code does not depend on where the bytes were split.
       if (lastKind !== FieldKind.OTHER && this.final) this.field(last, lastKind);
-      return INCOMPLETE;
+      return UNENDED;
     }
     let c = buf[i];
     if (c === CR || c === LF) {
@@ -822,14 +834,14 @@ export class Scanner {
         if (id >= 0) i = ns + NAME_BYTES[id].length;
       }
       if (id < 0) i = tokenEnd(buf, i, end);
-      if (i >= end) return INCOMPLETE;
+      if (i >= end) return UNENDED;
       const nameLength = i - ns;
       let ne = i;
       if (buf[i] !== COLON) {
         // RFC 9112 §5.1: no whitespace between name and colon (lenient HEADERS keeps it in the name).
         if (o.headers && i > ns && (buf[i] === SP || buf[i] === HTAB)) {
           i = owsEnd(buf, i, end);
-          if (i >= end) return INCOMPLETE;
+          if (i >= end) return UNENDED;
           ne = i;
           id = -1;
         }
@@ -863,7 +875,7 @@ export class Scanner {
       this.lastKind = lastKind;
     }
     i = valueEnd(words, wb, buf, i, end, this.values);
-    if (i >= end) return INCOMPLETE;
+    if (i >= end) return UNENDED;
     c = buf[i];
     if (c !== CR && c !== LF) throw this.fail(E.INVALID_HEADER_TOKEN, 'invalid byte in a field value', i);
     const ve = trimEnd(buf, offs[last + 2], i);
