@@ -4,17 +4,24 @@
  *
  * @module
  */
-import { decode, OFFSET_ZERO } from '@wiremachine/core';
-import { CR, FIELD_NAMES, HTAB, LF, LINE, SP } from './constants.js';
+import * as core from '@wiremachine/core';
+import * as constants from './constants.js';
+
+// Bound in this module, as in scan.ts: optimized code reads an imported (or exported) binding through its
+// module's cell on every use, and takes a constant of the module as its value.
+const { CR, FIELD_NAMES, HTAB, LF, LINE, SP } = constants;
+const { OFFSET_ZERO } = core;
+const decodeLatin1 = core.decode.latin1;
 
 /** `buf[start, end)` as latin1 text (one char per byte): core's decoder, which makes short strings without a native call. */
-export const latin1 = decode.latin1;
+export const latin1 = decodeLatin1;
 
 /**
  * Bytes of input decoded at once for the strings of heads (see {@link TextWindow}): a
  * string kept from a head keeps at most this much text alive, or the head's own text when that is longer.
  */
 export const TEXT_WINDOW = 4096;
+const WINDOW = TEXT_WINDOW;
 
 const EMPTY = new Uint8Array(0);
 
@@ -63,8 +70,8 @@ export class TextWindow {
   cover(start: number, stop: number): string {
     let t = this.text;
     if (t === null || start < this.textStart || stop > this.textEnd) {
-      const e = Math.max(stop, Math.min(this.end, start + TEXT_WINDOW));
-      t = latin1(this.buf, start, e);
+      const e = Math.max(stop, Math.min(this.end, start + WINDOW));
+      t = decodeLatin1(this.buf, start, e);
       this.text = t;
       this.textStart = start;
       this.textEnd = e;
@@ -189,7 +196,7 @@ export class Fields implements Iterable<[string, string]> {
         w = win.cover(this.start, this.start + this.size);
         this.textStart = win.textStart;
       } else {
-        w = latin1(this.buf, this.start, this.start + this.size);
+        w = decodeLatin1(this.buf, this.start, this.start + this.size);
         this.textStart = this.start;
       }
       this.whole = w;

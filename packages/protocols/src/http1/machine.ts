@@ -21,11 +21,18 @@ import {
   until,
 } from '@wiremachine/core';
 import { emit, setup } from 'xstate';
-import { CR, HEX, type Http1StateName, LF } from './constants.js';
+import type { Http1StateName } from './constants.js';
+import * as constants from './constants.js';
 import type { Fields } from './fields.js';
 import type { MessageHead } from './head.js';
 import { type Http1Options, type ResolvedHttp1Options, resolveOptions } from './options.js';
-import { blankEof, type ChunkOutput, Next, ParserState, readWhole } from './state.js';
+import * as state from './state.js';
+import { type ChunkOutput, ParserState } from './state.js';
+
+// Bound in this module, as in scan.ts: optimized code reads an imported binding through its module's cell on
+// every use, and takes a constant of the module as its value (the guards below run once a message or a chunk).
+const { CR, HEX, LF } = constants;
+const { blankEof, Next, readWhole } = state;
 
 /** A piece of body, as it arrived (a zero-copy view: copy it to keep it past the handler). */
 export interface BodyOutput {

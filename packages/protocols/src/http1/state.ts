@@ -5,14 +5,28 @@
  *
  * @module
  */
-import { bytes, OFFSET_ZERO, type ReadEvent, type ReadRequest, streamBytes } from '@wiremachine/core';
-import { eolLength, parseSizeLine, SIZE_INVALID, SIZE_OVERFLOW, type SizeLine } from './chunked.js';
-import { CR, type Http1StateName, LF, SMALL_CHUNK } from './constants.js';
-import { Http1ErrorCode as E, http1Error } from './errors.js';
+
+import type { ReadEvent, ReadRequest } from '@wiremachine/core';
+import * as core from '@wiremachine/core';
+import type { SizeLine } from './chunked.js';
+import * as chunkedModule from './chunked.js';
+import type { Http1StateName } from './constants.js';
+import * as constants from './constants.js';
+import * as errors from './errors.js';
 import { Fields, TextWindow } from './fields.js';
 import { type MessageHead, RequestHead, ResponseHead } from './head.js';
 import type { ResolvedHttp1Options } from './options.js';
-import { BLANK, INCOMPLETE, Scanner } from './scan.js';
+import * as scan from './scan.js';
+import { Scanner } from './scan.js';
+
+// Bound in this module, as in scan.ts: optimized code reads an imported (or exported) binding through its
+// module's cell on every use, and takes a constant of the module as its value. (Classes stay imported: each
+// is read once a head.)
+const { bytes, OFFSET_ZERO, streamBytes } = core;
+const { eolLength, parseSizeLine, SIZE_INVALID, SIZE_OVERFLOW } = chunkedModule;
+const { CR, LF, SMALL_CHUNK } = constants;
+const { Http1ErrorCode: E, http1Error } = errors;
+const { BLANK, INCOMPLETE } = scan;
 
 /**
  * Where the machine goes after a head, a chunk-size line or a trailer line,
@@ -21,7 +35,7 @@ import { BLANK, INCOMPLETE, Scanner } from './scan.js';
  * `routeTrailers`, or the head read's and size line's own transitions); `route`'s
  * last, unguarded transition is `HEAD`'s.
  */
-export const Next = {
+const NEXT = {
   /** Blank lines only, no head yet: `head` again (by the head read's own transition, or `route`'s last). */
   HEAD: 0,
   /** A Content-Length body: `fixed`. */
@@ -45,6 +59,7 @@ export const Next = {
   /** A larger chunk, or any with lenient line endings: `chunkData`, streamed. */
   CHUNK: 9,
 } as const;
+export const Next = NEXT;
 
 const EMPTY = new Uint8Array(0);
 /** No head measured: unequal to every stream offset, and a double (see `pos`). */
@@ -78,7 +93,7 @@ export class ParserState {
    */
   pos = OFFSET_ZERO;
   /** Where the machine goes next (a {@link Next} value), read by machine.ts's route guards. */
-  next: number = Next.HEAD;
+  next: number = NEXT.HEAD;
   /** The message's head, from its scan until the message is complete (see release). */
   head: MessageHead | null = null;
   /** The read of the body state that comes next. */
@@ -186,7 +201,7 @@ export class ParserState {
     this.pos += data.length;
     const r = sc.scanHead(data, 0, data.length, this.request, false);
     if (r === BLANK) {
-      this.next = Next.HEAD;
+      this.next = NEXT.HEAD;
       this.head = null;
       return;
     }
@@ -197,7 +212,7 @@ export class ParserState {
   /**
    * The head read's `map`: the complete head in `buf[start, end)`, parsed as
    * {@link ParserState.onHead} does. Returns where the machine goes next, with
-   * {@link Next.NONE_KEEP} for a message that ends with its head and keeps the connection.
+   * {@link NEXT.NONE_KEEP} for a message that ends with its head and keeps the connection.
    */
   onHeadRange(buf: Uint8Array, start: number, end: number): number {
     if (this.measuredAt === this.pos && this.measuredLength === end - start) {
@@ -209,9 +224,9 @@ export class ParserState {
       this.onHead(new Uint8Array(buf.buffer, buf.byteOffset + start, end - start));
     }
     const next = this.next;
-    if (next === Next.NONE) {
+    if (next === NEXT.NONE) {
       const head = this.head as MessageHead;
-      if (head.keepAlive && !head.upgrade) return Next.NONE_KEEP;
+      if (head.keepAlive && !head.upgrade) return NEXT.NONE_KEEP;
     }
     return next;
   }
@@ -278,35 +293,35 @@ export class ParserState {
     let next: number;
     let kind: MessageHead['bodyKind'] = 'none';
     if (pri) {
-      next = Next.UPGRADE_INCOMPLETE;
+      next = NEXT.UPGRADE_INCOMPLETE;
     } else if ((upgrade && (method === 'CONNECT' || skip || !hasBody)) || (!request && s === 101)) {
-      next = Next.UPGRADE;
+      next = NEXT.UPGRADE;
       upgrade = true;
     } else if (skip || noBody) {
-      next = Next.NONE;
+      next = NEXT.NONE;
     } else if (chunked) {
-      next = Next.CHUNKED;
+      next = NEXT.CHUNKED;
       kind = 'chunked';
     } else if (h.hasTransferEncoding) {
       // RFC 9112 §6.3 rule 4: a request coding that is not chunked is an error; a response reads to close.
       if (request && !o.transferEncoding && !o.chunkedLength) {
         throw sc.fail(E.INVALID_TRANSFER_ENCODING, 'request Transfer-Encoding does not end in chunked', end);
       }
-      next = Next.CLOSE;
+      next = NEXT.CLOSE;
       kind = 'close';
     } else if (h.contentLength > 0) {
       if (h.contentLength > o.maxBodySize) {
         throw sc.fail(E.BODY_TOO_LARGE, `Content-Length over maxBodySize (${o.maxBodySize})`, end);
       }
-      next = Next.LENGTH;
+      next = NEXT.LENGTH;
       kind = 'length';
       head.contentLength = h.contentLength;
       this.bodyRead = streamBytes(h.contentLength);
     } else if (h.hasContentLength || request) {
-      next = Next.NONE;
+      next = NEXT.NONE;
       if (h.hasContentLength) head.contentLength = 0;
     } else {
-      next = Next.CLOSE;
+      next = NEXT.CLOSE;
       kind = 'close';
     }
     head.bodyKind = kind;
@@ -375,7 +390,7 @@ export class ParserState {
     }
     this.chunkSize = size;
     if (size === 0) {
-      this.next = Next.LAST_CHUNK;
+      this.next = NEXT.LAST_CHUNK;
       this.trailerLines = [];
       this.trailerBytes = 0;
       // The trailers of this message only: an earlier message's must not be emitted again.
@@ -386,16 +401,16 @@ export class ParserState {
       !this.options.lfAfterCr &&
       !this.options.crlfAfterChunk
     ) {
-      this.next = Next.SMALL_CHUNK;
+      this.next = NEXT.SMALL_CHUNK;
       this.bodyRead = bytes(size + 2);
     } else if (!this.options.crBeforeLf && !this.options.lfAfterCr && !this.options.crlfAfterChunk) {
       // Strict line endings: the chunk's CRLF is streamed with its data, in the same read (see onChunkPiece).
-      this.next = Next.CHUNK;
+      this.next = NEXT.CHUNK;
       this.chunkLeft = size;
       this.crlfSeen = 0;
       this.bodyRead = streamBytes(size + 2);
     } else {
-      this.next = Next.CHUNK;
+      this.next = NEXT.CHUNK;
       this.bodyRead = streamBytes(size);
     }
   }
@@ -482,7 +497,7 @@ export class ParserState {
   onChunkEnd(line: Uint8Array): void {
     if (line.length === eolLength(line) && line.length > 0) {
       this.pos += line.length;
-      this.next = Next.CHUNKED;
+      this.next = NEXT.CHUNKED;
       return;
     }
     if (!this.options.crlfAfterChunk) {
