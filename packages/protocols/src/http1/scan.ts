@@ -42,7 +42,6 @@ const {
   nameSlot,
   RTSP,
   SHORT_FIRST,
-  SHORT_LEN,
   SHORT_NEXT,
   SHORT_W0,
   SHORT_W1,
@@ -128,11 +127,13 @@ function linesBlock(ints: number): Int32Array {
 /*
  * The value loop's test of a 32-bit word `x` (little-endian), written out
  * there (a module's function called in a loop is checked on every turn):
- * `specialValueBytes(x) = (((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080`
+ * `specialValueBytes(x) = ((x - 0x20202020) | (y - 0x01010101)) & ~x & 0x80808080`
  * with `y = x ^ 0x7f7f7f7f`, the bytes that are control bytes or DEL (not a
  * field-vchar or SP; HTAB is a control byte too: the byte loop takes it), as
- * their high bits; 0 for none. Only the lowest bit set is exact (a borrow may
- * set higher ones): see {@link firstByte}.
+ * their high bits; 0 for none. A byte below 0x20 takes a borrow, and a DEL
+ * (a zero in `y`) one of its own; `~x` leaves out obs-text (`y` has the high
+ * bit of `x`). Only the lowest bit set is exact (a borrow may set higher
+ * ones): see {@link firstByte}.
  */
 
 /**
@@ -141,12 +142,11 @@ function linesBlock(ints: number): Int32Array {
  * bytes, SP, DEL, obs-text).
  */
 function specialNameBytes(x: number): number {
+  // A byte up to SP takes a borrow, DEL a carry, obs-text has its high bit, a colon (a zero in `y`) takes
+  // a borrow; a byte of none takes no borrow or carry of its own, so the lowest bit set is exact.
   const y = x ^ 0x3a3a3a3a;
-  return (((x - 0x21212121) & ~x) | (x + 0x01010101) | x | ((y - 0x01010101) & ~y)) & 0x80808080;
+  return ((x - 0x21212121) | (x + 0x01010101) | x | (y - 0x01010101)) & 0x80808080;
 }
-
-/** The low `n` bytes of a word (n = 0-3), as a mask. */
-const LOW_BYTES = [0, 0xff, 0xffff, 0xffffff];
 
 /** The index (0-3) of the first byte flagged in `mask`, a nonzero result of the functions above. */
 function firstByte(mask: number): number {
@@ -221,12 +221,10 @@ function valueEnd(words: DataView, wb: number, buf: Uint8Array, i: number, end: 
     let m = 0;
     while (i + 8 <= end) {
       const x = words.getInt32(wb + i, true);
-      const y = x ^ 0x7f7f7f7f;
-      m = (((x - 0x20202020) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080;
+      m = ((x - 0x20202020) | ((x ^ 0x7f7f7f7f) - 0x01010101)) & ~x & 0x80808080;
       if (m !== 0) break;
       const x1 = words.getInt32(wb + i + 4, true);
-      const y1 = x1 ^ 0x7f7f7f7f;
-      m = (((x1 - 0x20202020) & ~x1) | ((y1 - 0x01010101) & ~y1)) & 0x80808080;
+      m = ((x1 - 0x20202020) | ((x1 ^ 0x7f7f7f7f) - 0x01010101)) & ~x1 & 0x80808080;
       if (m !== 0) {
         i += 4;
         break;
@@ -239,13 +237,13 @@ function valueEnd(words: DataView, wb: number, buf: Uint8Array, i: number, end: 
   return i;
 }
 
-/** The id of the common name of `len` bytes (1-15) whose words, zero past the name, are `y0`-`y3`; -1 for none. */
+/**
+ * The id of the common name of `len` bytes (1-15) whose words, zero past the name, are `y0`-`y3`; -1 for none.
+ * Equal words are an equal length: no byte of a name is zero.
+ */
 function shortName(len: number, y0: number, y1: number, y2: number, y3: number): number {
   let k = SHORT_FIRST[shortSlot(y0, y1, len)];
-  while (
-    k >= 0 &&
-    !(SHORT_LEN[k] === len && SHORT_W0[k] === y0 && SHORT_W1[k] === y1 && SHORT_W2[k] === y2 && SHORT_W3[k] === y3)
-  ) {
+  while (k >= 0 && !(SHORT_W0[k] === y0 && SHORT_W1[k] === y1 && SHORT_W2[k] === y2 && SHORT_W3[k] === y3)) {
     k = SHORT_NEXT[k];
   }
   return k;
@@ -784,39 +782,41 @@ export class Scanner {
         // and firstByte are written out (each call here would not be inlined: too much is already).
         const x0 = words.getInt32(wb + i, true);
         let y = x0 ^ 0x3a3a3a3a;
-        let m = (((x0 - 0x21212121) & ~x0) | (x0 + 0x01010101) | x0 | ((y - 0x01010101) & ~y)) & 0x80808080;
+        let m = ((x0 - 0x21212121) | (x0 + 0x01010101) | x0 | (y - 0x01010101)) & 0x80808080;
         let y0 = x0;
         let y1 = 0;
         let y2 = 0;
         let y3 = 0;
         let len = -1;
         if (m !== 0) {
-          len = (31 - Math.clz32(m & -m)) >> 3;
-          y0 = x0 & LOW_BYTES[len];
+          // The lowest bit set is byte k's high bit: the bytes below k are (bit >>> 7) - 1.
+          m &= -m;
+          len = (31 - Math.clz32(m)) >> 3;
+          y0 = x0 & ((m >>> 7) - 1);
         } else {
           y1 = words.getInt32(wb + i + 4, true);
           y = y1 ^ 0x3a3a3a3a;
-          m = (((y1 - 0x21212121) & ~y1) | (y1 + 0x01010101) | y1 | ((y - 0x01010101) & ~y)) & 0x80808080;
+          m = ((y1 - 0x21212121) | (y1 + 0x01010101) | y1 | (y - 0x01010101)) & 0x80808080;
           if (m !== 0) {
-            len = (31 - Math.clz32(m & -m)) >> 3;
-            y1 &= LOW_BYTES[len];
-            len += 4;
+            m &= -m;
+            len = 4 + ((31 - Math.clz32(m)) >> 3);
+            y1 &= (m >>> 7) - 1;
           } else {
             y2 = words.getInt32(wb + i + 8, true);
             y = y2 ^ 0x3a3a3a3a;
-            m = (((y2 - 0x21212121) & ~y2) | (y2 + 0x01010101) | y2 | ((y - 0x01010101) & ~y)) & 0x80808080;
+            m = ((y2 - 0x21212121) | (y2 + 0x01010101) | y2 | (y - 0x01010101)) & 0x80808080;
             if (m !== 0) {
-              len = (31 - Math.clz32(m & -m)) >> 3;
-              y2 &= LOW_BYTES[len];
-              len += 8;
+              m &= -m;
+              len = 8 + ((31 - Math.clz32(m)) >> 3);
+              y2 &= (m >>> 7) - 1;
             } else {
               y3 = words.getInt32(wb + i + 12, true);
               y = y3 ^ 0x3a3a3a3a;
-              m = (((y3 - 0x21212121) & ~y3) | (y3 + 0x01010101) | y3 | ((y - 0x01010101) & ~y)) & 0x80808080;
+              m = ((y3 - 0x21212121) | (y3 + 0x01010101) | y3 | (y - 0x01010101)) & 0x80808080;
               if (m !== 0) {
-                len = (31 - Math.clz32(m & -m)) >> 3;
-                y3 &= LOW_BYTES[len];
-                len += 12;
+                m &= -m;
+                len = 12 + ((31 - Math.clz32(m)) >> 3);
+                y3 &= (m >>> 7) - 1;
               }
             }
           }
