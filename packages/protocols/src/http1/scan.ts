@@ -697,8 +697,7 @@ export class Scanner {
     return next;
   }
 
-  /** Where the last field line's numbers are (-1 before the first), and its name's FieldKind (UNKNOWN_KIND: compare its bytes once it is complete). */
-  private last = -1;
+  /** The last field line's name's FieldKind (UNKNOWN_KIND: compare its bytes once it is complete); its numbers are the last LINE of `lines` before `linesEnd`. */
   private lastKind: number = FieldKind.OTHER;
   /** Where the lines ended (after the empty line, or INCOMPLETE), once fieldLine returned LINES_END. */
   private linesStop = 0;
@@ -720,7 +719,6 @@ export class Scanner {
     const first = this.linesUsed;
     this.linesFirst = first;
     this.linesEnd = first;
-    this.last = -1;
     this.lastKind = FieldKind.OTHER;
     while (i >= 0) i = this.fieldLine(i);
     if (i !== LINES_END) return i;
@@ -746,7 +744,6 @@ export class Scanner {
     let offs = this.lines;
     let first = this.linesFirst;
     let n = this.linesEnd;
-    let last = this.last;
     let lastKind = this.lastKind;
     const wb = this.lineWordBase;
     const words = this.words;
@@ -754,24 +751,27 @@ export class Scanner {
       // A partial head whose last line may go on with an obs-fold (a fault of its own, found first when
       // the whole head is scanned): its framing faults are named once more bytes show that it ended, or
       // at the end of input, so that the code does not depend on where the bytes were split.
-      if (lastKind !== FieldKind.OTHER && this.final) this.field(last, lastKind);
+      if (lastKind !== FieldKind.OTHER && this.final) this.field(n - LINE, lastKind);
       return UNENDED;
     }
     let c = buf[i];
     if (c === CR || c === LF) {
-      if (lastKind !== FieldKind.OTHER) this.field(last, lastKind);
+      if (lastKind !== FieldKind.OTHER) this.field(n - LINE, lastKind);
       this.linesStop = this.eol(i);
       return LINES_END;
     }
     let fold = false;
+    /** Where the value starts (the line's, for an obs-fold). */
+    let vs: number;
     if (c === SP || c === HTAB) {
       // obs-fold (RFC 9112 §5.2): rejected unless lenient; never before the first field.
-      if (last < 0) throw this.fail(E.OBS_FOLD, 'whitespace before the first field line', i);
+      if (n === first) throw this.fail(E.OBS_FOLD, 'whitespace before the first field line', i);
       if (!o.headers) throw this.fail(E.OBS_FOLD, 'obs-fold in a field line', i);
       this.found.folded = true;
       fold = true;
+      vs = offs[n - LINE + 2];
     } else {
-      if (lastKind !== FieldKind.OTHER) this.field(last, lastKind);
+      if (lastKind !== FieldKind.OTHER) this.field(n - LINE, lastKind);
       const ns = i;
       let id = -1;
       /** The name is not a common one of up to SHORT_NAME bytes: go on to the token loop. */
@@ -863,23 +863,22 @@ export class Scanner {
         n -= first;
         first = 0;
       }
-      last = n;
+      // The value's end (n + 3) is written once the line is complete.
       offs[n] = ns;
       offs[n + 1] = ne;
       offs[n + 2] = i;
-      offs[n + 3] = i;
       offs[n + 4] = id;
+      vs = i;
       n += LINE;
       this.linesEnd = n;
-      this.last = last;
       this.lastKind = lastKind;
     }
     i = valueEnd(words, wb, buf, i, end, this.values);
     if (i >= end) return UNENDED;
     c = buf[i];
     if (c !== CR && c !== LF) throw this.fail(E.INVALID_HEADER_TOKEN, 'invalid byte in a field value', i);
-    const ve = trimEnd(buf, offs[last + 2], i);
-    if (!fold || ve > offs[last + 3]) offs[last + 3] = ve;
+    const ve = trimEnd(buf, vs, i);
+    if (!fold || ve > offs[n - LINE + 3]) offs[n - LINE + 3] = ve;
     if (c === CR && i + 1 < end && buf[i + 1] === LF) return i + 2;
     // llhttp's lenient HEADERS: a CR alone ends a field line.
     if (c === CR && o.headers && i + 1 < end) return i + 1;
