@@ -272,8 +272,7 @@ export const SHORT_NAME = 15;
 export const SHORT_FIRST = new Int16Array(SHORT_SLOTS).fill(-1);
 /** Next name id in the same short slot, -1 for none (by name id). @internal */
 export const SHORT_NEXT = new Int16Array(FIELD_NAMES.length).fill(-1);
-/** A short name's length (0 for longer names), and its four words (by name id). @internal */
-export const SHORT_LEN = new Uint8Array(FIELD_NAMES.length);
+/** A short name's four words (by name id). @internal */
 export const SHORT_W0 = new Int32Array(FIELD_NAMES.length);
 export const SHORT_W1 = new Int32Array(FIELD_NAMES.length);
 export const SHORT_W2 = new Int32Array(FIELD_NAMES.length);
@@ -290,7 +289,6 @@ for (let k = 0; k < FIELD_NAMES.length; k++) {
   const padded = new Uint8Array(16);
   padded.set(b);
   const w = new Int32Array(padded.buffer);
-  SHORT_LEN[k] = b.length;
   SHORT_W0[k] = w[0];
   SHORT_W1[k] = w[1];
   SHORT_W2[k] = w[2];
