@@ -80,6 +80,8 @@ const EXPECT = 2;
 
 /** A name whose meaning is found by comparing its bytes (no id: an uncommon spelling, or lenient whitespace in it). */
 const UNKNOWN_KIND = -1;
+/** The lengths of the framing and connection names (see Scanner.field), as bits. */
+const FRAMING_LENGTHS = (1 << 6) | (1 << 7) | (1 << 10) | (1 << 14) | (1 << 16) | (1 << 17);
 
 type Code = (typeof E)[keyof typeof E];
 
@@ -413,8 +415,12 @@ export class Scanner {
   /** `wordBase` for field lines: -1 with relaxed values, whose bytes the word tests do not know. */
   private lineWordBase = -1;
 
+  /** The numbers of `maxHeaders` lines. */
+  private readonly maxLineNumbers: number;
+
   constructor(o: ResolvedHttp1Options) {
     this.values = o.valueRelaxed ? VALUE_RELAXED : VALUE_CHAR;
+    this.maxLineNumbers = LINE * o.maxHeaders;
     // Zero, in fields that hold doubles (see OFFSET_ZERO).
     this.base = 0;
     this.wordsEnd = 0;
@@ -755,7 +761,8 @@ export class Scanner {
       return UNENDED;
     }
     let c = buf[i];
-    if (c === CR || c === LF) {
+    // A name's first byte (most lines) is above SP.
+    if (c < SP && (c === CR || c === LF)) {
       if (lastKind !== FieldKind.OTHER) this.field(n - LINE, lastKind);
       this.linesStop = this.eol(i);
       return LINES_END;
@@ -763,7 +770,7 @@ export class Scanner {
     let fold = false;
     /** Where the value starts (the line's, for an obs-fold). */
     let vs: number;
-    if (c === SP || c === HTAB) {
+    if (c <= SP && (c === SP || c === HTAB)) {
       // obs-fold (RFC 9112 §5.2): rejected unless lenient; never before the first field.
       if (n === first) throw this.fail(E.OBS_FOLD, 'whitespace before the first field line', i);
       if (!o.headers) throw this.fail(E.OBS_FOLD, 'obs-fold in a field line', i);
@@ -849,14 +856,19 @@ export class Scanner {
       }
       const len = ne - ns;
       if (len === 0) throw this.fail(E.INVALID_HEADER_TOKEN, 'empty field name', i);
-      if (n - first >= LINE * o.maxHeaders) {
+      if (n - first >= this.maxLineNumbers) {
         throw this.fail(E.HEADERS_TOO_MANY, `more than ${o.maxHeaders} field lines`, ns);
       }
       // A common name, spelled exactly as a constant: its id, and its kind.
       if (wb < 0) id = fieldNameId(buf, ns, ne);
-      // Other spellings of the framing and connection names (6 to 17 bytes before any
-      // lenient whitespace) are compared when the line is complete.
-      lastKind = id >= 0 ? FIELD_KIND[id] : nameLength >= 6 && nameLength <= 17 ? UNKNOWN_KIND : FieldKind.OTHER;
+      // Other spellings of the framing and connection names (of their lengths, before any lenient
+      // whitespace) are compared when the line is complete.
+      lastKind =
+        id >= 0
+          ? FIELD_KIND[id]
+          : nameLength < 18 && ((FRAMING_LENGTHS >> nameLength) & 1) !== 0
+            ? UNKNOWN_KIND
+            : FieldKind.OTHER;
       i = owsEnd(buf, i + 1, end);
       if (n + LINE > offs.length) {
         offs = this.newBlock(n - first);
