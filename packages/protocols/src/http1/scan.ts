@@ -208,7 +208,11 @@ function owsEnd(buf: Uint8Array, i: number, end: number): number {
 
 /** `e` moved back over SP and HTAB, not before `s`. */
 function trimEnd(buf: Uint8Array, s: number, e: number): number {
-  while (e > s && (buf[e - 1] === SP || buf[e - 1] === HTAB)) e--;
+  while (e > s) {
+    const c = buf[e - 1];
+    if (c !== SP && c !== HTAB) break;
+    e--;
+  }
   return e;
 }
 
@@ -220,19 +224,23 @@ function trimEnd(buf: Uint8Array, s: number, e: number): number {
  */
 function valueEnd(words: DataView, wb: number, buf: Uint8Array, i: number, end: number, values: Uint8Array): number {
   if (wb >= 0) {
+    // In the words' offsets: `p` for `i`, up to `last` for `end - 8`.
+    let p = wb + i;
+    const last = wb + end - 8;
     let m = 0;
-    while (i + 8 <= end) {
-      const x = words.getInt32(wb + i, true);
+    while (p <= last) {
+      const x = words.getInt32(p, true);
       m = ((x - 0x20202020) | ((x ^ 0x7f7f7f7f) - 0x01010101)) & ~x & 0x80808080;
       if (m !== 0) break;
-      const x1 = words.getInt32(wb + i + 4, true);
+      const x1 = words.getInt32(p + 4, true);
       m = ((x1 - 0x20202020) | ((x1 ^ 0x7f7f7f7f) - 0x01010101)) & ~x1 & 0x80808080;
       if (m !== 0) {
-        i += 4;
+        p += 4;
         break;
       }
-      i += 8;
+      p += 8;
     }
+    i = p - wb;
     if (m !== 0) i += (31 - Math.clz32(m & -m)) >> 3;
   }
   while (i < end && values[buf[i]] === 1) i++;
@@ -746,7 +754,6 @@ export class Scanner {
   private fieldLine(i: number): number {
     const buf = this.buf;
     const end = this.end;
-    const o = this.options;
     let offs = this.lines;
     let first = this.linesFirst;
     let n = this.linesEnd;
@@ -773,7 +780,7 @@ export class Scanner {
     if (c <= SP && (c === SP || c === HTAB)) {
       // obs-fold (RFC 9112 §5.2): rejected unless lenient; never before the first field.
       if (n === first) throw this.fail(E.OBS_FOLD, 'whitespace before the first field line', i);
-      if (!o.headers) throw this.fail(E.OBS_FOLD, 'obs-fold in a field line', i);
+      if (!this.options.headers) throw this.fail(E.OBS_FOLD, 'obs-fold in a field line', i);
       this.found.folded = true;
       fold = true;
       vs = offs[n - LINE + 2];
@@ -846,7 +853,7 @@ export class Scanner {
       let ne = i;
       if (buf[i] !== COLON) {
         // RFC 9112 §5.1: no whitespace between name and colon (lenient HEADERS keeps it in the name).
-        if (o.headers && i > ns && (buf[i] === SP || buf[i] === HTAB)) {
+        if (this.options.headers && i > ns && (buf[i] === SP || buf[i] === HTAB)) {
           i = owsEnd(buf, i, end);
           if (i >= end) return UNENDED;
           ne = i;
@@ -857,7 +864,7 @@ export class Scanner {
       const len = ne - ns;
       if (len === 0) throw this.fail(E.INVALID_HEADER_TOKEN, 'empty field name', i);
       if (n - first >= this.maxLineNumbers) {
-        throw this.fail(E.HEADERS_TOO_MANY, `more than ${o.maxHeaders} field lines`, ns);
+        throw this.fail(E.HEADERS_TOO_MANY, `more than ${this.options.maxHeaders} field lines`, ns);
       }
       // A common name, spelled exactly as a constant: its id, and its kind.
       if (wb < 0) id = fieldNameId(buf, ns, ne);
@@ -893,7 +900,7 @@ export class Scanner {
     if (!fold || ve > offs[n - LINE + 3]) offs[n - LINE + 3] = ve;
     if (c === CR && i + 1 < end && buf[i + 1] === LF) return i + 2;
     // llhttp's lenient HEADERS: a CR alone ends a field line.
-    if (c === CR && o.headers && i + 1 < end) return i + 1;
+    if (c === CR && this.options.headers && i + 1 < end) return i + 1;
     return this.eol(i);
   }
 
