@@ -113,8 +113,13 @@ const LINES_SLAB = 64 * 1024;
 let linesSlab = new ArrayBuffer(0);
 let linesSlabUsed = 0;
 
+/*
+ * The module's functions are constants (not declarations, whose bindings may be assigned): optimized code
+ * calls or inlines a constant as it is, where it checks a declared function's binding at each call.
+ */
+
 /** A block of `ints` numbers for line offsets: a part of the shared buffer, or an array of its own when larger. */
-function linesBlock(ints: number): Int32Array {
+const linesBlock = (ints: number): Int32Array => {
   const size = 4 * ints;
   if (size > LINES_SLAB) return new Int32Array(ints);
   if (linesSlabUsed + size > linesSlab.byteLength) {
@@ -124,7 +129,7 @@ function linesBlock(ints: number): Int32Array {
   const block = new Int32Array(linesSlab, linesSlabUsed, ints);
   linesSlabUsed += size;
   return block;
-}
+};
 
 /*
  * The value loop's test of a 32-bit word `x` (little-endian), written out
@@ -143,17 +148,17 @@ function linesBlock(ints: number): Int32Array {
  * specialValueBytes (above): a colon, or a byte outside 0x21-0x7e (control
  * bytes, SP, DEL, obs-text).
  */
-function specialNameBytes(x: number): number {
+const specialNameBytes = (x: number): number => {
   // A byte up to SP takes a borrow, DEL a carry, obs-text has its high bit, a colon (a zero in `y`) takes
   // a borrow; a byte of none takes no borrow or carry of its own, so the lowest bit set is exact.
   const y = x ^ 0x3a3a3a3a;
   return ((x - 0x21212121) | (x + 0x01010101) | x | (y - 0x01010101)) & 0x80808080;
-}
+};
 
 /** The index (0-3) of the first byte flagged in `mask`, a nonzero result of the functions above. */
-function firstByte(mask: number): number {
+const firstByte = (mask: number): number => {
   return (31 - Math.clz32(mask & -mask)) >> 3;
-}
+};
 
 /*
  * The loops of a line, each in a function of its own with one path (see
@@ -162,30 +167,30 @@ function firstByte(mask: number): number {
  */
 
 /** The end of the run of token bytes (tchar) from `i`, below `end`. */
-function tokenEnd(buf: Uint8Array, i: number, end: number): number {
+const tokenEnd = (buf: Uint8Array, i: number, end: number): number => {
   const token = TOKEN;
   while (i < end && token[buf[i]] === 1) i++;
   return i;
-}
+};
 
 const KEEP_ALIVE = Uint8Array.from('keep-alive', (ch) => ch.charCodeAt(0));
 const CLOSE = Uint8Array.from('close', (ch) => ch.charCodeAt(0));
 
 /** `buf[start, end)` equals the lower-case `lower` ignoring ASCII case, as `equalsLower` (fields.ts) with its bytes. */
-function equalsLowerBytes(buf: Uint8Array, start: number, end: number, lower: Uint8Array): boolean {
+const equalsLowerBytes = (buf: Uint8Array, start: number, end: number, lower: Uint8Array): boolean => {
   if (end - start !== lower.length) return false;
   for (let i = 0; i < lower.length; i++) if ((buf[start + i] | 0x20) !== lower[i]) return false;
   return true;
-}
+};
 
 /** The end of the run of CR and LF from `i`, below `end` (blank lines before a head). */
-function blankEnd(buf: Uint8Array, i: number, end: number): number {
+const blankEnd = (buf: Uint8Array, i: number, end: number): number => {
   while (i < end && (buf[i] === CR || buf[i] === LF)) i++;
   return i;
-}
+};
 
 /** The end of the run of request-target bytes from `i`, below `end`: four a turn with words (`wb >= 0`), then byte by byte. */
-function urlEnd(words: DataView, wb: number, buf: Uint8Array, i: number, end: number): number {
+const urlEnd = (words: DataView, wb: number, buf: Uint8Array, i: number, end: number): number => {
   if (wb >= 0) {
     // Whether any byte of the word is not a request-target byte (0x21-0x7e).
     for (;;) {
@@ -198,23 +203,23 @@ function urlEnd(words: DataView, wb: number, buf: Uint8Array, i: number, end: nu
   const url = URL_CHAR;
   while (i < end && url[buf[i]] === 1) i++;
   return i;
-}
+};
 
 /** The end of the run of SP and HTAB from `i`, below `end`. */
-function owsEnd(buf: Uint8Array, i: number, end: number): number {
+const owsEnd = (buf: Uint8Array, i: number, end: number): number => {
   while (i < end && (buf[i] === SP || buf[i] === HTAB)) i++;
   return i;
-}
+};
 
 /** `e` moved back over SP and HTAB, not before `s`. */
-function trimEnd(buf: Uint8Array, s: number, e: number): number {
+const trimEnd = (buf: Uint8Array, s: number, e: number): number => {
   while (e > s) {
     const c = buf[e - 1];
     if (c !== SP && c !== HTAB) break;
     e--;
   }
   return e;
-}
+};
 
 /**
  * The end of the run of field-value bytes (`values`) from `i`, below `end`:
@@ -222,7 +227,7 @@ function trimEnd(buf: Uint8Array, s: number, e: number): number {
  * DEL (specialValueBytes, written out), then byte by byte (HTAB, the line's
  * end, a fault).
  */
-function valueEnd(words: DataView, wb: number, buf: Uint8Array, i: number, end: number, values: Uint8Array): number {
+const valueEnd = (words: DataView, wb: number, buf: Uint8Array, i: number, end: number, values: Uint8Array): number => {
   if (wb >= 0) {
     // In the words' offsets: `p` for `i`, up to `last` for `end - 8`.
     let p = wb + i;
@@ -245,19 +250,19 @@ function valueEnd(words: DataView, wb: number, buf: Uint8Array, i: number, end: 
   }
   while (i < end && values[buf[i]] === 1) i++;
   return i;
-}
+};
 
 /**
  * The id of the common name of `len` bytes (1-15) whose words, zero past the name, are `y0`-`y3`; -1 for none.
  * Equal words are an equal length: no byte of a name is zero.
  */
-function shortName(len: number, y0: number, y1: number, y2: number, y3: number): number {
+const shortName = (len: number, y0: number, y1: number, y2: number, y3: number): number => {
   let k = SHORT_FIRST[shortSlot(y0, y1, len)];
   while (k >= 0 && !(SHORT_W0[k] === y0 && SHORT_W1[k] === y1 && SHORT_W2[k] === y2 && SHORT_W3[k] === y3)) {
     k = SHORT_NEXT[k];
   }
   return k;
-}
+};
 
 /**
  * The id of the common name at `ns`, found four bytes at a time: up to the
@@ -266,7 +271,7 @@ function shortName(len: number, y0: number, y1: number, y2: number, y3: number):
  * constant's; -1 for none. Only a name equal to a constant is taken (its bytes
  * are a token).
  */
-function longName(words: DataView, wb: number, buf: Uint8Array, ns: number, end: number): number {
+const longName = (words: DataView, wb: number, buf: Uint8Array, ns: number, end: number): number => {
   let i = ns;
   for (;;) {
     if (i + 4 > end) {
@@ -298,11 +303,11 @@ function longName(words: DataView, wb: number, buf: Uint8Array, ns: number, end:
     id = NAME_NEXT[id];
   }
   return -1;
-}
+};
 
-function isSpace(c: number): boolean {
+const isSpace = (c: number): boolean => {
   return c === SP || c === HTAB || c === CR || c === LF;
-}
+};
 
 /**
  * What a scan found: the start line's parts, where the field lines lie, and
