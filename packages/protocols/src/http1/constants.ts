@@ -243,8 +243,7 @@ export const NAME_BYTES: Uint8Array[] = [];
 export const NAME_WORDS: Int32Array[] = [];
 /** The text of each name id: a constant handed out for a name spelled exactly so. */
 export const FIELD_NAMES: string[] = [];
-/** The {@link FieldKind} of each name id. */
-export const FIELD_KIND: number[] = [];
+const fieldKinds: number[] = [];
 
 /** The slot of a name of `length` bytes whose first and last bytes are `first` and `last`. @internal */
 export function nameSlot(length: number, first: number, last: number): number {
@@ -259,8 +258,10 @@ for (const w of [...COMMON_FIELDS, ...COMMON_FIELDS.map((n) => n.toLowerCase())]
   NAME_BYTES.push(b);
   NAME_WORDS.push(new Int32Array(b.buffer, 0, b.length >> 2));
   FIELD_NAMES.push(w);
-  FIELD_KIND.push(KIND_OF[w.toLowerCase()] ?? FieldKind.OTHER);
+  fieldKinds.push(KIND_OF[w.toLowerCase()] ?? FieldKind.OTHER);
 }
+/** The {@link FieldKind} of each name id. */
+export const FIELD_KIND = Uint8Array.from(fieldKinds);
 
 // The common names of up to 15 bytes (most) again, as four little-endian 32-bit words each, zero past the name,
 // in a hash table keyed by the first two words and the length: the scanner finds such a name from the words it
