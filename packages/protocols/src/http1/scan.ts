@@ -176,10 +176,31 @@ const tokenEnd = (buf: Uint8Array, i: number, end: number): number => {
 const KEEP_ALIVE = Uint8Array.from('keep-alive', (ch) => ch.charCodeAt(0));
 const CLOSE = Uint8Array.from('close', (ch) => ch.charCodeAt(0));
 
-/** `buf[start, end)` equals the lower-case `lower` ignoring ASCII case, as `equalsLower` (fields.ts) with its bytes. */
-const equalsLowerBytes = (buf: Uint8Array, start: number, end: number, lower: Uint8Array): boolean => {
+/** The whole little-endian words of KEEP_ALIVE and CLOSE (as NAME_WORDS in constants.ts). */
+const KEEP_ALIVE_WORDS = new Int32Array(KEEP_ALIVE.buffer, 0, KEEP_ALIVE.length >> 2);
+const CLOSE_WORDS = new Int32Array(CLOSE.buffer, 0, CLOSE.length >> 2);
+
+/**
+ * `buf[start, end)` equals the lower-case `lower` ignoring ASCII case, as `equalsLower` (fields.ts) with its
+ * bytes: with words (`wb >= 0`), four bytes a compare of `lowerWords` (the OR sets the 0x20 bit of each byte).
+ */
+const equalsLowerBytes = (
+  words: DataView,
+  wb: number,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  lower: Uint8Array,
+  lowerWords: Int32Array,
+): boolean => {
   if (end - start !== lower.length) return false;
-  for (let i = 0; i < lower.length; i++) if ((buf[start + i] | 0x20) !== lower[i]) return false;
+  let i = 0;
+  if (wb >= 0) {
+    for (; i < lowerWords.length; i++)
+      if ((words.getInt32(wb + start + 4 * i, true) | 0x20202020) !== lowerWords[i]) return false;
+    i *= 4;
+  }
+  for (; i < lower.length; i++) if ((buf[start + i] | 0x20) !== lower[i]) return false;
   return true;
 };
 
@@ -953,8 +974,11 @@ export class Scanner {
       this.tokens(vs, ve, TE);
     } else if (kind === FieldKind.CONNECTION) {
       // The common values, whole (the value is trimmed: one element, as the list's loop would find it).
-      if (equalsLowerBytes(this.buf, vs, ve, KEEP_ALIVE)) this.found.connectionKeepAlive = true;
-      else if (equalsLowerBytes(this.buf, vs, ve, CLOSE)) this.found.connectionClose = true;
+      const words = this.words;
+      const wb = this.wordBase;
+      if (equalsLowerBytes(words, wb, this.buf, vs, ve, KEEP_ALIVE, KEEP_ALIVE_WORDS))
+        this.found.connectionKeepAlive = true;
+      else if (equalsLowerBytes(words, wb, this.buf, vs, ve, CLOSE, CLOSE_WORDS)) this.found.connectionClose = true;
       else this.tokens(vs, ve, CONNECTION);
     } else if (kind === FieldKind.UPGRADE) {
       this.found.hasUpgrade = true;
