@@ -786,14 +786,12 @@ export class Scanner {
    * where the lines ended).
    */
   private fieldLine(i: number): number {
+    // What the line's work reads of the scanner is read after the call of `field` (when there is one),
+    // so that it is not kept across it.
     const buf = this.buf;
     const end = this.end;
-    let offs = this.lines;
-    let first = this.linesFirst;
     let n = this.linesEnd;
     let lastKind = this.lastKind;
-    const wb = this.lineWordBase;
-    const words = this.words;
     if (i >= end) {
       // A partial head whose last line may go on with an obs-fold (a fault of its own, found first when
       // the whole head is scanned): its framing faults are named once more bytes show that it ended, or
@@ -811,15 +809,21 @@ export class Scanner {
     let fold = false;
     /** Where the value starts (the line's, for an obs-fold). */
     let vs: number;
+    let offs: Int32Array;
     if (c <= SP && (c === SP || c === HTAB)) {
       // obs-fold (RFC 9112 §5.2): rejected unless lenient; never before the first field.
-      if (n === first) throw this.fail(E.OBS_FOLD, 'whitespace before the first field line', i);
+      if (n === this.linesFirst) throw this.fail(E.OBS_FOLD, 'whitespace before the first field line', i);
       if (!this.options.headers) throw this.fail(E.OBS_FOLD, 'obs-fold in a field line', i);
       this.found.folded = true;
       fold = true;
+      offs = this.lines;
       vs = offs[n - LINE + 2];
     } else {
       if (lastKind !== FieldKind.OTHER) this.field(n - LINE, lastKind);
+      offs = this.lines;
+      let first = this.linesFirst;
+      const wb = this.lineWordBase;
+      const words = this.words;
       const ns = i;
       let id = -1;
       /** The name is not a common one of up to SHORT_NAME bytes: go on to the token loop. */
@@ -926,7 +930,7 @@ export class Scanner {
       this.linesEnd = n;
       this.lastKind = lastKind;
     }
-    i = valueEnd(words, wb, buf, i, end, this.values);
+    i = valueEnd(this.words, this.lineWordBase, buf, i, end, this.values);
     if (i >= end) return UNENDED;
     c = buf[i];
     if (c !== CR && c !== LF) throw this.fail(E.INVALID_HEADER_TOKEN, 'invalid byte in a field value', i);
