@@ -101,7 +101,8 @@ const NO_LINES = new Int32Array(0);
 const LINES_BLOCK = 2048;
 /**
  * A parser's first block is smaller (32 lines): a connection that sends one
- * request and idles keeps 640 bytes for it, not 8 KiB.
+ * request and idles keeps 640 bytes for it, not 8 KiB; so are the blocks after
+ * one filled over several reads (see Scanner.newBlock).
  */
 const FIRST_LINES_BLOCK = 32 * LINE;
 /**
@@ -518,6 +519,7 @@ export class Scanner {
       this.words = NO_WORDS;
       this.wordsBuffer = null;
       this.wordsChunk = NO_BYTES;
+      this.linesInput = null;
     }
   }
 
@@ -732,12 +734,26 @@ export class Scanner {
   private linesEnd = 0;
 
   /**
+   * The buffer of the input the block was taken in, when that input was scanned by words (see newBlock):
+   * `wordsBuffer` then, let go of with it (see release).
+   */
+  private linesInput: ArrayBufferLike | null = null;
+
+  /**
    * The block is full: a new one, with the `n` numbers of the lines scanned so far (from `linesFirst`) at its start.
    * A head keeps the block it was written to, so the old block is left as it is.
+   *
+   * A block filled from the buffer it was taken in (heads pipelined in one read) is followed by a large one;
+   * one filled over several reads (a keep-alive connection sending a request a read), or from input too short
+   * to be scanned by words, by a small one, which is what such a connection keeps while it idles (640 bytes,
+   * not 8 KiB).
    */
   private newBlock(n: number): Int32Array {
     const old = this.lines;
-    const next = linesBlock(Math.max(LINES_BLOCK, 2 * (n + LINE)));
+    const input = this.wordBase >= 0 ? this.wordsBuffer : null;
+    const size = input !== null && input === this.linesInput ? LINES_BLOCK : FIRST_LINES_BLOCK;
+    this.linesInput = input;
+    const next = linesBlock(Math.max(size, 2 * (n + LINE)));
     next.set(old.subarray(this.linesFirst, this.linesFirst + n));
     this.lines = next;
     this.linesUsed = 0;

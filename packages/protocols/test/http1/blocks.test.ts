@@ -40,3 +40,39 @@ it('heads of parsers fed in turns keep their own field lines, across many blocks
     expect(p.heads.map((h) => ({ url: h.kind === 'request' ? h.url : '', raw: h.rawHeaders }))).toEqual(p.expected);
   }
 });
+
+/** `text` in an ArrayBuffer of its own, as a socket hands over each read. */
+function ownRead(text: string): Uint8Array {
+  return new Uint8Array(bytes(text));
+}
+
+/** The sizes (in numbers) of the offset blocks of the heads one parser makes of `reads`, fed one by one. */
+function blockSizes(reads: Uint8Array[]): number[] {
+  const sizes: number[] = [];
+  const driver = createDriver(createRequestMachine(), {
+    onOutput: (o) => {
+      if (o.type === 'head') sizes.push(o.fields.offs.length);
+    },
+  });
+  for (const r of reads) driver.feed(r);
+  expect(driver.status).toBe('running');
+  return sizes;
+}
+
+// Eight field lines, long enough (over 128 bytes) for the head to be scanned by words.
+const HEAD8 = head(0, 0, 8).text;
+
+it('a connection sending a request a read takes small offset blocks (what it keeps while idle), a pipelined burst large ones', () => {
+  expect(HEAD8.length).toBeGreaterThan(128);
+  // 200 requests of 8 lines (five numbers a line) fill many blocks of 32 lines: each filled over several reads.
+  const oneByOne = blockSizes(Array.from({ length: 200 }, () => ownRead(HEAD8)));
+  expect(oneByOne).toHaveLength(200);
+  expect(new Set(oneByOne)).toEqual(new Set([32 * 5]));
+  // The same requests in one read: once a block fills from that read, the next is a large one.
+  const burst = blockSizes([ownRead(HEAD8.repeat(200))]);
+  expect(burst).toHaveLength(200);
+  expect(Math.max(...burst)).toBe(2048);
+  // After the burst, requests a read again: back to small blocks once the large one is full.
+  const after = blockSizes([ownRead(HEAD8.repeat(200)), ...Array.from({ length: 200 }, () => ownRead(HEAD8))]);
+  expect(after.slice(-50).every((n) => n === 32 * 5)).toBe(true);
+});
