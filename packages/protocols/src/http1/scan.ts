@@ -211,7 +211,7 @@ const blankEnd = (buf: Uint8Array, i: number, end: number): number => {
   return i;
 };
 
-/** The end of the run of request-target bytes from `i`, below `end`: four a turn with words (`wb >= 0`), then byte by byte. */
+/** The end of the run of request-target bytes from `i`, below `end`: eight a turn with words (`wb >= 0`), then byte by byte. */
 const urlEnd = (words: DataView, wb: number, buf: Uint8Array, i: number, end: number): number => {
   if (wb >= 0) {
     // Eight bytes a turn while each is a request-target byte (0x21-0x7e): a byte up to SP takes a
@@ -484,6 +484,7 @@ export class Scanner {
         const ab = buf.buffer;
         if (ab !== this.wordsBuffer) {
           this.wordsBuffer = ab;
+          this.blockInWords = false;
           this.words = new DataView(ab);
           this.wordsEnd = this.base + (ab.byteLength - buf.byteOffset);
         }
@@ -519,7 +520,6 @@ export class Scanner {
       this.words = NO_WORDS;
       this.wordsBuffer = null;
       this.wordsChunk = NO_BYTES;
-      this.linesInput = null;
     }
   }
 
@@ -733,11 +733,8 @@ export class Scanner {
   private linesFirst = 0;
   private linesEnd = 0;
 
-  /**
-   * The buffer of the input the block was taken in, when that input was scanned by words (see newBlock):
-   * `wordsBuffer` then, let go of with it (see release).
-   */
-  private linesInput: ArrayBufferLike | null = null;
+  /** The block was taken while scanning the buffer of `words`, which has not changed since (see newBlock). */
+  private blockInWords = false;
 
   /**
    * The block is full: a new one, with the `n` numbers of the lines scanned so far (from `linesFirst`) at its start.
@@ -750,9 +747,9 @@ export class Scanner {
    */
   private newBlock(n: number): Int32Array {
     const old = this.lines;
-    const input = this.wordBase >= 0 ? this.wordsBuffer : null;
-    const size = input !== null && input === this.linesInput ? LINES_BLOCK : FIRST_LINES_BLOCK;
-    this.linesInput = input;
+    const inWords = this.wordBase >= 0;
+    const size = inWords && this.blockInWords ? LINES_BLOCK : FIRST_LINES_BLOCK;
+    this.blockInWords = inWords;
     const next = linesBlock(Math.max(size, 2 * (n + LINE)));
     next.set(old.subarray(this.linesFirst, this.linesFirst + n));
     this.lines = next;
